@@ -1,0 +1,312 @@
+"""ArchSpec → a real ``nn.Module`` whose submodules carry the YAML names.
+
+Modules are constructed under ``torch.device("meta")``: no memory is allocated and no weight
+is initialised, so building VGG-16 costs milliseconds. ``in_channels``, ``in_features`` and
+``num_features`` come from the incoming tensor, so each new layer is run once on a meta tensor
+— torch computes the shapes, we never re-implement its arithmetic. A declared ``in_*`` that
+disagrees with the incoming tensor is recorded (validate reports it as CNN102) and the actual
+value is used, so one wrong declaration does not hide everything after it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from cnninspect.errors import BuildError
+from cnninspect.layers import MERGES, Graph
+from cnninspect.origins import DeclaredInput, LayerOrigin
+from cnninspect.registry import LAYER_TYPES, Infer, did_you_mean
+from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value, arg_ref
+
+Shape = tuple[int, ...]
+
+# Keywords a description may not set: cnninspect decides where and in which dtype to run.
+_RESERVED_KWARGS = ("device", "dtype")
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    module: nn.Module
+    origins: Mapping[str, LayerOrigin]
+    declared_inputs: tuple[DeclaredInput, ...]
+    output_shape: Shape  # without batch, as computed while building
+
+
+def build(spec: ArchSpec) -> Built:
+    """Construct the model of ``spec`` on the meta device (call ``materialize`` to run it)."""
+    builder = _Builder(spec)
+    with torch.device("meta"):
+        module, output = builder.scope(
+            spec.layers, {}, (1, *spec.input_shape), prefix="", block_type=spec.name
+        )
+    return Built(module, builder.origins, tuple(builder.declared), output[1:])
+
+
+def layer_class(type_name: str) -> type[nn.Module]:
+    """The torch class behind a registered layer type."""
+    if type_name in MERGES:
+        return MERGES[type_name]
+    cls: type[nn.Module] = getattr(nn, type_name)
+    return cls
+
+
+def constructor_parameters(type_name: str) -> list[inspect.Parameter]:
+    """The keywords a description may give a layer type (torch's constructor signature)."""
+    signature = inspect.signature(layer_class(type_name))
+    return [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in _RESERVED_KWARGS
+    ]
+
+
+@dataclass
+class _Builder:
+    spec: ArchSpec
+    origins: dict[str, LayerOrigin] = field(default_factory=dict)
+    declared: list[DeclaredInput] = field(default_factory=list)
+    shapes: list[Shape] = field(default_factory=list)  # every shape computed so far, in order
+
+    def scope(
+        self,
+        layers: tuple[LayerSpec, ...],
+        args: Mapping[str, Value],
+        input_shape: Shape,
+        prefix: str,
+        block_type: str,
+    ) -> tuple[Graph, Shape]:
+        shapes: dict[str, Shape] = {"in": input_shape, "input": input_shape}
+        previous = input_shape
+        nodes = []
+        for layer in layers:
+            incoming = [shapes[s] for s in layer.sources] or [previous]
+            module, previous = self.layer(layer, args, incoming, prefix + layer.name)
+            shapes[layer.name] = previous
+            nodes.append((layer.name, module, layer.sources))
+        return Graph(nodes, block_type), previous
+
+    def layer(
+        self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[Shape], qualname: str
+    ) -> tuple[nn.Module, Shape]:
+        kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
+        repeat = _substitute(layer.repeat, args)
+        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+            raise BuildError(
+                f"repeat must be a positive integer, got {repeat!r}",
+                layer=qualname,
+                position=layer.position,
+                code="CNN002",
+            )
+        self.origins[qualname] = LayerOrigin(
+            qualname, layer.type, layer.position, _substitute_expect(layer.expect, args), layer.note
+        )
+        if repeat == 1:
+            return self.one(layer, kwargs, incoming, qualname)
+        copies = nn.Sequential()
+        shape = incoming
+        for index in range(repeat):
+            module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")
+            copies.add_module(str(index), module)
+            shape = [out]
+        return copies, shape[0]
+
+    def one(
+        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: list[Shape], qualname: str
+    ) -> tuple[nn.Module, Shape]:
+        block = self.spec.blocks.get(layer.type)
+        if block is not None:
+            block_args = {a.name: a.default for a in block.args} | kwargs
+            return self.scope(
+                block.layers, block_args, incoming[0], prefix=qualname + ".", block_type=block.name
+            )
+        self.origins.setdefault(
+            qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
+        )
+        module = self.construct(layer, kwargs, incoming[0], qualname)
+        return module, self.propagate(module, layer, incoming, qualname)
+
+    def construct(
+        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: Shape, qualname: str
+    ) -> nn.Module:
+        parameters = {p.name: p for p in constructor_parameters(layer.type)}
+        for key, value in kwargs.items():
+            kwarg = layer.kwarg(key)
+            assert kwarg is not None
+            if key not in parameters:
+                raise BuildError(
+                    f"{layer.type} has no keyword '{key}'{did_you_mean(key, parameters)}",
+                    layer=qualname,
+                    position=kwarg.key_position,
+                    hint=f"{layer.type} takes: {', '.join(parameters) or 'no keywords'}",
+                    code="CNN004",
+                )
+            annotation = parameters[key].annotation
+            if not _accepts(annotation, value):
+                raise BuildError(
+                    f"{layer.type}'s '{key}' expects {_annotation_text(annotation)}, "
+                    f"got {_value_text(value)}",
+                    layer=qualname,
+                    position=kwarg.value_position,
+                    code="CNN002",
+                )
+        layer_type = LAYER_TYPES[layer.type]
+        if layer_type.inferred and layer_type.infer_from:
+            actual = incoming[layer_type.infer_from.value]
+            declared = kwargs.get(layer_type.inferred)
+            if declared is not None and declared != actual:
+                kwarg = layer.kwarg(layer_type.inferred)
+                self.declared.append(
+                    DeclaredInput(
+                        qualname,
+                        layer.type,
+                        layer_type.inferred,
+                        declared,
+                        actual,
+                        incoming[1:],
+                        self.flattened_from(incoming),
+                        kwarg.value_position if kwarg else layer.position,
+                    )
+                )
+            kwargs = {layer_type.inferred: actual, **kwargs, layer_type.inferred: actual}
+        missing = [
+            name
+            for name, p in parameters.items()
+            if p.default is inspect.Parameter.empty and name not in kwargs
+        ]
+        if missing:
+            raise BuildError(
+                f"{layer.type} needs {', '.join(missing)}",
+                layer=qualname,
+                position=layer.position,
+                code="CNN002",
+            )
+        try:
+            module = layer_class(layer.type)(**kwargs)
+        except Exception as exc:  # torch validates its own arguments; show its words
+            raise BuildError(
+                f"{layer.type}({_call_text(kwargs)}) rejected its arguments: {_first_line(exc)}",
+                layer=qualname,
+                position=layer.position,
+                code="CNN002",
+            ) from None
+        return module.eval()  # eval: batch-1 statistics layers must not complain while shaping
+
+    def flattened_from(self, incoming: Shape) -> Shape | None:
+        if len(incoming) > 2:
+            return None
+        for shape in reversed(self.shapes):
+            if len(shape) > 2 and math.prod(shape[1:]) == incoming[-1]:
+                return shape[1:]
+        return None
+
+    def propagate(
+        self, module: nn.Module, layer: LayerSpec, incoming: list[Shape], qualname: str
+    ) -> Shape:
+        """The output shape of ``module``, computed by torch on meta tensors."""
+        try:
+            with torch.no_grad():
+                out = module(*(torch.empty(shape) for shape in incoming))
+        except Exception as exc:
+            shapes = " and ".join(str(s[1:]) for s in incoming)
+            code = "CNN105" if layer.type in MERGES else "CNN106"
+            collapse = "too small" in str(exc) or "greater than" in str(exc)
+            if collapse:
+                code = "CNN107"
+            raise BuildError(
+                f"{qualname} ({layer.type}) fails on input {shapes}: {_first_line(exc)}",
+                layer=qualname,
+                position=layer.position,
+                code=code,
+            ) from None
+        if not isinstance(out, torch.Tensor):
+            raise BuildError(
+                f"{qualname} ({layer.type}) returned {type(out).__name__}, not a tensor",
+                layer=qualname,
+                position=layer.position,
+                hint="layers with several outputs (e.g. return_indices=True) cannot be chained",
+                code="CNN106",
+            )
+        self.shapes.append(tuple(out.shape))
+        return self.shapes[-1]
+
+
+def _substitute(value: Any, args: Mapping[str, Value]) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_substitute(v, args) for v in value)
+    ref = arg_ref(value)
+    return args[ref] if ref is not None else value
+
+
+def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expect | None:
+    if expect is None or not args:
+        return expect
+    params = expect.params
+    if params is not None and arg_ref(params.value) is not None:
+        value = _substitute(params.value, args)
+        params = ParamsExpect(value, 0.0, f"{value:,}" if isinstance(value, int) else str(value))
+    shape = _substitute(expect.shape, args) if expect.shape is not None else None
+    return Expect(shape, params, expect.position, expect.shape_position, expect.params_position)
+
+
+def _accepts(annotation: Any, value: Any) -> bool:
+    """Does a YAML value fit torch's annotation? Unknown annotations are left to torch."""
+    if annotation is inspect.Parameter.empty or annotation is Any:
+        return True
+    if annotation is bool:
+        return isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation is str:
+        return isinstance(value, str)
+    if annotation is type(None):
+        return value is None
+    origin = typing.get_origin(annotation)
+    targs = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts(a, value) for a in targs)
+    if origin is typing.Literal:
+        return value in targs
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(targs) == 2 and targs[1] is Ellipsis:
+            return all(_accepts(targs[0], v) for v in value)
+        return len(targs) == len(value) and all(
+            _accepts(a, v) for a, v in zip(targs, value, strict=True)
+        )
+    if origin is list:
+        return isinstance(value, tuple) and all(_accepts(targs[0], v) for v in value)
+    return True
+
+
+def _annotation_text(annotation: Any) -> str:
+    text = str(annotation).replace("typing.", "").replace("NoneType", "null")
+    return text.removeprefix("<class '").removesuffix("'>")
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+        return f"the text '{value}' (write true or false)"
+    if isinstance(value, tuple):
+        return f"the list {list(value)}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _call_text(kwargs: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,142 @@
+"""Rules that compare what a description declares with what the forward pass computed.
+
+One function per rule, each yielding Findings; a finding is a value, never an exception. The
+YAML-only knowledge (declarations, positions) travels beside the report, keyed by layer name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from cnninspect.findings import Finding, Severity
+from cnninspect.origins import DeclaredInput, LayerOrigin
+from cnninspect.spec import ArchSpec, Dim, Notation, to_channels_first
+from cnninspect.summary import Report, Row
+
+Shape = tuple[int, ...]
+
+
+def declarations(
+    spec: ArchSpec,
+    origins: Mapping[str, LayerOrigin],
+    declared: Iterable[DeclaredInput],
+    report: Report,
+) -> list[Finding]:
+    """Every finding about declarations: CNN101, CNN102, CNN104, in file order."""
+    rows = {r.name: r for r in report.rows if r.call == 0}
+    output = report.output_shapes[0] if report.output_shapes else None
+    findings = [
+        *declared_inputs(declared),
+        *declared_shapes(spec, origins, rows),
+        *declared_params(origins, rows),
+        *declared_model(spec, output, report.totals.params),
+    ]
+    return sorted(findings, key=_file_order)
+
+
+def shape_text(shape: Sequence[Dim] | None) -> str:
+    """(96, 55, 55) → '96×55×55'; null dimensions print as '*'."""
+    if shape is None:
+        return "?"
+    return "×".join("*" if d is None else str(d) for d in shape)
+
+
+def in_notation(shape: Shape, notation: Notation) -> Shape:
+    return (*shape[1:], shape[0]) if notation == "hwc" and len(shape) > 1 else shape
+
+
+def declared_inputs(declared: Iterable[DeclaredInput]) -> Iterator[Finding]:
+    """CNN102: a declared in_channels / in_features / num_features the tensor contradicts."""
+    for d in declared:
+        made_of = f" = {shape_text(d.flattened_from)}" if d.flattened_from else ""
+        yield Finding(
+            "CNN102",
+            Severity.ERROR,
+            f"{d.layer} ({d.type}) declares {d.keyword}={d.declared} "
+            f"but receives {d.actual}{made_of}",
+            layer=d.layer,
+            position=d.position,
+            hint=f"write {d.keyword}: {d.actual}, or leave it out: cnninspect infers it",
+        )
+
+
+def declared_shapes(
+    spec: ArchSpec, origins: Mapping[str, LayerOrigin], rows: Mapping[str, Row]
+) -> Iterator[Finding]:
+    """CNN101: a declared ``expect`` shape differs from the computed one."""
+    for name, origin in origins.items():
+        expect = origin.expect
+        if expect is None or expect.shape is None or name not in rows:
+            continue
+        computed = rows[name].shape
+        declared = to_channels_first(expect.shape, spec.notation)
+        if computed is None or not shapes_match(declared, computed):
+            shown = in_notation(computed, spec.notation) if computed else None
+            yield Finding(
+                "CNN101",
+                Severity.ERROR,
+                f"{name} declares {shape_text(expect.shape)} "
+                f"but the forward pass computes {shape_text(shown)}",
+                layer=name,
+                position=expect.shape_position or expect.position,
+            )
+
+
+def declared_params(
+    origins: Mapping[str, LayerOrigin], rows: Mapping[str, Row]
+) -> Iterator[Finding]:
+    """CNN104: a declared parameter count differs from the computed one."""
+    for name, origin in origins.items():
+        expect = origin.expect
+        if expect is None or expect.params is None or name not in rows:
+            continue
+        computed = rows[name].subtree_params
+        if not expect.params.accepts(computed):
+            yield Finding(
+                "CNN104",
+                Severity.ERROR,
+                f"{name} declares {expect.params.text} parameters but has {computed:,}",
+                layer=name,
+                position=expect.params_position or expect.position,
+            )
+
+
+def declared_model(spec: ArchSpec, output: Shape | None, total_params: int) -> Iterator[Finding]:
+    """CNN101 / CNN104 for the model's own ``expect: {output, params}``."""
+    expect = spec.expect
+    if expect is None:
+        return
+    if expect.shape is not None:
+        declared = to_channels_first(expect.shape, spec.notation)
+        if output is None or not shapes_match(declared, output):
+            shown = in_notation(output, spec.notation) if output else None
+            yield Finding(
+                "CNN101",
+                Severity.ERROR,
+                f"the model declares output {shape_text(expect.shape)} "
+                f"but computes {shape_text(shown)}",
+                position=expect.shape_position or expect.position,
+            )
+    if expect.params is not None and not expect.params.accepts(total_params):
+        yield Finding(
+            "CNN104",
+            Severity.ERROR,
+            f"the model declares {expect.params.text} parameters but has {total_params:,}",
+            position=expect.params_position or expect.position,
+        )
+
+
+def shapes_match(declared: Sequence[Dim], computed: Shape) -> bool:
+    """Null matches any size. The lecture writes a feature vector as (120, 1): a declared
+    trailing 1 on a flat vector is accepted."""
+    if len(declared) == len(computed) + 1 and len(computed) == 1 and declared[-1] == 1:
+        declared = declared[:-1]
+    if len(declared) != len(computed):
+        return False
+    return all(d is None or d == c for d, c in zip(declared, computed, strict=True))
+
+
+def _file_order(finding: Finding) -> tuple[int, int]:
+    if finding.position is None:
+        return (10**9, 0)  # model-level findings come last
+    return (finding.position.line, finding.position.col)

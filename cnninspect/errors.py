@@ -1,0 +1,117 @@
+"""The exceptions cnninspect raises, and the exit codes the CLI maps them to.
+
+::
+
+    CnninspectError                 anything the user can fix; never shown as a traceback
+     ├── SpecError                  a YAML description is unreadable or inconsistent (file:line:col)
+     ├── TargetError                a TARGET names no file, bundled architecture or importable module
+     ├── BuildError                 a layer cannot be constructed (located when it comes from YAML)
+     ├── TraceError                 the forward pass fails at a layer (layer name, input shape)
+     └── DeviceError                the requested device is not available on this machine
+
+Library code raises these; only ``cli.py`` turns them into a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes shared by every command (documented in the README and in ``--help``)."""
+
+    OK = 0
+    FINDINGS = 1  # validate found problems; diff --exit-code found differences
+    USAGE = 2  # bad option, unreadable or inconsistent input, failed forward pass
+    DEVICE = 3  # the requested device (cuda, mps) is not available here
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a source file; line and column are 1-based, as editors show them."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class CnninspectError(Exception):
+    """Base of every error a user can cause; ``str()`` is the complete message."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(
+        self, message: str, *, position: Position | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = f"{self.position}: " if self.position else ""
+        hint = f"\n  hint: {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+class SpecError(CnninspectError):
+    """A YAML architecture description is malformed or inconsistent."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: Position | None = None,
+        hint: str | None = None,
+        code: str = "CNN001",
+    ) -> None:
+        super().__init__(message, position=position, hint=hint)
+        self.code = code
+
+
+class TargetError(CnninspectError):
+    """A TARGET names nothing cnninspect can load."""
+
+
+class BuildError(CnninspectError):
+    """A layer cannot be constructed from its description."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        layer: str | None = None,
+        position: Position | None = None,
+        hint: str | None = None,
+        code: str = "CNN106",
+    ) -> None:
+        super().__init__(message, position=position, hint=hint)
+        self.layer = layer
+        self.code = code
+
+
+class TraceError(CnninspectError):
+    """The forward pass failed inside a layer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        layer: str,
+        input_shapes: tuple[tuple[int, ...], ...] = (),
+        position: Position | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, position=position, hint=hint)
+        self.layer = layer
+        self.input_shapes = input_shapes
+
+
+class DeviceError(CnninspectError):
+    """The requested device does not exist on this machine."""
+
+    exit_code = ExitCode.DEVICE

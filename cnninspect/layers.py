@@ -1,0 +1,74 @@
+"""The torch modules cnninspect adds to torch.nn: merges, and the graph that wires a YAML scope.
+
+Imported only by ``build.py`` (it needs torch).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+SCOPE_INPUT_NAMES = ("in", "input")
+
+
+class Add(nn.Module):
+    """Element-wise sum of its inputs (a residual connection)."""
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return functools.reduce(operator.add, inputs)
+
+
+class Mul(nn.Module):
+    """Element-wise product of its inputs (gating, squeeze-and-excitation)."""
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return functools.reduce(operator.mul, inputs)
+
+
+class Concat(nn.Module):
+    """Concatenation along ``dim`` (1, the channels, by default; Inception, DenseNet, U-Net)."""
+
+    def __init__(self, dim: int = 1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return torch.cat(inputs, dim=self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+MERGES: dict[str, type[nn.Module]] = {"Add": Add, "Mul": Mul, "Concat": Concat}
+
+
+class Graph(nn.Module):
+    """Runs named layers in order; each reads the previous output or the layers its
+    ``from`` names. The model of a YAML file and every block instance are Graphs."""
+
+    def __init__(
+        self, nodes: Sequence[tuple[str, nn.Module, tuple[str, ...]]], block_type: str = "Graph"
+    ) -> None:
+        super().__init__()
+        self.block_type = block_type  # what the summary calls it: the block's name
+        self.wiring: list[tuple[str, tuple[str, ...]]] = []
+        for name, module, sources in nodes:
+            self.add_module(name, module)
+            self.wiring.append((name, sources))
+        # Only outputs that a later `from` reads are kept alive during the forward pass.
+        self.kept = {s for _, sources in self.wiring for s in sources}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs = dict.fromkeys(SCOPE_INPUT_NAMES, x)
+        out = x
+        for name, sources in self.wiring:
+            module = self._modules[name]
+            assert module is not None
+            out = module(*(outputs[s] for s in sources)) if sources else module(out)
+            if name in self.kept:
+                outputs[name] = out
+        return out

@@ -1,0 +1,83 @@
+"""Counting multiply-accumulates at torch's dispatch level, during the one forward pass.
+
+Every aten op that reaches the dispatcher passes through ``MacCounter``, so functional code
+(``F.conv2d``, ``x @ w``, ``torch.einsum``, attention) is counted, not only modules. Formulas
+come from torch's own ``torch.utils.flop_counter.flop_registry`` (which counts FLOPs = 2×MACs),
+completed with the fused attention kernels that torch takes on CPU and that the registry lacks:
+
+- ``aten._scaled_dot_product_flash_attention_for_cpu`` (SDPA on CPU with grad enabled);
+- ``aten._native_multi_head_attention`` (``nn.MultiheadAttention``'s fast path in eval/no-grad),
+  which also performs the q/k/v and output projections.
+
+Convention: 1 MAC = one multiply-add; bias, normalisation, pooling and activations are not
+counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry, sdpa_flop_count
+
+aten = torch.ops.aten
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    return tuple(value.shape)
+
+
+def _flash_cpu_flops(query: Any, key: Any, value: Any, *args: Any, **kwargs: Any) -> int:
+    flops: int = sdpa_flop_count(_shape(query), _shape(key), _shape(value))
+    return flops
+
+
+def _native_mha_flops(
+    query: Any, key: Any, value: Any, embed_dim: int, *args: Any, **kwargs: Any
+) -> int:
+    """Projections (q, k, v, out) plus the two attention products, as FLOPs (2 per MAC)."""
+    batch, q_len = query.shape[0], query.shape[-2]
+    kv_len = key.shape[-2]
+    projections = batch * embed_dim * embed_dim * (2 * q_len + 2 * kv_len)
+    attention = 2 * batch * q_len * kv_len * embed_dim
+    return 2 * (projections + attention)
+
+
+_EXTRA: dict[Any, Callable[..., int]] = {}
+for _name, _formula in (
+    ("_scaled_dot_product_flash_attention_for_cpu", _flash_cpu_flops),
+    ("_native_multi_head_attention", _native_mha_flops),
+):
+    if hasattr(aten, _name):
+        _EXTRA[getattr(aten, _name)] = _formula
+
+
+class MacCounter(TorchDispatchMode):
+    """Adds each op's MACs to ``counts[owner()]``: the innermost module running now."""
+
+    def __init__(self, owner: Callable[[], int]) -> None:
+        super().__init__()
+        self.owner = owner
+        self.counts: dict[int, int] = {}
+
+    def __torch_dispatch__(
+        self,
+        func: Any,
+        types: Any,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+    ) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        packet = func._overloadpacket
+        if packet in _EXTRA:
+            flops = _EXTRA[packet](*args, **kwargs)
+        elif packet in flop_registry:
+            flops = flop_registry[packet](*args, **kwargs, out_val=out)
+        else:
+            return out
+        owner = self.owner()
+        self.counts[owner] = self.counts.get(owner, 0) + flops // 2
+        return out

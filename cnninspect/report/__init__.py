@@ -1,0 +1,1 @@
+"""Renderers: Report / Findings / ArchDiff values in, text or Rich renderables out."""

@@ -1,0 +1,82 @@
+"""JSON for a summary Report: exact integers and a schema version, nothing else on stdout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cnninspect.findings import Finding
+from cnninspect.report.text import oriented
+from cnninspect.spec import Notation
+from cnninspect.summary import SCHEMA_VERSION, Report, Row
+
+
+def summary_json(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
+    return json.dumps(summary_dict(report, notation=notation, depth=depth), indent=2)
+
+
+def summary_dict(
+    report: Report, *, notation: Notation = "chw", depth: int | None = None
+) -> dict[str, Any]:
+    t = report.totals
+    return {
+        "schema": "cnninspect.summary",
+        "schema_version": SCHEMA_VERSION,
+        "name": report.name,
+        "target": report.target,
+        "source": report.source,
+        "notation": notation,
+        "batch": report.batch,
+        "dtype": report.dtype,
+        "device": report.device,
+        "input": [list(oriented(s, notation)) for s in report.input_shapes],
+        "output": [list(oriented(s, notation)) for s in report.output_shapes],
+        "layers": [_row(r, notation) for r in report.folded(depth)],
+        "totals": {
+            "params": t.params,
+            "trainable_params": t.trainable_params,
+            "frozen_params": t.frozen_params,
+            "param_bytes": t.param_bytes,
+            "buffers": t.buffers,
+            "buffer_bytes": t.buffer_bytes,
+            "macs": t.macs,
+            "flops": t.flops,
+            "input_elements": t.input_elements,
+            "activation_elements": t.activation_elements,
+            "activation_bytes": t.activation_bytes,
+        },
+        "findings": [finding_dict(f) for f in report.findings],
+    }
+
+
+def _row(row: Row, notation: Notation) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "type": row.type,
+        "depth": row.depth,
+        "leaf": row.is_leaf,
+        "call": row.call,
+        "hparams": {k: list(v) if isinstance(v, tuple) else v for k, v in row.hparams},
+        "shape": list(oriented(row.shape, notation)) if row.shape is not None else None,
+        "extra_shapes": [list(oriented(s, notation)) for s in row.extra_shapes],
+        "size": row.size,
+        "params": row.params,
+        "subtree_params": row.subtree_params,
+        "trainable_params": row.trainable_params,
+        "shared_params": row.shared_params,
+        "macs": row.macs,
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    position = finding.position
+    return {
+        "code": finding.code,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "layer": finding.layer,
+        "file": position.path if position else None,
+        "line": position.line if position else None,
+        "col": position.col if position else None,
+        "hint": finding.hint,
+    }

@@ -1,0 +1,70 @@
+"""Plain-text pieces shared by every renderer: shapes, hyper-parameters, units."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cnninspect.spec import Notation
+
+_HPARAM_LABELS = {
+    "kernel_size": "k",
+    "stride": "s",
+    "padding": "p",
+    "dilation": "d",
+    "groups": "g",
+    "output_size": "out",
+    "p": "drop",
+    "scale_factor": "scale",
+    "mode": "mode",
+    "dim": "dim",
+}
+
+
+def oriented(shape: Sequence[int], notation: Notation) -> tuple[int, ...]:
+    """Channels-first → the notation asked for; (C, H, W) → (H, W, C) for hwc."""
+    shape = tuple(shape)
+    if notation == "hwc" and len(shape) > 1:
+        return (*shape[1:], shape[0])
+    return shape
+
+
+def shape_text(shape: Sequence[int] | None, notation: Notation = "chw") -> str:
+    """The lecture's way: (28, 28, 8)."""
+    if shape is None:
+        return "—"
+    dims = oriented(shape, notation)
+    return "(" + ", ".join(str(d) for d in dims) + (",)" if len(dims) == 1 else ")")
+
+
+def hparam_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        if value and all(v == value[0] for v in value):
+            return str(value[0])
+        return "×".join(str(v) for v in value)
+    return str(value)
+
+
+def hparams_text(hparams: Sequence[tuple[str, Any]]) -> str:
+    """(('kernel_size', (5, 5)), ('stride', (1, 1))) → 'k=5 s=1'."""
+    return " ".join(f"{_HPARAM_LABELS.get(k, k)}={hparam_value(v)}" for k, v in hparams)
+
+
+def count(n: int) -> str:
+    return f"{n:,}"
+
+
+def si(n: float, unit: str = "") -> str:
+    """61_100_840 → '61.1 M' (decimal prefixes, for counts)."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= factor:
+            return f"{n / factor:.2f} {prefix}{unit}"
+    return f"{n:,.0f} {unit}".rstrip()
+
+
+def binary(n_bytes: float) -> str:
+    """Bytes with binary units, labelled as such: 245.93 KiB."""
+    for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if abs(n_bytes) >= factor:
+            return f"{n_bytes / factor:.2f} {prefix}"
+    return f"{n_bytes:,.0f} B"

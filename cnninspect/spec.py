@@ -1,0 +1,674 @@
+"""YAML architecture description → ``ArchSpec``: frozen values that remember file:line:col.
+
+No torch here: this module checks everything that can be checked from the file alone (keys,
+types, names, wiring, block arguments). Keyword arguments are checked against torch's
+constructor signatures by ``build.py``, which reports them at the positions kept here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from cnninspect import yamlnodes
+from cnninspect.errors import Position, SpecError
+from cnninspect.registry import LAYER_TYPES, Role, did_you_mean
+
+FORMAT_VERSION = 1
+SCOPE_INPUT_NAMES = ("in", "input")  # how `from` names the input of a model or block
+
+Notation = Literal["chw", "hwc"]
+Scalar = int | float | bool | str | None
+Value = Scalar | tuple[Any, ...]  # tuples hold Values
+Dim = int | str | None  # an int, a `$arg` inside a block, or null (any size)
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ARG_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
+_PARAMS = re.compile(
+    r"^\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[kKMG]?)\s*"
+    r"(?:(?:±|\+-|\+/-)\s*(?P<tol>[0-9]+(?:\.[0-9]+)?)\s*%)?\s*$"
+)
+_UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9}
+
+_LAYER_KEYS = ("name", "from", "repeat", "expect", "note")
+_TOP_KEYS = (
+    "cnninspect",
+    "name",
+    "source",
+    "description",
+    "input",
+    "notation",
+    "blocks",
+    "layers",
+    "expect",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Kwarg:
+    key: str
+    value: Value
+    key_position: Position
+    value_position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class ParamsExpect:
+    """A declared parameter count: exact (``61706``) or approximate (``60M ±5%``)."""
+
+    value: int | str  # a `$arg` inside a block
+    tolerance: float  # relative; 0.0 means exact
+    text: str
+
+    def accepts(self, count: int) -> bool:
+        assert isinstance(self.value, int), "block arguments are substituted before checking"
+        return abs(count - self.value) <= self.tolerance * self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """What a layer, block use or model declares about itself; checked, never trusted."""
+
+    shape: tuple[Dim, ...] | None  # as written, in the file's notation
+    params: ParamsExpect | None
+    position: Position
+    shape_position: Position | None = None
+    params_position: Position | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    type: str  # a registered layer type or a block name
+    name: str
+    kwargs: tuple[Kwarg, ...]
+    sources: tuple[str, ...]  # empty: the previous layer's output
+    repeat: int | str
+    expect: Expect | None
+    note: str | None
+    position: Position  # where the type is written
+    explicit_name: bool = True
+
+    def kwarg(self, key: str) -> Kwarg | None:
+        return next((k for k in self.kwargs if k.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockArg:
+    name: str
+    default: Value
+    required: bool
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpec:
+    name: str
+    args: tuple[BlockArg, ...]
+    layers: tuple[LayerSpec, ...]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class ArchSpec:
+    path: str
+    name: str
+    source: str | None
+    description: str | None
+    input_shape: tuple[int, ...]  # channels-first, no batch
+    notation: Notation
+    blocks: Mapping[str, BlockSpec]
+    layers: tuple[LayerSpec, ...]
+    expect: Expect | None  # shape = the model's output
+    position: Position
+    input_position: Position
+
+
+def to_channels_first(shape: tuple[Any, ...], notation: Notation) -> tuple[Any, ...]:
+    """(H, W, C) → (C, H, W); 1-element shapes (a feature vector) are the same in both."""
+    if notation == "hwc" and len(shape) > 1:
+        return (shape[-1], *shape[:-1])
+    return shape
+
+
+def from_channels_first(shape: tuple[Any, ...], notation: Notation) -> tuple[Any, ...]:
+    if notation == "hwc" and len(shape) > 1:
+        return (*shape[1:], shape[0])
+    return shape
+
+
+def arg_ref(value: object) -> str | None:
+    """The block argument a ``$name`` string refers to, else None."""
+    if isinstance(value, str):
+        match = _ARG_REF.match(value)
+        if match:
+            return match.group(1)
+    return None
+
+
+def load(path: str | Path) -> ArchSpec:
+    """Read and check a YAML architecture description."""
+    path = Path(path)
+    return loads(yamlnodes.read(path), str(path))
+
+
+def loads(text: str, path: str = "<string>") -> ArchSpec:
+    """Parse a YAML architecture description given as text; ``path`` is used in messages."""
+    root = yamlnodes.compose(text, path)
+    if root is None:
+        raise SpecError("the file is empty", position=Position(path, 1, 1), code="CNN002")
+    return _Parser(path).model(root)
+
+
+@dataclass
+class _Parser:
+    path: str
+
+    # -- generic node helpers -------------------------------------------------------------
+
+    def pos(self, node: yaml.Node) -> Position:
+        return yamlnodes.position(self.path, node)
+
+    def fail(
+        self, message: str, node: yaml.Node, *, code: str = "CNN002", hint: str = ""
+    ) -> SpecError:
+        return SpecError(message, position=self.pos(node), hint=hint or None, code=code)
+
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: tuple[str, ...] | None = None
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """Keys → (key node, value node); duplicate and unknown keys are errors."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(f"{what} must be a mapping (key: value), got {_kind(node)}", node)
+        items: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node, f"a key in {what}")
+            if not isinstance(key, str):
+                raise self.fail(f"keys in {what} must be names, got {key!r}", key_node)
+            if key in items:
+                first = self.pos(items[key][0])
+                raise self.fail(
+                    f"duplicate key '{key}' in {what} (first at line {first.line})",
+                    key_node,
+                    code="CNN005",
+                    hint="YAML would silently keep only the last one",
+                )
+            if allowed is not None and key not in allowed:
+                raise self.fail(
+                    f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}",
+                    key_node,
+                    hint=f"allowed keys: {', '.join(allowed)}",
+                )
+            items[key] = (key_node, value_node)
+        return items
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(f"{what} must be a list, got {_kind(node)}", node)
+        return list(node.value)
+
+    def scalar(self, node: yaml.Node, what: str) -> Scalar:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(f"{what} must be a single value, got {_kind(node)}", node)
+        value: Scalar = yamlnodes.scalar(node, self.path)
+        return value
+
+    def string(self, node: yaml.Node, what: str) -> str:
+        value = self.scalar(node, what)
+        if not isinstance(value, str):
+            raise self.fail(f"{what} must be text, got {_describe(value)}", node)
+        return value
+
+    def value(self, node: yaml.Node, what: str) -> Value:
+        """A keyword value: a scalar or a (nested) list of scalars."""
+        if isinstance(node, yaml.SequenceNode):
+            return tuple(self.value(item, what) for item in node.value)
+        return self.scalar(node, what)
+
+    # -- the model -------------------------------------------------------------------------
+
+    def model(self, root: yaml.Node) -> ArchSpec:
+        top = self.mapping(root, "the description", _TOP_KEYS)
+        for required in ("cnninspect", "input", "layers"):
+            if required not in top:
+                raise self.fail(
+                    f"missing required key '{required}'",
+                    root,
+                    hint="a description starts with `cnninspect: 1`, then `input:` and `layers:`",
+                )
+        version_node = top["cnninspect"][1]
+        version = self.scalar(version_node, "cnninspect")
+        if version != FORMAT_VERSION or isinstance(version, bool):
+            raise self.fail(
+                f"unsupported format version {version!r}: this cnninspect reads version "
+                f"{FORMAT_VERSION}",
+                version_node,
+            )
+        notation = self.notation(top)
+        input_node = top["input"][1]
+        input_shape = self.input_shape(input_node, notation)
+        blocks = self.blocks(top["blocks"][1]) if "blocks" in top else {}
+        layers = self.layers(top["layers"][1], "layers", blocks, args={})
+        expect = None
+        if "expect" in top:
+            expect = self.expect(top["expect"][1], {}, model=True)
+        name = self.string(top["name"][1], "name") if "name" in top else Path(self.path).stem
+        source = self.string(top["source"][1], "source") if "source" in top else None
+        description = (
+            self.string(top["description"][1], "description") if "description" in top else None
+        )
+        spec = ArchSpec(
+            path=self.path,
+            name=name,
+            source=source,
+            description=description,
+            input_shape=input_shape,
+            notation=notation,
+            blocks=blocks,
+            layers=layers,
+            expect=expect,
+            position=self.pos(root),
+            input_position=self.pos(input_node),
+        )
+        _check_block_cycles(spec)
+        _check_block_uses(spec)
+        return spec
+
+    def notation(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> Notation:
+        if "notation" not in top:
+            return "chw"
+        node = top["notation"][1]
+        value = self.scalar(node, "notation")
+        if value == "chw":
+            return "chw"
+        if value == "hwc":
+            return "hwc"
+        raise self.fail(f"notation must be 'chw' or 'hwc', got {value!r}", node)
+
+    def input_shape(self, node: yaml.Node, notation: Notation) -> tuple[int, ...]:
+        dims = self.sequence(node, "input")
+        values = [self.scalar(d, "an input dimension") for d in dims]
+        if not 1 <= len(values) <= 4 or not all(_is_count(v) for v in values):
+            raise self.fail(
+                f"input must list 1 to 4 positive integers without the batch, got {values}",
+                node,
+                hint="[C, L] for 1-D, [C, H, W] for 2-D, [C, D, H, W] for 3-D networks"
+                + (" (written H, W, C with notation: hwc)" if notation == "hwc" else ""),
+            )
+        return to_channels_first(tuple(int(v) for v in values if isinstance(v, int)), notation)
+
+    # -- blocks ----------------------------------------------------------------------------
+
+    def blocks(self, node: yaml.Node) -> dict[str, BlockSpec]:
+        blocks: dict[str, BlockSpec] = {}
+        definitions = self.mapping(node, "blocks")
+        for name, (key_node, _) in definitions.items():
+            if name in LAYER_TYPES:
+                raise self.fail(
+                    f"block name '{name}' hides the layer type of the same name", key_node
+                )
+            if not _NAME.match(name):
+                raise self.fail(f"block name '{name}' is not a valid name", key_node)
+        names = set(definitions)
+        for name, (key_node, body_node) in definitions.items():
+            body = self.mapping(body_node, f"block '{name}'", ("args", "layers", "note"))
+            if "layers" not in body:
+                raise self.fail(f"block '{name}' has no 'layers'", key_node)
+            args = self.block_args(body["args"][1], name) if "args" in body else ()
+            arg_defaults: dict[str, BlockArg] = {a.name: a for a in args}
+            layers = self.layers(body["layers"][1], f"block '{name}'", names, args=arg_defaults)
+            blocks[name] = BlockSpec(name, args, layers, self.pos(key_node))
+        return blocks
+
+    def block_args(self, node: yaml.Node, block: str) -> tuple[BlockArg, ...]:
+        if isinstance(node, yaml.SequenceNode):  # [planes, stride]: all required
+            return tuple(
+                BlockArg(self.arg_name(item, block), None, True, self.pos(item))
+                for item in node.value
+            )
+        args = []
+        for arg, (key_node, value_node) in self.mapping(node, f"args of block '{block}'").items():
+            self.arg_name(key_node, block)
+            default = self.value(value_node, f"default of '{arg}'")
+            args.append(BlockArg(arg, default, default is None, self.pos(key_node)))
+        return tuple(args)
+
+    def arg_name(self, node: yaml.Node, block: str) -> str:
+        name = self.string(node, f"an argument of block '{block}'")
+        if not _ARG_REF.match("$" + name):
+            raise self.fail(f"'{name}' is not a valid argument name", node)
+        return name
+
+    # -- layers ----------------------------------------------------------------------------
+
+    def layers(
+        self,
+        node: yaml.Node,
+        scope: str,
+        blocks: Mapping[str, object],
+        *,
+        args: Mapping[str, BlockArg],
+    ) -> tuple[LayerSpec, ...]:
+        items = self.sequence(node, f"'layers' of {scope}")
+        if not items:
+            raise self.fail(f"{scope} has no layers", node)
+        explicit = self.explicit_names(items)
+        layers: list[LayerSpec] = []
+        seen: dict[str, LayerSpec] = {}
+        counters: dict[str, int] = {}
+        for item in items:
+            layer = self.layer(item, blocks, args, seen, counters, explicit)
+            if layer.name in seen:
+                raise self.fail(
+                    f"duplicate layer name '{layer.name}' in {scope} "
+                    f"(first at line {seen[layer.name].position.line})",
+                    item,
+                    code="CNN005",
+                )
+            seen[layer.name] = layer
+            layers.append(layer)
+        return tuple(layers)
+
+    def explicit_names(self, items: list[yaml.Node]) -> set[str]:
+        names = set()
+        for item in items:
+            if isinstance(item, yaml.MappingNode):
+                for key_node, value_node in item.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == "name":
+                        if isinstance(value_node, yaml.ScalarNode):
+                            names.add(str(value_node.value))
+        return names
+
+    def layer(
+        self,
+        node: yaml.Node,
+        blocks: Mapping[str, object],
+        args: Mapping[str, BlockArg],
+        earlier: Mapping[str, LayerSpec],
+        counters: dict[str, int],
+        explicit: set[str],
+    ) -> LayerSpec:
+        if isinstance(node, yaml.ScalarNode):  # `- ReLU`
+            type_name = self.string(node, "a layer")
+            self.check_type(type_name, node, blocks)
+            name = _default_name(type_name, counters, explicit)
+            return LayerSpec(type_name, name, (), (), 1, None, None, self.pos(node), False)
+        items = self.mapping(node, "a layer")
+        type_keys = [k for k in items if k not in _LAYER_KEYS]
+        if len(type_keys) != 1:
+            found = ", ".join(type_keys) if type_keys else "none"
+            raise self.fail(
+                f"a layer names exactly one type, found {found}",
+                node,
+                hint="write `- Conv2d: {out_channels: 8, kernel_size: 5}` and put `name`, "
+                "`from`, `repeat`, `expect`, `note` beside it",
+            )
+        type_name = type_keys[0]
+        type_node, kwargs_node = items[type_name]
+        self.check_type(type_name, type_node, blocks)
+        kwargs = self.kwargs(kwargs_node, type_name, args)
+        if "name" in items:
+            name_node = items["name"][1]
+            name = self.string(name_node, "name")
+            if not _NAME.match(name) or name in SCOPE_INPUT_NAMES:
+                raise self.fail(
+                    f"'{name}' is not a usable layer name",
+                    name_node,
+                    hint="letters, digits, '_' and '-', starting with a letter; "
+                    "'in' and 'input' are reserved",
+                )
+        else:
+            name = _default_name(type_name, counters, explicit)
+        sources = self.sources(items["from"][1], earlier) if "from" in items else ()
+        is_merge = type_name in LAYER_TYPES and LAYER_TYPES[type_name].role is Role.MERGE
+        if len(sources) > 1 and not is_merge:
+            raise self.fail(
+                f"{type_name} takes one input, but 'from' names {len(sources)}",
+                items["from"][1],
+                hint="merge several inputs with Add, Concat or Mul",
+            )
+        if is_merge and len(sources) < 2:
+            raise self.fail(
+                f"{type_name} merges several inputs: name them with `from: [a, b]`",
+                type_node,
+            )
+        repeat: int | str = 1
+        if "repeat" in items:
+            repeat = self.repeat(items["repeat"][1], args)
+        expect = None
+        if "expect" in items:
+            expect = self.expect(items["expect"][1], args)
+        note = self.string(items["note"][1], "note") if "note" in items else None
+        return LayerSpec(
+            type_name,
+            name,
+            kwargs,
+            sources,
+            repeat,
+            expect,
+            note,
+            self.pos(type_node),
+            explicit_name="name" in items,
+        )
+
+    def check_type(self, type_name: str, node: yaml.Node, blocks: Mapping[str, object]) -> None:
+        if type_name in LAYER_TYPES or type_name in blocks:
+            return
+        known = [*LAYER_TYPES, *blocks]
+        hint = (
+            "a description can only name registered layer types and its own blocks, "
+            "never an import path"
+            if "." in type_name
+            else "`cnninspect schema` lists the layer types"
+        )
+        raise self.fail(
+            f"unknown layer type '{type_name}'{did_you_mean(type_name, known)}",
+            node,
+            code="CNN003",
+            hint=hint,
+        )
+
+    def kwargs(
+        self, node: yaml.Node, type_name: str, args: Mapping[str, BlockArg]
+    ) -> tuple[Kwarg, ...]:
+        if isinstance(node, yaml.ScalarNode) and yamlnodes.scalar(node, self.path) is None:
+            return ()  # `- ReLU:` with nothing after the colon
+        kwargs = []
+        for key, (key_node, value_node) in self.mapping(
+            node, f"the arguments of {type_name}"
+        ).items():
+            value = self.value(value_node, f"'{key}'")
+            self.check_refs(value, value_node, args)
+            kwargs.append(Kwarg(key, value, self.pos(key_node), self.pos(value_node)))
+        return tuple(kwargs)
+
+    def check_refs(self, value: Value, node: yaml.Node, args: Mapping[str, BlockArg]) -> None:
+        """Every `$name` must be an argument of the enclosing block."""
+        if isinstance(value, tuple):
+            for item, item_node in zip(value, node.value, strict=True):
+                self.check_refs(item, item_node, args)
+            return
+        ref = arg_ref(value)
+        if ref is not None and ref not in args:
+            where = (
+                f"; this block's arguments are {', '.join(args)}"
+                if args
+                else "; `$` substitution works inside blocks only"
+            )
+            raise self.fail(
+                f"'${ref}' is not an argument{did_you_mean(ref, args)}{where}",
+                node,
+                code="CNN006",
+            )
+
+    def sources(self, node: yaml.Node, earlier: Mapping[str, LayerSpec]) -> tuple[str, ...]:
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        names = []
+        for item in nodes:
+            name = self.string(item, "'from'")
+            if name not in earlier and name not in SCOPE_INPUT_NAMES:
+                candidates = [*earlier, *SCOPE_INPUT_NAMES]
+                raise self.fail(
+                    f"'from' names '{name}', which is not an earlier layer in this scope"
+                    f"{did_you_mean(name, candidates)}",
+                    item,
+                    code="CNN006",
+                    hint="`from` can name layers above it, or `in` for the input",
+                )
+            names.append(name)
+        return tuple(names)
+
+    def repeat(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> int | str:
+        value = self.scalar(node, "repeat")
+        self.check_refs(value, node, args)
+        if arg_ref(value) is not None:
+            return str(value)
+        if not _is_count(value):
+            raise self.fail(f"repeat must be a positive integer, got {_describe(value)}", node)
+        assert isinstance(value, int)
+        return value
+
+    def expect(
+        self,
+        node: yaml.Node,
+        args: Mapping[str, BlockArg],
+        *,
+        model: bool = False,
+    ) -> Expect:
+        shape_key = "output" if model else "shape"
+        if isinstance(node, yaml.SequenceNode):
+            shape_node: yaml.Node | None = node
+            params_node = None
+        else:
+            items = self.mapping(node, "expect", (shape_key, "params"))
+            shape_node = items[shape_key][1] if shape_key in items else None
+            params_node = items["params"][1] if "params" in items else None
+        shape = None
+        if shape_node is not None:
+            shape = tuple(self.dim(d, args) for d in self.sequence(shape_node, "a shape"))
+        params = self.params(params_node, args) if params_node is not None else None
+        return Expect(
+            shape=shape,
+            params=params,
+            position=self.pos(node),
+            shape_position=self.pos(shape_node) if shape_node is not None else None,
+            params_position=self.pos(params_node) if params_node is not None else None,
+        )
+
+    def dim(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> Dim:
+        value = self.scalar(node, "a shape dimension")
+        self.check_refs(value, node, args)
+        if value is None or arg_ref(value) is not None:
+            return value  # type: ignore[return-value]
+        if not _is_count(value):
+            raise self.fail(
+                f"a shape dimension must be a positive integer or null, got {_describe(value)}",
+                node,
+            )
+        assert isinstance(value, int)
+        return value
+
+    def params(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> ParamsExpect:
+        value = self.scalar(node, "params")
+        self.check_refs(value, node, args)
+        if arg_ref(value) is not None:
+            return ParamsExpect(str(value), 0.0, str(value))
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return ParamsExpect(value, 0.0, f"{value:,}")
+        match = _PARAMS.match(value) if isinstance(value, str) else None
+        if not match:
+            raise self.fail(
+                f"params must be a count like 61706, '61.1M' or '60M ±5%', got {_describe(value)}",
+                node,
+            )
+        count = round(float(match["num"]) * _UNITS[match["unit"]])
+        tolerance = float(match["tol"]) / 100 if match["tol"] else 0.0
+        if not match["tol"] and match["unit"]:  # '61.1M' means: as rounded
+            tolerance = 0.5 * _UNITS[match["unit"]] * 10 ** -_decimals(match["num"]) / count
+        return ParamsExpect(count, tolerance, str(value).strip())
+
+
+def _decimals(number: str) -> int:
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def _default_name(type_name: str, counters: dict[str, int], explicit: set[str]) -> str:
+    """`relu1`, `relu2`, …: per type within a scope, skipping names the file uses."""
+    stem = type_name.lower()
+    while True:
+        counters[stem] = counters.get(stem, 0) + 1
+        candidate = f"{stem}{counters[stem]}"
+        if candidate not in explicit:
+            return candidate
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"'{node.value}'"
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+        return f"the string '{value}' (write true or false for a yes/no value)"
+    return repr(value)
+
+
+def _check_block_cycles(spec: ArchSpec) -> None:
+    """A block may use other blocks, but never itself, directly or not."""
+
+    def walk(
+        block: BlockSpec, stack: tuple[str, ...]
+    ) -> Iterator[tuple[LayerSpec, tuple[str, ...]]]:
+        for layer in block.layers:
+            if layer.type in spec.blocks:
+                yield layer, stack
+                if layer.type not in stack:
+                    yield from walk(spec.blocks[layer.type], (*stack, layer.type))
+
+    for block in spec.blocks.values():
+        for layer, stack in walk(block, (block.name,)):
+            if layer.type in stack:
+                raise SpecError(
+                    f"block '{layer.type}' uses itself (through {' → '.join(stack)})",
+                    position=layer.position,
+                    code="CNN006",
+                )
+
+
+def _check_block_uses(spec: ArchSpec) -> None:
+    """A block use passes exactly the block's arguments: none unknown, none missing."""
+    scopes = [spec.layers, *(b.layers for b in spec.blocks.values())]
+    for layers in scopes:
+        for layer in layers:
+            block = spec.blocks.get(layer.type)
+            if block is None:
+                continue
+            names = [a.name for a in block.args]
+            for kwarg in layer.kwargs:
+                if kwarg.key not in names:
+                    raise SpecError(
+                        f"block '{block.name}' has no argument '{kwarg.key}'"
+                        f"{did_you_mean(kwarg.key, names)}",
+                        position=kwarg.key_position,
+                        hint=f"its arguments: {', '.join(names) or 'none'}",
+                        code="CNN004",
+                    )
+            given = {k.key for k in layer.kwargs}
+            missing = [a.name for a in block.args if a.required and a.name not in given]
+            if missing:
+                raise SpecError(
+                    f"block '{block.name}' needs {', '.join(missing)}",
+                    position=layer.position,
+                    code="CNN002",
+                )

@@ -1,0 +1,110 @@
+"""PyYAML composition with positions, YAML 1.2 scalars and no way to run code.
+
+``yaml.compose`` with a SafeLoader gives a node tree that remembers where every node starts.
+We turn scalars into values ourselves, with YAML 1.2 core rules instead of PyYAML's YAML 1.1:
+
+- ``1e-4`` is a float (YAML 1.1 wants a dot, so PyYAML returns the string ``"1e-4"``);
+- only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay strings, and the
+  schema check then says what was meant instead of silently turning ``off`` into ``False``);
+- ``010`` is ten, and ``1:20`` is a string, not the sexagesimal 80.
+
+Tags other than the core ones (``!!python/object`` and friends) are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cnninspect.errors import Position, SpecError
+
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_CORE_TAGS = {
+    _STR_TAG,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose implicit resolvers follow YAML 1.2's core schema."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in (
+    ("tag:yaml.org,2002:bool", _BOOL, "tTfF"),
+    ("tag:yaml.org,2002:int", _INT, "-+0123456789"),
+    ("tag:yaml.org,2002:float", _FLOAT, "-+0123456789."),
+    ("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""]),
+):
+    _Loader.add_implicit_resolver(_tag, _regexp, list(_first))
+
+
+def position(path: str, node: yaml.Node) -> Position:
+    mark = node.start_mark
+    return Position(path, mark.line + 1, mark.column + 1)
+
+
+def compose(text: str, path: str) -> yaml.Node | None:
+    """Parse ``text`` into a node tree; syntax errors become located SpecErrors."""
+    try:
+        return yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Position(path, mark.line + 1, mark.column + 1) if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecError(f"YAML syntax error: {problem}", position=where, code="CNN001") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"YAML syntax error: {exc}", code="CNN001") from None
+
+
+def read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read {path}: {exc}", code="CNN001") from None
+
+
+def scalar(node: yaml.ScalarNode, path: str) -> Any:
+    """The Python value of a scalar node under YAML 1.2 core rules."""
+    value: str = node.value
+    tag = node.tag
+    if tag not in _CORE_TAGS:
+        raise SpecError(
+            f"YAML tag {tag!r} is not allowed: a description holds plain values only",
+            position=position(path, node),
+            code="CNN002",
+        )
+    if tag == _STR_TAG:  # quoted scalars resolve to str too
+        return value
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return value.lower() == "true"
+    if tag.endswith(":int"):
+        digits = value.replace("_", "")
+        return int(digits, 0) if digits[:2].lower() in ("0x", "0o") else int(digits, 10)
+    if tag.endswith(":float"):
+        lowered = value.lower()
+        if lowered.endswith(".inf"):
+            return -math.inf if lowered.startswith("-") else math.inf
+        if lowered == ".nan":
+            return math.nan
+        return float(value.replace("_", ""))
+    return value
