@@ -41,12 +41,14 @@ def summary(
     """
     from cnninspect.summary import summarize
 
-    shapes = None
+    shapes: list[tuple[int, ...]] | None = None
     if input_shape is not None:
-        items = list(input_shape)
-        is_nested = bool(items) and not isinstance(items[0], int)
-        shapes = [tuple(s) for s in items] if is_nested else [tuple(items)]  # type: ignore[arg-type]
-    return summarize(target, input_shapes=shapes, batch=batch, device=device, dtype=dtype, args=args)
+        items: list[Any] = list(input_shape)
+        nested = bool(items) and not isinstance(items[0], int)
+        shapes = [tuple(s) for s in items] if nested else [tuple(items)]
+    return summarize(
+        target, input_shapes=shapes, batch=batch, device=device, dtype=dtype, args=args
+    )
 
 
 def load_spec(path: str) -> ArchSpec:

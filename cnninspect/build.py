@@ -24,7 +24,7 @@ from torch import nn
 from cnninspect.errors import BuildError
 from cnninspect.layers import MERGES, Graph
 from cnninspect.origins import DeclaredInput, LayerOrigin
-from cnninspect.registry import LAYER_TYPES, Infer, did_you_mean
+from cnninspect.registry import LAYER_TYPES, did_you_mean
 from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value, arg_ref
 
 Shape = tuple[int, ...]
@@ -43,7 +43,7 @@ class Built:
 
 def build(spec: ArchSpec) -> Built:
     """Construct the model of ``spec`` on the meta device (call ``materialize`` to run it)."""
-    builder = _Builder(spec)
+    builder = _Builder(spec, shapes=[(1, *spec.input_shape)])
     with torch.device("meta"):
         module, output = builder.scope(
             spec.layers, {}, (1, *spec.input_shape), prefix="", block_type=spec.name
@@ -216,16 +216,28 @@ class _Builder:
             with torch.no_grad():
                 out = module(*(torch.empty(shape) for shape in incoming))
         except Exception as exc:
+            if layer.type in MERGES:
+                given = ", ".join(
+                    f"{source} gives {s[1:]}"
+                    for source, s in zip(layer.sources, incoming, strict=True)
+                )
+                rule = (
+                    "the channel count may differ" if layer.type == "Concat" else "none may differ"
+                )
+                raise BuildError(
+                    f"{qualname} ({layer.type}) cannot merge {given}",
+                    layer=qualname,
+                    position=layer.position,
+                    hint=f"{layer.type} needs matching sizes ({rule})",
+                    code="CNN105",
+                ) from None
             shapes = " and ".join(str(s[1:]) for s in incoming)
-            code = "CNN105" if layer.type in MERGES else "CNN106"
             collapse = "too small" in str(exc) or "greater than" in str(exc)
-            if collapse:
-                code = "CNN107"
             raise BuildError(
                 f"{qualname} ({layer.type}) fails on input {shapes}: {_first_line(exc)}",
                 layer=qualname,
                 position=layer.position,
-                code=code,
+                code="CNN107" if collapse else "CNN106",
             ) from None
         if not isinstance(out, torch.Tensor):
             raise BuildError(

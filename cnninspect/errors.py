@@ -4,7 +4,7 @@
 
     CnninspectError                 anything the user can fix; never shown as a traceback
      ├── SpecError                  a YAML description is unreadable or inconsistent (file:line:col)
-     ├── TargetError                a TARGET names no file, bundled architecture or importable module
+     ├── TargetError                TARGET names no file, bundled architecture or module
      ├── BuildError                 a layer cannot be constructed (located when it comes from YAML)
      ├── TraceError                 the forward pass fails at a layer (layer name, input shape)
      └── DeviceError                the requested device is not available on this machine

@@ -30,8 +30,8 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 def _flash_cpu_flops(query: Any, key: Any, value: Any, *args: Any, **kwargs: Any) -> int:
-    flops: int = sdpa_flop_count(_shape(query), _shape(key), _shape(value))
-    return flops
+    flops = sdpa_flop_count(_shape(query), _shape(key), _shape(value))  # type: ignore[no-untyped-call]
+    return int(flops)
 
 
 def _native_mha_flops(
@@ -42,7 +42,7 @@ def _native_mha_flops(
     kv_len = key.shape[-2]
     projections = batch * embed_dim * embed_dim * (2 * q_len + 2 * kv_len)
     attention = 2 * batch * q_len * kv_len * embed_dim
-    return 2 * (projections + attention)
+    return int(2 * (projections + attention))
 
 
 _EXTRA: dict[Any, Callable[..., int]] = {}
@@ -54,11 +54,11 @@ for _name, _formula in (
         _EXTRA[getattr(aten, _name)] = _formula
 
 
-class MacCounter(TorchDispatchMode):
+class MacCounter(TorchDispatchMode):  # type: ignore[no-untyped-call]
     """Adds each op's MACs to ``counts[owner()]``: the innermost module running now."""
 
     def __init__(self, owner: Callable[[], int]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.owner = owner
         self.counts: dict[int, int] = {}
 
@@ -75,7 +75,7 @@ class MacCounter(TorchDispatchMode):
         if packet in _EXTRA:
             flops = _EXTRA[packet](*args, **kwargs)
         elif packet in flop_registry:
-            flops = flop_registry[packet](*args, **kwargs, out_val=out)
+            flops = int(flop_registry[packet](*args, **kwargs, out_val=out))
         else:
             return out
         owner = self.owner()

@@ -6,7 +6,6 @@ prints it and ``schema/cnninspect.schema.json`` is a committed copy that a test 
 
 from __future__ import annotations
 
-import inspect
 import types
 import typing
 from typing import Any
@@ -51,9 +50,7 @@ def _layer_schema(type_name: str) -> dict[str, Any]:
     from cnninspect.build import constructor_parameters
 
     properties = {
-        p.name: {"anyOf": [_json_type(p.annotation), _ARG_REF]}
-        if _json_type(p.annotation)
-        else {}
+        p.name: {"anyOf": [_json_type(p.annotation), _ARG_REF]} if _json_type(p.annotation) else {}
         for p in constructor_parameters(type_name)
     }
     kwargs = {"type": ["object", "null"], "properties": properties, "additionalProperties": False}

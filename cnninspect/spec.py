@@ -349,7 +349,7 @@ class _Parser:
         self,
         node: yaml.Node,
         scope: str,
-        blocks: Mapping[str, object],
+        blocks: Mapping[str, object] | set[str],
         *,
         args: Mapping[str, BlockArg],
     ) -> tuple[LayerSpec, ...]:
@@ -361,7 +361,9 @@ class _Parser:
         seen: dict[str, LayerSpec] = {}
         counters: dict[str, int] = {}
         for item in items:
-            layer = self.layer(item, blocks, args, seen, counters, explicit)
+            layer = self.layer(
+                item, blocks, args, earlier=seen, counters=counters, explicit=explicit
+            )
             if layer.name in seen:
                 raise self.fail(
                     f"duplicate layer name '{layer.name}' in {scope} "
@@ -378,16 +380,20 @@ class _Parser:
         for item in items:
             if isinstance(item, yaml.MappingNode):
                 for key_node, value_node in item.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == "name":
-                        if isinstance(value_node, yaml.ScalarNode):
-                            names.add(str(value_node.value))
+                    if (
+                        isinstance(key_node, yaml.ScalarNode)
+                        and key_node.value == "name"
+                        and isinstance(value_node, yaml.ScalarNode)
+                    ):
+                        names.add(str(value_node.value))
         return names
 
     def layer(
         self,
         node: yaml.Node,
-        blocks: Mapping[str, object],
+        blocks: Mapping[str, object] | set[str],
         args: Mapping[str, BlockArg],
+        *,
         earlier: Mapping[str, LayerSpec],
         counters: dict[str, int],
         explicit: set[str],
@@ -455,7 +461,9 @@ class _Parser:
             explicit_name="name" in items,
         )
 
-    def check_type(self, type_name: str, node: yaml.Node, blocks: Mapping[str, object]) -> None:
+    def check_type(
+        self, type_name: str, node: yaml.Node, blocks: Mapping[str, object] | set[str]
+    ) -> None:
         if type_name in LAYER_TYPES or type_name in blocks:
             return
         known = [*LAYER_TYPES, *blocks]

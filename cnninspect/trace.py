@@ -260,17 +260,15 @@ class _Recorder:
 
     def failure(self, exc: Exception) -> TraceError:
         """A TraceError naming the innermost module that was running when ``exc`` was raised."""
-        if not self.stack or self.stack[-1].module is self.model and len(self.stack) == 1:
-            where = self.stack[-1] if self.stack else None
-            shapes = where.input_shapes if where else ()
-            return TraceError(
-                f"the forward pass failed: {_first_line(exc)}", layer="", input_shapes=shapes
-            )
-        call = self.stack[-1]
+        inner = [c for c in self.stack if c.module is not self.model]
+        if not inner:
+            return TraceError(f"the forward pass failed: {_first_line(exc)}", layer="")
+        call = inner[-1]
         kind = type(call.module).__name__
         shapes = " and ".join(str(s[1:]) for s in call.input_shapes)
+        reason = explain(call.module, call.input_shapes, self.calls) or _first_line(exc)
         return TraceError(
-            f"{call.name} ({kind}) fails on input {shapes}: {explain(call.module, call.input_shapes, self.calls) or _first_line(exc)}",
+            f"{call.name} ({kind}) fails on input {shapes}: {reason}",
             layer=call.name,
             input_shapes=call.input_shapes,
         )

@@ -64,14 +64,46 @@ def position(path: str, node: yaml.Node) -> Position:
 def compose(text: str, path: str) -> yaml.Node | None:
     """Parse ``text`` into a node tree; syntax errors become located SpecErrors."""
     try:
-        return yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Position(path, mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"YAML syntax error: {problem}", position=where, code="CNN001") from None
+        hint = None
+        if "mapping values are not allowed" in problem:
+            hint = (
+                "a layer with keys beside its type needs a colon after the type: "
+                "`- Add:` then `from: [a, b]` on the next line"
+            )
+        raise SpecError(
+            f"YAML syntax error: {problem}", position=where, hint=hint, code="CNN001"
+        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML syntax error: {exc}", code="CNN001") from None
+    if root is not None:
+        _refuse_foreign_tags(root, path)
+    return root
+
+
+def _refuse_foreign_tags(node: yaml.Node, path: str, seen: set[int] | None = None) -> None:
+    """``!!python/object`` and friends name code; a description holds plain values only."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias to a node already checked (or a recursive anchor)
+        return
+    seen.add(id(node))
+    if node.tag not in _CORE_TAGS:
+        raise SpecError(
+            f"YAML tag {node.tag!r} is not allowed: a description holds plain values only",
+            position=position(path, node),
+            code="CNN002",
+        )
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_foreign_tags(item, path, seen)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _refuse_foreign_tags(key, path, seen)
+            _refuse_foreign_tags(value, path, seen)
 
 
 def read(path: Path) -> str:
@@ -85,12 +117,6 @@ def scalar(node: yaml.ScalarNode, path: str) -> Any:
     """The Python value of a scalar node under YAML 1.2 core rules."""
     value: str = node.value
     tag = node.tag
-    if tag not in _CORE_TAGS:
-        raise SpecError(
-            f"YAML tag {tag!r} is not allowed: a description holds plain values only",
-            position=position(path, node),
-            code="CNN002",
-        )
     if tag == _STR_TAG:  # quoted scalars resolve to str too
         return value
     if tag.endswith(":null"):

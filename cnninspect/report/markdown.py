@@ -12,7 +12,9 @@ from cnninspect.summary import Report
 _HEADER = ("Layer", "Type", "Hyper-params", "Activation shape", "Activation size", "# parameters")
 
 
-def summary_markdown(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
+def summary_markdown(
+    report: Report, *, notation: Notation = "chw", depth: int | None = None
+) -> str:
     lines = [
         f"### {report.name}",
         "",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -15,26 +17,67 @@ from cnninspect.summary import Report, Row
 def summary_table(
     report: Report, *, notation: Notation = "chw", depth: int | None = None, macs: bool = False
 ) -> RenderableType:
-    rows = report.folded(depth)
-    table = Table(
-        title=_title(report),
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-        title_justify="left",
-    )
-    table.add_column("Layer", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Hyper-params")
-    table.add_column("Activation shape", no_wrap=True)
-    table.add_column("Activation size", justify="right")
-    table.add_column("# parameters", justify="right")
-    if macs:
-        table.add_column("MACs", justify="right")
-    for row in rows:
-        folded = depth is not None and row.depth == depth and not row.is_leaf
-        table.add_row(*_cells(row, notation, folded=folded, macs=macs))
-    return Group(table, Text(""), totals_text(report))
+    return Group(_SummaryTable(report, notation, depth, macs), Text(""), totals_text(report))
+
+
+@dataclass(frozen=True)
+class _SummaryTable:
+    """Lays the table out for the width it is rendered at: the lecture's columns (shape, size,
+    parameters) are never squeezed; hyper-parameters wrap, then names and types give way."""
+
+    report: Report
+    notation: Notation
+    depth: int | None
+    macs: bool
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = self.report.folded(self.depth)
+        cells = [
+            _cells(r, self.notation, folded=_is_folded(r, self.depth), macs=self.macs) for r in rows
+        ]
+        headers = ["Layer", "Type", "Hyper-\nparams", "Activation\nshape", "Activation\nsize"]
+        headers += ["#\nparameters"] + (["MACs"] if self.macs else [])
+        widths = [
+            max(*(len(_plain(c[i])) for c in cells), *(len(h) for h in headers[i].split("\n")))
+            for i in range(len(headers))
+        ]
+        widths[0], widths[1] = min(widths[0], 28), min(widths[1], 16)
+        _fit(widths, options.max_width - 3 * (len(widths) - 1))  # pad, rule, pad
+        table = Table(
+            title=_title(self.report),
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            title_justify="left",
+        )
+        for i, header in enumerate(headers):
+            table.add_column(
+                header,
+                width=widths[i],
+                justify="left" if i < 4 else "right",
+                no_wrap=i != 2,
+                overflow="fold" if i == 2 else "ellipsis",
+            )
+        for row_cells in cells:
+            table.add_row(*row_cells)
+        yield table
+
+
+def _fit(widths: list[int], available: int) -> None:
+    """Shrink hyper-parameters (to 7), then types (to 8), then names (to 10) until it fits."""
+    for column, floor in ((2, 7), (1, 8), (0, 10)):
+        excess = sum(widths) - available
+        if excess <= 0:
+            return
+        widths[column] = max(floor, widths[column] - excess)
+
+
+def _is_folded(row: Row, depth: int | None) -> bool:
+    return depth is not None and row.depth == depth and not row.is_leaf
+
+
+def _plain(cell: RenderableType) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def _title(report: Report) -> str:
@@ -76,7 +119,7 @@ def _cells(row: Row, notation: Notation, *, folded: bool, macs: bool) -> list[Re
 
 def totals_text(report: Report) -> Text:
     t = report.totals
-    batch = f"batch {report.batch}, {report.dtype}"
+    batch = f"batch {report.batch}, {report.dtype}"  # the sizes above are per sample
     lines = [
         f"Total params:       {count(t.params)} ({binary(t.param_bytes)})",
         f"Trainable params:   {count(t.trainable_params)}",
@@ -89,7 +132,7 @@ def totals_text(report: Report) -> Text:
         f"Input:              {count(t.input_elements)} elements "
         f"({binary(t.input_elements * report.element_size)}, {batch})",
         f"Activations:        {count(t.activation_elements)} elements "
-        f"({binary(t.activation_bytes)}, {batch}, every layer's output)",
+        f"({binary(t.activation_bytes)}, {batch}; all layer outputs)",
         f"Device:             {report.device}",
     ]
     return Text("\n".join(lines))

@@ -1,0 +1,168 @@
+"""The command line as a user meets it: CliRunner in-process, and one real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, check_golden, cli
+
+
+def test_help_lists_commands_and_exit_codes() -> None:
+    result = cli("--help")
+    assert result.exit_code == 0
+    assert "summary" in result.stdout
+    assert "Exit codes" in result.stdout
+
+
+def test_version() -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("cnninspect 0.")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import cnninspect",
+        "import cnninspect.cli",
+        "from cnninspect.cli import app; from typer.testing import CliRunner; "
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0",
+    ],
+)
+def test_import_and_help_do_not_import_torch(code: str) -> None:
+    check = f"{code}; import sys; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("False")
+
+
+def test_real_subprocess_summary_json(tmp_path: Path) -> None:
+    """The installed console script, as a shell would run it."""
+    script = Path(sys.executable).parent / "cnninspect"
+    env = {**os.environ, "NO_COLOR": "1"}
+    out = subprocess.run(
+        [str(script), "summary", "lecture-example", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,  # bundled names resolve from anywhere
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["totals"]["params"] == 62958
+
+
+def test_python_dash_m_reports_errors_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n  - Conv2D: {out_channels: 8}\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "cnninspect", "summary", str(bad)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert f"{bad}:4:5: unknown layer type 'Conv2D' (did you mean 'Conv2d'?)" in out.stderr
+    assert out.stdout == ""
+
+
+def test_summary_table_golden() -> None:
+    result = cli("summary", "lecture-example", "--notation", "hwc")
+    assert result.exit_code == 0
+    check_golden("lecture-example.hwc.txt", result.stdout)
+
+
+def test_summary_markdown_golden() -> None:
+    result = cli("summary", "lecture-example", "--format", "markdown")
+    assert result.exit_code == 0
+    check_golden("lecture-example.md", result.stdout)
+
+
+def test_summary_csv_parses() -> None:
+    result = cli("summary", "lecture-example", "--format", "csv", "--notation", "hwc")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    conv1 = next(r for r in rows if r["name"] == "CONV1")
+    assert (conv1["shape"], conv1["size"], conv1["params"]) == ("28x28x8", "6272", "608")
+
+
+def test_json_is_the_only_thing_on_stdout_even_with_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "declared.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [3, 8, 8]\nlayers:\n"
+        "  - Conv2d: {out_channels: 4, kernel_size: 3}\n    expect: [4, 7, 7]\n"
+    )
+    result = cli("summary", str(path), "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["findings"][0]["code"] == "CNN101"
+    assert f"{path}:5:13: CNN101 error: conv2d1 declares 4×7×7" in result.stderr
+
+
+def test_batch_scales_activation_totals_not_per_layer_sizes() -> None:
+    one = json.loads(cli("summary", "lecture-example", "-f", "json").stdout)
+    four = json.loads(cli("summary", "lecture-example", "-f", "json", "--batch", "4").stdout)
+    assert four["totals"]["activation_elements"] == 4 * one["totals"]["activation_elements"]
+    assert four["totals"]["activation_bytes"] == 4 * 4 * one["totals"]["activation_elements"]
+    assert [r["size"] for r in four["layers"]] == [r["size"] for r in one["layers"]]
+    assert four["totals"]["params"] == one["totals"]["params"]
+
+
+def test_dtype_changes_bytes() -> None:
+    half = json.loads(cli("summary", "lecture-example", "-f", "json", "--dtype", "float16").stdout)
+    assert half["totals"]["param_bytes"] == 2 * 62958
+    assert half["totals"]["activation_bytes"] == 2 * half["totals"]["activation_elements"]
+
+
+def test_meta_device_gives_the_same_numbers_as_cpu() -> None:
+    cpu = json.loads(cli("summary", "lecture-example", "-f", "json").stdout)
+    meta = json.loads(cli("summary", "lecture-example", "-f", "json", "--device", "meta").stdout)
+    assert meta["device"] == "meta"
+    assert meta["layers"] == cpu["layers"]
+    assert meta["totals"] == cpu["totals"]
+
+
+@pytest.mark.skipif(
+    __import__("torch").cuda.is_available(), reason="this machine has CUDA: nothing to refuse"
+)
+def test_cuda_without_cuda_is_one_line_and_exit_3() -> None:
+    result = cli("summary", "lecture-example", "--device", "cuda")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: --device cuda: CUDA is not available on this machine")
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_target_suggests_bundled_names() -> None:
+    result = cli("summary", "lecture-exmaple")
+    assert result.exit_code == 2
+    assert "did you mean 'lecture-example'?" in result.stderr
+
+
+def test_input_override_changes_shapes() -> None:
+    result = cli("summary", "lecture-example", "--input", "3x36x36", "-f", "json")
+    report = json.loads(result.stdout)
+    assert report["layers"][1]["shape"] == [8, 32, 32]
+
+
+def test_bad_input_option_is_a_usage_error() -> None:
+    result = cli("summary", "lecture-example", "--input", "3xfoo")
+    assert result.exit_code == 2
+
+
+def test_schema_command_prints_json_schema() -> None:
+    result = cli("schema")
+    schema = json.loads(result.stdout)
+    assert "Conv2d" in schema["$defs"]["layer_types"]["enum"]
+
+
+def test_committed_schema_matches_the_registry() -> None:
+    committed = json.loads((ROOT / "schema" / "cnninspect.schema.json").read_text())
+    assert committed == json.loads(cli("schema").stdout), "run: cnninspect schema > schema/..."

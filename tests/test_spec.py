@@ -1,0 +1,239 @@
+"""The loader: every error class is located (file:line:col) and says what to do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cnninspect.build import build
+from cnninspect.errors import BuildError, SpecError
+from cnninspect.spec import ArchSpec, loads
+
+HEAD = "cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n"
+
+
+def load(body: str, head: str = HEAD) -> ArchSpec:
+    return loads(head + body, "net.yaml")
+
+
+def spec_error(body: str, head: str = HEAD) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        load(body, head)
+    return info.value
+
+
+def build_error(body: str) -> BuildError:
+    with pytest.raises(BuildError) as info:
+        build(load(body))
+    return info.value
+
+
+def where(error: SpecError | BuildError) -> tuple[int, int]:
+    assert error.position is not None
+    assert error.position.path == "net.yaml"
+    return error.position.line, error.position.col
+
+
+def test_yaml_syntax_error_is_located() -> None:
+    error = spec_error("  - Conv2d: {out_channels: 8, kernel_size: 5\n  - ReLU\n")
+    assert error.code == "CNN001"
+    assert "YAML syntax error" in error.message
+    assert where(error)[0] == 6
+
+
+def test_bare_type_with_sibling_keys_gets_a_hint() -> None:
+    error = spec_error("  - Add\n    from: [a, b]\n")
+    assert error.hint is not None and "`- Add:`" in error.hint
+    assert where(error) == (5, 9)
+
+
+def test_unknown_layer_type_suggests_the_right_one() -> None:
+    error = spec_error("  - Conv2D: {out_channels: 8, kernel_size: 5}\n")
+    assert error.code == "CNN003"
+    assert error.message == "unknown layer type 'Conv2D' (did you mean 'Conv2d'?)"
+    assert where(error) == (4, 5)
+
+
+def test_an_import_path_is_never_a_layer_type() -> None:
+    error = spec_error("  - os.system: {command: ls}\n")
+    assert error.code == "CNN003"
+    assert error.hint is not None and "never an import path" in error.hint
+
+
+def test_unknown_keyword_suggests_the_right_one() -> None:
+    error = build_error("  - Conv2d: {out_channels: 8, kernel_sise: 5}\n")
+    assert error.code == "CNN004"
+    assert error.message == "Conv2d has no keyword 'kernel_sise' (did you mean 'kernel_size'?)"
+    assert where(error) == (4, 31)
+
+
+def test_unknown_layer_key_is_an_error() -> None:
+    error = spec_error("  - ReLU:\n    colour: red\n")
+    assert error.message.startswith("unknown key 'colour' in a layer") or "exactly one type" in (
+        error.message
+    )
+    assert where(error)[0] == 4
+
+
+def test_unknown_top_level_key_suggests() -> None:
+    error = spec_error("  - ReLU\n", head="cnninspect: 1\ninput: [3, 32, 32]\nlayer:\n")
+    assert error.message == "unknown key 'layer' in the description (did you mean 'layers'?)"
+    assert where(error) == (3, 1)
+
+
+def test_duplicate_key_is_an_error_not_a_silent_overwrite() -> None:
+    error = spec_error(
+        "  - ReLU\n", head="cnninspect: 1\ninput: [3, 32, 32]\ninput: [1, 8, 8]\nlayers:\n"
+    )
+    assert error.code == "CNN005"
+    assert error.message == "duplicate key 'input' in the description (first at line 2)"
+    assert where(error) == (3, 1)
+
+
+def test_duplicate_keyword_is_an_error() -> None:
+    error = spec_error("  - Conv2d: {out_channels: 8, out_channels: 4, kernel_size: 3}\n")
+    assert error.code == "CNN005"
+    assert where(error) == (4, 31)
+
+
+def test_duplicate_layer_name_is_an_error() -> None:
+    error = spec_error("  - ReLU:\n    name: a\n  - Tanh:\n    name: a\n")
+    assert error.code == "CNN005"
+    assert "duplicate layer name 'a'" in error.message
+    assert where(error) == (6, 5)
+
+
+def test_wrong_value_type_names_what_torch_expects() -> None:
+    error = build_error("  - Conv2d: {out_channels: '8', kernel_size: 5}\n")
+    assert error.code == "CNN002"
+    assert error.message == "Conv2d's 'out_channels' expects int, got str '8'"
+    assert where(error) == (4, 28)
+
+
+def test_yaml_11_booleans_are_not_silently_converted() -> None:
+    error = build_error("  - Conv2d: {out_channels: 8, kernel_size: 5, bias: off}\n")
+    assert error.message == "Conv2d's 'bias' expects bool, got the text 'off' (write true or false)"
+    assert where(error) == (4, 53)
+
+
+def test_exponent_floats_are_floats() -> None:
+    spec = load("  - Dropout: {p: 1e-1}\n  - LeakyReLU: {negative_slope: 1E-2}\n")
+    assert spec.layers[0].kwargs[0].value == pytest.approx(0.1)
+    assert spec.layers[1].kwargs[0].value == pytest.approx(0.01)
+    build(spec)
+
+
+def test_dangling_from_is_located() -> None:
+    error = spec_error("  - Conv2d: {out_channels: 8, kernel_size: 5}\n    from: conv0\n")
+    assert error.code == "CNN006"
+    assert error.message.startswith("'from' names 'conv0', which is not an earlier layer")
+    assert where(error) == (5, 11)
+
+
+def test_from_cannot_name_a_later_layer() -> None:
+    error = spec_error("  - ReLU:\n    from: b\n  - Tanh:\n    name: b\n")
+    assert error.code == "CNN006"
+
+
+def test_unknown_block_argument_is_located() -> None:
+    head = (
+        "cnninspect: 1\ninput: [3, 32, 32]\nblocks:\n  B:\n    args: [planes]\n"
+        "    layers:\n      - Conv2d: {out_channels: $plane, kernel_size: 3}\nlayers:\n"
+    )
+    error = spec_error("  - B: {planes: 4}\n", head=head)
+    assert error.code == "CNN006"
+    assert error.message.startswith("'$plane' is not an argument (did you mean 'planes'?)")
+    assert where(error) == (7, 32)
+
+
+def test_missing_block_argument() -> None:
+    head = (
+        "cnninspect: 1\ninput: [3, 32, 32]\nblocks:\n  B:\n    args: [planes]\n"
+        "    layers:\n      - Conv2d: {out_channels: $planes, kernel_size: 3}\nlayers:\n"
+    )
+    assert spec_error("  - B\n", head=head).message == "block 'B' needs planes"
+    error = spec_error("  - B: {planes: 4, stride: 2}\n", head=head)
+    assert error.message == "block 'B' has no argument 'stride'"
+
+
+def test_block_cannot_use_itself() -> None:
+    head = "cnninspect: 1\ninput: [3, 32, 32]\nblocks:\n  B:\n    layers:\n      - B\nlayers:\n"
+    error = spec_error("  - B\n", head=head)
+    assert error.code == "CNN006"
+    assert "uses itself" in error.message
+
+
+def test_python_tags_are_refused() -> None:
+    error = spec_error("  - !!python/object/apply:os.system ['ls']\n")
+    assert "not allowed" in error.message
+
+
+def test_bad_input_shape() -> None:
+    error = spec_error("  - ReLU\n", head="cnninspect: 1\ninput: [3, 0, 32]\nlayers:\n")
+    assert where(error) == (2, 8)
+    assert "positive integers" in error.message
+
+
+def test_unsupported_version() -> None:
+    error = spec_error("  - ReLU\n", head="cnninspect: 2\ninput: [3, 32, 32]\nlayers:\n")
+    assert "unsupported format version 2" in error.message
+
+
+def test_missing_required_key() -> None:
+    error = spec_error("", head="cnninspect: 1\ninput: [3, 32, 32]\n")
+    assert error.message == "missing required key 'layers'"
+
+
+def test_forward_failure_names_the_layer() -> None:
+    error = build_error(
+        "  - Flatten\n  - Linear: {out_features: 10}\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 5}\n"
+    )
+    assert error.code == "CNN106"
+    assert error.layer == "conv2d1"
+    assert error.message.startswith("conv2d1 (Conv2d) fails on input (10,)")
+    assert where(error) == (6, 5)
+
+
+def test_spatial_collapse_is_its_own_code() -> None:
+    body = "  - MaxPool2d: {kernel_size: 4}\n" * 3
+    error = build_error(body)
+    assert error.code == "CNN107"
+    assert where(error) == (6, 5)
+
+
+def test_merge_mismatch_names_both_inputs() -> None:
+    error = build_error(
+        "  - Conv2d: {out_channels: 4, kernel_size: 3}\n    name: a\n"
+        "  - Conv2d: {out_channels: 4, kernel_size: 1}\n    name: b\n    from: in\n"
+        "  - Add:\n    from: [a, b]\n"
+    )
+    assert error.code == "CNN105"
+    assert error.message == "add1 (Add) cannot merge a gives (4, 30, 30), b gives (4, 32, 32)"
+    assert where(error) == (9, 5)
+
+
+def test_torch_rejecting_arguments_is_located() -> None:
+    error = build_error("  - Conv2d: {out_channels: 8, kernel_size: 3, groups: 2}\n")
+    assert error.code == "CNN002"
+    assert "in_channels must be divisible by groups" in error.message
+
+
+def test_declared_in_features_is_checked_not_trusted() -> None:
+    spec = load("  - Flatten\n  - Linear: {in_features: 100, out_features: 10}\n")
+    built = build(spec)
+    (declared,) = built.declared_inputs
+    assert (declared.declared, declared.actual, declared.flattened_from) == (100, 3072, (3, 32, 32))
+    assert (declared.position.line, declared.position.col) == (5, 27)
+    assert built.output_shape == (10,)
+
+
+def test_loading_a_spec_does_not_import_torch() -> None:
+    code = (
+        "import sys; from cnninspect.spec import load; "
+        "load('architectures/lecture-example.yaml'); print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
