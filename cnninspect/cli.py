@@ -177,7 +177,12 @@ def summary(
             args=args,
         )
     for finding in report.findings:
-        stderr.print(f"[yellow]warning:[/] {finding}", highlight=False, soft_wrap=True)
+        where = f"{finding.position}: " if finding.position else ""
+        stderr.print(
+            f"[yellow]warning:[/] {where}{finding.code}: {finding.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if report.findings:
         stderr.print(
             f"[yellow]{len(report.findings)} declaration(s) disagree with the forward pass; "

@@ -104,7 +104,7 @@ def test_json_is_the_only_thing_on_stdout_even_with_warnings(tmp_path: Path) -> 
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert report["findings"][0]["code"] == "CNN101"
-    assert f"{path}:5:13: CNN101 error: conv2d1 declares 4×7×7" in result.stderr
+    assert f"{path}:5:13: CNN101: conv2d1 declares 4×7×7" in result.stderr
 
 
 def test_batch_scales_activation_totals_not_per_layer_sizes() -> None:

@@ -50,7 +50,9 @@ class _SummaryTable:
             show_edge=False,
             title_justify="left",
         )
-        for i, header in enumerate(headers):
+        shown = [i for i, w in enumerate(widths) if w > 0]
+        for i in shown:
+            header = headers[i]
             table.add_column(
                 header,
                 width=widths[i],
@@ -59,17 +61,20 @@ class _SummaryTable:
                 overflow="fold" if i == 2 else "ellipsis",
             )
         for row_cells in cells:
-            table.add_row(*row_cells)
+            table.add_row(*(row_cells[i] for i in shown))
         yield table
 
 
 def _fit(widths: list[int], available: int) -> None:
-    """Shrink hyper-parameters (to 7), then types (to 8), then names (to 10) until it fits."""
+    """Shrink hyper-parameters (to 7), types (to 8) and names (to 10) until the table fits;
+    if it still does not, hide the hyper-parameters (width 0)."""
     for column, floor in ((2, 7), (1, 8), (0, 10)):
         excess = sum(widths) - available
         if excess <= 0:
             return
         widths[column] = max(floor, widths[column] - excess)
+    if sum(widths) > available:
+        widths[2] = 0
 
 
 def _is_folded(row: Row, depth: int | None) -> bool:
@@ -132,7 +137,7 @@ def totals_text(report: Report) -> Text:
         f"Input:              {count(t.input_elements)} elements "
         f"({binary(t.input_elements * report.element_size)}, {batch})",
         f"Activations:        {count(t.activation_elements)} elements "
-        f"({binary(t.activation_bytes)}, {batch}; all layer outputs)",
+        f"({binary(t.activation_bytes)}, {batch})",
         f"Device:             {report.device}",
     ]
     return Text("\n".join(lines))
