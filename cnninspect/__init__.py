@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from torch import nn
 
     from cnninspect.spec import ArchSpec
-    from cnninspect.summary import Report
+    from cnninspect.summarize import Report
 
 __all__ = ["__version__", "load_spec", "summary"]
 
@@ -39,7 +39,7 @@ def summary(
 
     ``input_shape`` is without batch: ``(3, 224, 224)``, or a list of shapes for several inputs.
     """
-    from cnninspect.summary import summarize
+    from cnninspect.summarize import summarize
 
     shapes: list[tuple[int, ...]] | None = None
     if input_shape is not None:

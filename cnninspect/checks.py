@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from cnninspect.findings import Finding, Severity
 from cnninspect.origins import DeclaredInput, LayerOrigin
 from cnninspect.spec import ArchSpec, Dim, Notation, to_channels_first
-from cnninspect.summary import Report, Row
+from cnninspect.summarize import Report, Row
 
 Shape = tuple[int, ...]
 

@@ -163,7 +163,7 @@ def summary(
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
-    from cnninspect.summary import summarize
+    from cnninspect.summarize import summarize
 
     shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])

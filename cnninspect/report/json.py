@@ -8,7 +8,7 @@ from typing import Any
 from cnninspect.findings import Finding
 from cnninspect.report.text import oriented
 from cnninspect.spec import Notation
-from cnninspect.summary import SCHEMA_VERSION, Report, Row
+from cnninspect.summarize import SCHEMA_VERSION, Report, Row
 
 
 def summary_json(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:

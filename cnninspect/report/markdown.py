@@ -7,7 +7,7 @@ import io
 
 from cnninspect.report.text import binary, count, hparams_text, shape_text, si
 from cnninspect.spec import Notation
-from cnninspect.summary import Report
+from cnninspect.summarize import Report
 
 _HEADER = ("Layer", "Type", "Hyper-params", "Activation shape", "Activation size", "# parameters")
 

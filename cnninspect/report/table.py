@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cnninspect.report.text import binary, count, hparams_text, shape_text, si
 from cnninspect.spec import Notation
-from cnninspect.summary import Report, Row
+from cnninspect.summarize import Report, Row
 
 
 def summary_table(

@@ -84,6 +84,18 @@ class Report:
     def layer(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)
 
+    def __rich__(self) -> Any:
+        """A Report prints itself as the summary table in a Rich console."""
+        from cnninspect.report.table import summary_table
+
+        return summary_table(self)
+
+    def _repr_html_(self) -> str:
+        """…and as an HTML table in a Jupyter notebook."""
+        from cnninspect.report.html import summary_html
+
+        return summary_html(self)
+
     def folded(self, depth: int | None) -> tuple[Row, ...]:
         """Rows down to ``depth`` (None: all); a folded container shows its subtree's numbers."""
         if depth is None:

@@ -1,0 +1,73 @@
+"""Wall time and peak memory (whole process) of cnninspect against torchinfo on the same models.
+
+Each measurement is a fresh Python process, timed from the outside; peak memory is the child's
+maximum resident set size (``os.wait4``). The floor is a process that only imports torch and
+torchvision: no tool can start faster or smaller.
+
+    python benchmarks/bench.py [MODEL ...]      # default: vgg16 resnet50 regnet_y_128gf
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+FLOOR = "import torch, torchvision.models"
+TORCHINFO = (
+    "import torch, torchvision.models as m, torchinfo;"
+    "torchinfo.summary(getattr(m, '{model}')(), input_size=(1, 3, 224, 224), verbose=0)"
+)
+
+
+def cnninspect_cmd(model: str, device: str) -> list[str]:
+    return [
+        sys.executable, "-m", "cnninspect", "summary", f"torchvision.models:{model}",
+        "--input", "3x224x224", "--device", device, "--format", "json",
+    ]  # fmt: skip
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """(seconds, peak GiB) of one process; best of two runs, so disk caches are warm."""
+    best = (float("inf"), float("inf"))
+    for _ in range(2):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")  # type: ignore[union-attr]
+        best = min(best, (elapsed, usage.ru_maxrss / 2**20))  # ru_maxrss is KiB on Linux
+    return best
+
+
+def main(models: list[str]) -> None:
+    floor = measure([sys.executable, "-c", FLOOR])
+    print(f"import-only floor: {floor[0]:.2f} s, {floor[1]:.2f} GiB")
+    header = (
+        f"{'model':<16} {'tool':<20} {'time':>8} {'peak':>9} {'× floor t':>10} {'× floor m':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for model in models:
+        runs = {
+            "torchinfo 1.8 (cpu)": [sys.executable, "-c", TORCHINFO.format(model=model)],
+            "cnninspect (cpu)": cnninspect_cmd(model, "cpu"),
+            "cnninspect (meta)": cnninspect_cmd(model, "meta"),
+        }
+        results = {tool: measure(cmd) for tool, cmd in runs.items()}
+        for tool, (seconds, gib) in results.items():
+            print(
+                f"{model:<16} {tool:<20} {seconds:>7.2f}s {gib:>7.2f}GiB "
+                f"{seconds / floor[0]:>9.2f}× {gib / floor[1]:>9.2f}×"
+            )
+        base = results["torchinfo 1.8 (cpu)"]
+        for tool in ("cnninspect (cpu)", "cnninspect (meta)"):
+            seconds, gib = results[tool]
+            ratio = f"{seconds / base[0]:.2f}× time, {gib / base[1]:.2f}× memory"
+            print(f"{'':<16} {tool} vs torchinfo: {ratio}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["vgg16", "resnet50", "regnet_y_128gf"])

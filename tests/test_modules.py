@@ -1,0 +1,168 @@
+"""Inspecting PyTorch modules: torchvision's published figures, tied weights, odd outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from torch import nn
+
+import cnninspect
+from cnninspect.errors import TargetError, TraceError
+from cnninspect.summarize import summarize
+from cnninspect.trace import trace
+from tests.conftest import DATA, cli, render
+
+TINY = str(DATA / "models" / "tiny.py")
+
+# torchvision's published params and GMACs at 224×224 (DESIGN.md "Reference numbers").
+PUBLISHED = {
+    "alexnet": ({}, 61_100_840, 0.714),
+    "vgg16": ({}, 138_357_544, 15.47),
+    "resnet50": ({}, 25_557_032, 4.089),
+    "googlenet": ({"aux_logits": False, "init_weights": False}, 6_624_904, 1.498),
+    "mobilenet_v2": ({}, 3_504_872, 0.301),
+    "densenet121": ({}, 7_978_856, 2.834),
+    "efficientnet_b0": ({}, 5_288_548, 0.386),
+    "convnext_tiny": ({}, 28_589_128, 4.456),
+    "vit_b_16": ({}, 86_567_656, 17.564),
+    "swin_t": ({}, 28_288_354, 4.491),
+}
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_torchvision_params_exact_and_macs_within_half_a_percent(name: str) -> None:
+    args, params, gmacs = PUBLISHED[name]
+    report = summarize(f"torchvision.models:{name}", input_shapes=[(3, 224, 224)], args=args)
+    assert report.totals.params == params
+    assert report.totals.macs / 1e9 == pytest.approx(gmacs, rel=0.005)
+    leaf_params = sum(r.params for r in report.rows)
+    assert leaf_params <= params  # modules never called (none here) would make up the rest
+
+
+def test_depth_does_not_change_totals_on_resnet50() -> None:
+    full = json.loads(
+        cli("summary", "torchvision.models:resnet50", "-i", "3x224x224", "-f", "json").stdout
+    )
+    one = json.loads(
+        cli(
+            "summary", "torchvision.models:resnet50", "-i", "3x224x224", "-f", "json", "-d", "1"
+        ).stdout
+    )
+    assert one["totals"] == full["totals"]
+    assert {r["depth"] for r in one["layers"]} == {0, 1}
+    assert sum(r["subtree_params"] for r in one["layers"]) == full["totals"]["params"]
+    assert sum(r["macs"] for r in one["layers"]) == full["totals"]["macs"]
+
+
+def test_tied_weights_count_once_and_repeated_calls_count_macs_each_time() -> None:
+    report = summarize(f"{TINY}:TiedTwice", input_shapes=[(16,)])
+    width = 16
+    assert report.totals.params == width * width + (width * width + width)
+    decoder = report.layer("decoder")
+    assert decoder.params == 0 and decoder.shared_params == width * width
+    calls = [r for r in report.rows if r.name == "block.0"]
+    assert [r.call for r in calls] == [0, 1]
+    assert calls[0].params == width * width + width and calls[1].params == 0
+    assert all(r.macs == width * width for r in calls)
+    assert report.totals.macs == 4 * width * width  # encoder, block twice, decoder
+
+
+def test_factory_with_args() -> None:
+    result = cli("summary", f"{TINY}:make_tied", "--arg", "width=4", "-i", "4", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["totals"]["params"] == 4 * 4 + 4 * 4 + 4
+
+
+def test_several_inputs_dataclass_outputs_frozen_params_and_buffers() -> None:
+    report = summarize(f"{TINY}:OddOutputs", input_shapes=[(3, 8, 8), (5, 6)], batch=2)
+    assert report.input_shapes == ((3, 8, 8), (5, 6))
+    assert report.output_shapes == ((2,), (5, 5))
+    assert report.totals.trainable_params == 3 * 4 * 9 + 4
+    assert report.totals.frozen_params == 4 * 2 + 2
+    assert report.totals.buffers == 4
+    assert report.totals.macs == 2 * (6 * 6 * 4 * 27 + 4 * 2 + 5 * 5 * 6)
+
+
+def test_module_instance_target() -> None:
+    report = summarize(f"{TINY}:instance", input_shapes=[(3, 4, 4)])
+    assert report.totals.params == 3 * 2 + 2
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("nosuchpkg.models:net", "no module named 'nosuchpkg'"),
+        ("torchvision.models:resnet51", "has no attribute 'resnet51' (did you mean 'resnet50'?)"),
+        (f"{TINY}:not_a_module", "is a int, not an nn.Module or a factory"),
+        (f"{TINY}:Explodes", "raised ValueError: no weights for you"),
+        ("missing/file.py:Net", "no such file: missing/file.py"),
+    ],
+)
+def test_target_errors_are_clear(target: str, message: str) -> None:
+    with pytest.raises(TargetError, match=None) as info:
+        summarize(target, input_shapes=[(3, 32, 32)])
+    assert message in str(info.value)
+    result = cli("summary", target, "-i", "3x32x32")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_module_without_input_asks_for_one() -> None:
+    result = cli("summary", "torchvision.models:alexnet")
+    assert result.exit_code == 2
+    assert "--input 3x224x224" in result.stderr
+
+
+def test_forward_failure_is_explained_at_the_layer() -> None:
+    with pytest.raises(TraceError) as info:
+        summarize(f"{TINY}:Broken", input_shapes=[(3, 6, 6)])
+    assert info.value.layer == "fc"
+    assert "Linear expects 100 features, gets 128 = 8×4×4" in str(info.value)
+
+
+def test_hooks_removed_and_modes_restored_even_when_the_pass_fails() -> None:
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Dropout(), nn.Flatten(), nn.Linear(5, 2))
+    model.train()
+    model[1].eval()
+    with pytest.raises(TraceError):
+        trace(model, [(3, 8, 8)])
+    assert [m.training for m in model] == [True, False, True, True]
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+    good = nn.Sequential(nn.Conv2d(3, 4, 3))
+    trace(good, [(3, 8, 8)])
+    assert good.training
+    assert not good[0]._forward_hooks
+
+
+def test_meta_device_does_not_allocate_weights() -> None:
+    report = summarize(
+        "torchvision.models:vgg16", input_shapes=[(3, 224, 224)], device="meta", batch=8
+    )
+    assert report.totals.params == 138_357_544
+    assert report.layer("features.0").shape == (64, 224, 224)
+
+
+def test_api_accepts_a_module_and_renders_itself() -> None:
+    report = cnninspect.summary(nn.Sequential(nn.Conv2d(1, 2, 3)), input_shape=(1, 5, 5))
+    assert report.totals.params == 2 * 9 + 2
+    html = report._repr_html_()
+    assert "<table" in html and "<td>Conv2d</td>" in html
+    assert "Conv2d" in render(report) and "Total params:       20" in render(report)
+
+
+def test_constructor_runs_without_weight_initialisation() -> None:
+    """init is suppressed: the weights are whatever memory torch handed out, not kaiming."""
+    from cnninspect.targets import import_module_target
+
+    calls: list[str] = []
+    original = torch.nn.init.kaiming_uniform_
+    torch.nn.init.kaiming_uniform_ = lambda t, *a, **k: calls.append("init") or t  # type: ignore[assignment]
+    try:
+        import_module_target("torchvision.models:resnet18", {})
+    finally:
+        torch.nn.init.kaiming_uniform_ = original
+    assert calls == []
+    assert torch.nn.init.kaiming_uniform_ is original
