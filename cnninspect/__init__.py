@@ -20,10 +20,16 @@ if TYPE_CHECKING:
 
     from torch import nn
 
+    from cnninspect.comparison import ArchDiff
     from cnninspect.spec import ArchSpec
     from cnninspect.summarize import Report
+    from cnninspect.validation import Validation
 
-__all__ = ["__version__", "load_spec", "summary"]
+__all__ = ["__version__", "diff", "load_spec", "summary", "validate"]
+
+# The implementations live in modules whose names differ from these functions on purpose
+# (summarize, validation, comparison): importing a submodule binds its name on the package,
+# which would otherwise replace the function.
 
 
 def summary(
@@ -41,14 +47,55 @@ def summary(
     """
     from cnninspect.summarize import summarize
 
-    shapes: list[tuple[int, ...]] | None = None
-    if input_shape is not None:
-        items: list[Any] = list(input_shape)
-        nested = bool(items) and not isinstance(items[0], int)
-        shapes = [tuple(s) for s in items] if nested else [tuple(items)]
     return summarize(
-        target, input_shapes=shapes, batch=batch, device=device, dtype=dtype, args=args
+        target,
+        input_shapes=_shapes(input_shape),
+        batch=batch,
+        device=device,
+        dtype=dtype,
+        args=args,
     )
+
+
+def validate(
+    *targets: str | nn.Module,
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
+    args: dict[str, Any] | None = None,
+    solve: bool = True,
+) -> Validation:
+    """Check files, directories, bundled names, ``pkg.mod:attr`` or modules; returns findings.
+
+    ``validation.fails()`` (an error or worse) is what ``cnninspect validate`` exits 1 on.
+    """
+    from cnninspect.validation import validate as run
+
+    return run(targets, input_shapes=_shapes(input_shape), args=args, solve=solve)
+
+
+def diff(
+    a: str | nn.Module,
+    b: str | nn.Module,
+    *,
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
+    batch: int = 1,
+    device: str = "cpu",
+) -> ArchDiff:
+    """Two architectures layer by layer: ``result.differs``, ``result.entries``, totals."""
+    from cnninspect.comparison import compare
+
+    shapes = _shapes(input_shape)
+    return compare(a, b, input_shapes_a=shapes, input_shapes_b=shapes, batch=batch, device=device)
+
+
+def _shapes(
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None,
+) -> list[tuple[int, ...]] | None:
+    """(3, 224, 224) or [(3, 224, 224), (5,)] → a list of shapes."""
+    if input_shape is None:
+        return None
+    items: list[Any] = list(input_shape)
+    nested = bool(items) and not isinstance(items[0], int)
+    return [tuple(s) for s in items] if nested else [tuple(items)]
 
 
 def load_spec(path: str) -> ArchSpec:

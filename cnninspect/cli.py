@@ -10,13 +10,17 @@ import enum
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from cnninspect import __version__
 from cnninspect.errors import CnninspectError, ExitCode
+
+if TYPE_CHECKING:
+    from cnninspect.spec import Notation
+    from cnninspect.summarize import Report
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 findings (validate) or differences (diff --exit-code); "
@@ -192,7 +196,9 @@ def summary(
     _render_summary(report, output_format, notation.value, depth, macs)
 
 
-def _render_summary(report, output_format: Format, notation, depth, macs) -> None:  # type: ignore[no-untyped-def]
+def _render_summary(
+    report: Report, output_format: Format, notation: Notation, depth: int | None, macs: bool
+) -> None:
     if output_format is Format.table:
         from cnninspect.report.table import summary_table
 
@@ -222,6 +228,34 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
+class ListFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("list")
+def list_architectures(
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ListFormat.table
+    ),
+    debug: DebugOption = False,
+) -> None:
+    """The bundled architectures with their input, parameters and MACs (computed, not stored)."""
+    from cnninspect.report.zoo import ZooTable, zoo_json
+    from cnninspect.zoo import zoo
+
+    with _errors(debug):
+        entries = zoo()
+    if output_format is ListFormat.json:
+        sys.stdout.write(zoo_json(entries) + "\n")
+        return
+    stdout.print(ZooTable(entries))
+    if any(e.findings for e in entries):
+        stdout.print(
+            "(!) a deliberate transcription whose declarations the forward pass contradicts"
+        )
+
+
 def main() -> NoReturn:
     """Console-script entry point."""
     try:
@@ -229,3 +263,294 @@ def main() -> NoReturn:
     except SystemExit as exc:
         raise SystemExit(exc.code) from None
     sys.exit(int(ExitCode.OK))
+
+
+class DiffFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _side_shapes(own: list[str] | None, both: list[str] | None) -> list[tuple[int, ...]] | None:
+    shapes = [parse_shape(s) for s in own or both or []]
+    return shapes or None
+
+
+def _side_args(own: list[str] | None, both: list[str] | None) -> dict[str, object]:
+    return dict(parse_arg(a) for a in [*(both or []), *(own or [])])
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="The old architecture (A): any summary TARGET.")],
+    b: Annotated[str, typer.Argument(help="The new architecture (B): any summary TARGET.")],
+    input_shape: Annotated[
+        list[str] | None,
+        typer.Option("--input", "-i", help="Input shape for both sides, e.g. 3x224x224."),
+    ] = None,
+    input_a: Annotated[
+        list[str] | None, typer.Option("--input-a", help="Input shape for A (overrides --input).")
+    ] = None,
+    input_b: Annotated[
+        list[str] | None, typer.Option("--input-b", help="Input shape for B (overrides --input).")
+    ] = None,
+    arg: Annotated[
+        list[str] | None, typer.Option("--arg", help="key=value for both constructors.")
+    ] = None,
+    arg_a: Annotated[
+        list[str] | None, typer.Option("--arg-a", help="key=value for A's constructor.")
+    ] = None,
+    arg_b: Annotated[
+        list[str] | None, typer.Option("--arg-b", help="key=value for B's constructor.")
+    ] = None,
+    batch: BatchOption = 1,
+    device: DeviceOption = Device.cpu,
+    dtype: DtypeOption = Dtype.float32,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.table,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Show unchanged layers instead of collapsing them.")
+    ] = False,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when the architectures differ, like git diff."),
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Two architectures layer by layer: added, removed and changed layers, totals and deltas."""
+    from cnninspect.comparison import compare
+    from cnninspect.report.diff import render_diff
+
+    with _errors(debug):
+        result = compare(
+            a,
+            b,
+            input_shapes_a=_side_shapes(input_a, input_shape),
+            input_shapes_b=_side_shapes(input_b, input_shape),
+            args_a=_side_args(arg_a, arg),
+            args_b=_side_args(arg_b, arg),
+            batch=batch,
+            device=device.value,
+            dtype=dtype.value,
+        )
+    for label, report in (("A", result.a), ("B", result.b)):
+        if report.findings:
+            stderr.print(
+                f"[yellow]warning:[/] {label} ({report.target}): {len(report.findings)} "
+                f"declaration(s) disagree with the forward pass; "
+                f"`cnninspect validate {report.target}` explains them",
+                highlight=False,
+                soft_wrap=True,
+            )
+    output = render_diff(result, output_format.value, show_all=show_all)
+    if isinstance(output, str):
+        sys.stdout.write(output)
+    else:
+        stdout.print(output)
+    if exit_code and result.differs:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+# -- validate and min-input: the CI check ------------------------------------------------------
+
+
+class ValidateFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+
+
+class MinInputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+VALIDATE_EXIT_CODES_HELP = (
+    "Exit codes: 0 no findings at or above --fail-on; 1 findings at or above --fail-on (a file "
+    "that does not parse or build is a finding too); 2 usage error: a bad option, a TARGET "
+    "that names nothing, a module target without --input."
+)
+PROGRESS_THRESHOLD = 5  # targets; fewer finish before a bar would be worth drawing
+
+if TYPE_CHECKING:
+    from cnninspect.findings import Severity
+    from cnninspect.validation import Validation
+
+TargetsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="YAML files, directories (searched for *.yaml / *.yml), bundled architecture "
+        "names, pkg.module:attr or path/to/file.py:attr.",
+        show_default=False,
+    ),
+]
+
+
+@app.command(epilog=VALIDATE_EXIT_CODES_HELP)
+def validate(
+    targets: TargetsArgument,
+    input_shape: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input", "-i", help="Input shape of module targets, e.g. 3x224x224 (repeatable)."
+        ),
+    ] = None,
+    arg: ArgOption = None,
+    output_format: Annotated[
+        ValidateFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: text, or github when GITHUB_ACTIONS=true).",
+            show_default=False,
+        ),
+    ] = None,
+    output_file: Annotated[
+        str | None,
+        typer.Option("--output-file", "-o", help="Write the output here instead of stdout."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 on findings of this severity or worse.")
+    ] = FailOn.error,
+    solve: Annotated[
+        bool,
+        typer.Option(
+            "--solve/--no-solve",
+            help="When declarations fail, search the input size that satisfies them all.",
+        ),
+    ] = True,
+    debug: DebugOption = False,
+) -> None:
+    """Check architectures for inconsistent shapes, parameter counts and input sizes (CI).
+
+    Rules: CNN0xx the file itself · CNN101 declared shape · CNN102 declared in_channels or
+    in_features · CNN103 floor division drops real pixels · CNN104 declared parameters ·
+    CNN105 merge mismatch · CNN106 forward pass fails · CNN107 spatial collapse · CNN201
+    (warning) two linear maps with no non-linearity between them.
+    """
+    import os
+
+    from cnninspect.findings import Severity
+    from cnninspect.validation import validate as run_validate
+
+    shapes = [parse_shape(s) for s in input_shape or []]
+    args = dict(parse_arg(a) for a in arg or [])
+    if output_format is None:
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        output_format = ValidateFormat.github if in_actions else ValidateFormat.text
+    threshold = Severity.ERROR if fail_on is FailOn.error else Severity.WARNING
+    with _errors(debug), _progress() as advance:
+        validation = run_validate(
+            targets, input_shapes=shapes or None, args=args, solve=solve, on_target=advance
+        )
+    _render_validation(validation, output_format, output_file, threshold)
+    from cnninspect.report.ci import summary_line
+
+    stderr.print(summary_line(validation), highlight=False, soft_wrap=True)
+    raise typer.Exit(int(ExitCode.FINDINGS if validation.fails(threshold) else ExitCode.OK))
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on stderr, shown for many targets on a terminal only."""
+    from rich.progress import Progress, TaskID
+
+    bar: tuple[Progress, TaskID] | None = None
+
+    def advance(target: str, index: int, total: int) -> None:
+        nonlocal bar
+        if total < PROGRESS_THRESHOLD or not stderr.is_terminal:
+            return
+        if bar is None:
+            progress = Progress(console=stderr, transient=True)
+            progress.start()
+            bar = (progress, progress.add_task("validating", total=total))
+        bar[0].update(bar[1], completed=index, description=target)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar[0].stop()
+
+
+def _render_validation(
+    validation: Validation,
+    output_format: ValidateFormat,
+    output_file: str | None,
+    fail_on: Severity,
+) -> None:
+    from cnninspect.report import ci
+
+    if output_format is ValidateFormat.text and output_file is None and stdout.is_terminal:
+        stdout.print(ci.validation_rich(validation))
+        return
+    renderers: dict[ValidateFormat, Callable[[], str]] = {
+        ValidateFormat.text: lambda: ci.validation_text(validation),
+        ValidateFormat.json: lambda: ci.validation_json(validation, fail_on=fail_on),
+        ValidateFormat.github: lambda: ci.validation_github(validation),
+        ValidateFormat.sarif: lambda: ci.validation_sarif(validation),
+        ValidateFormat.junit: lambda: ci.validation_junit(validation, fail_on=fail_on),
+    }
+    _write(renderers[output_format](), output_file)
+
+
+def _write(text: str, output_file: str | None) -> None:
+    from pathlib import Path
+
+    text = text if not text or text.endswith("\n") else text + "\n"
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        stderr.print(f"[bold red]error:[/] cannot write {output_file}: {exc}", highlight=False)
+        raise typer.Exit(int(ExitCode.USAGE)) from None
+
+
+@app.command(
+    "min-input",
+    epilog="Exit codes: 0 every target accepts some input; 1 a target accepts no input up to "
+    "16384; 2 usage error.",
+)
+def min_input(
+    targets: TargetsArgument,
+    input_shape: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="For modules: channels and number of spatial axes, e.g. 3x224x224 "
+            "[default: 3x224x224]; a YAML file's own input is used for it.",
+            show_default=False,
+        ),
+    ] = None,
+    arg: ArgOption = None,
+    output_format: Annotated[
+        MinInputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MinInputFormat.text,
+    debug: DebugOption = False,
+) -> None:
+    """The smallest square input each target accepts (searched on the meta device)."""
+    from cnninspect.report.ci import min_input_json, min_input_text
+    from cnninspect.solver import min_input as find_min_input
+    from cnninspect.validation import resolve_targets
+
+    template = parse_shape(input_shape) if input_shape else None
+    args = dict(parse_arg(a) for a in arg or [])
+    with _errors(debug):
+        results = [
+            find_min_input(t, input_shape=template, args=args) for t in resolve_targets(targets)
+        ]
+    render = min_input_json if output_format is MinInputFormat.json else min_input_text
+    _write(render(results), None)
+    raise typer.Exit(int(ExitCode.OK if all(r.shape for r in results) else ExitCode.FINDINGS))

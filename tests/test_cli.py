@@ -166,3 +166,40 @@ def test_schema_command_prints_json_schema() -> None:
 def test_committed_schema_matches_the_registry() -> None:
     committed = json.loads((ROOT / "schema" / "cnninspect.schema.json").read_text())
     assert committed == json.loads(cli("schema").stdout), "run: cnninspect schema > schema/..."
+
+
+def test_list_covers_every_bundled_architecture() -> None:
+    result = cli("list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    listed = {entry["name"]: entry for entry in json.loads(result.stdout)["architectures"]}
+    assert set(listed) == {p.stem for p in (ROOT / "architectures").glob("*.yaml")}
+    assert listed["lecture-example"]["params"] == 62958
+    assert listed["lecture-example"]["input_shape"] == [3, 32, 32]
+    assert listed["resnet18"]["params"] == 11_689_512
+    assert listed["resnet18"]["macs"] == 1_814_073_344  # torchvision: 1.814 GMACs
+    assert listed["alexnet-paper"]["findings"] > 0  # the deliberate transcription
+    assert listed["alexnet"]["findings"] == 0
+
+
+def test_list_table_shows_numbers_at_80_columns() -> None:
+    result = cli("list")
+    assert result.exit_code == 0
+    line = next(line for line in result.stdout.splitlines() if line.startswith("resnet18 "))
+    assert "11,689,512" in line and "1.81 G" in line
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_wheel_carries_the_bundled_architectures(tmp_path: Path) -> None:
+    """`cnninspect summary resnet18` must work after a plain `pip install`."""
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("cnninspect-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (ROOT / "architectures").glob("*.yaml"):
+        assert f"cnninspect/architectures/{path.name}" in names
+    assert "cnninspect/py.typed" in names

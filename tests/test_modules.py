@@ -166,3 +166,16 @@ def test_constructor_runs_without_weight_initialisation() -> None:
         torch.nn.init.kaiming_uniform_ = original
     assert calls == []
     assert torch.nn.init.kaiming_uniform_ is original
+
+
+def test_public_api_functions_survive_submodule_imports() -> None:
+    import cnninspect.comparison
+    import cnninspect.summarize
+    import cnninspect.validation  # importing a submodule binds its name on the package
+
+    assert callable(cnninspect.summary) and callable(cnninspect.validate)
+    assert callable(cnninspect.diff)
+    validation = cnninspect.validate("lecture-example")
+    assert not validation.fails()
+    result = cnninspect.diff("vgg11", "vgg13")
+    assert result.differs

@@ -1,0 +1,348 @@
+"""Two Reports → an ``ArchDiff``: their leaf layers aligned, each pair or lone layer classified.
+
+Alignment works on leaf rows (the Input row and containers are left out) and never on names
+alone, because a YAML file's names (``stem``, ``stage1.0.conv1``) rarely match a module's
+(``conv1``, ``layer1.0.conv1``). It is a weighted longest-common-subsequence over the rows in
+call order: two rows can pair only when their types agree; equal hyper-parameters, output
+shapes and parameter counts add weight, an equal name (and call number) breaks ties. An
+inserted layer therefore shows as one insertion, and a conv whose padding changed still pairs
+with its counterpart as *changed*.
+
+Two passes tidy what is left unpaired:
+
+- *moved*: a layer identical to an unpaired layer of the other side, called at another point
+  (a shortcut branch traced before rather than after the main branch);
+- *functional*: a parameter-free merge, reshape, activation or pooling layer (``Add``,
+  ``Flatten``, ``ReLU``, …) that a YAML file writes as a layer and a Python module may do
+  inline (``out + identity``, ``torch.flatten``, ``F.relu``), where module hooks cannot see
+  it: only when the other side is a Python module that has no module of that type at all. A
+  missing pooling layer still shows, in the shapes and parameters of the layers after it.
+
+Nothing here imports torch or prints.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cnninspect.summarize import Report, Row, Shape, summarize
+
+if TYPE_CHECKING:
+    from torch import nn
+
+SCHEMA_VERSION = 1
+
+# Parameter-free layers a Python module often writes as an expression, not as a submodule.
+FUNCTIONAL_TYPES = frozenset(
+    {
+        *("Add", "Mul", "Concat", "Flatten", "Identity", "Dropout"),
+        *("ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh"),
+        *("Hardswish", "Hardsigmoid", "Softmax", "LogSoftmax"),
+        *(f"{kind}{d}d" for kind in ("MaxPool", "AvgPool") for d in (1, 2, 3)),
+        *(f"Adaptive{kind}{d}d" for kind in ("MaxPool", "AvgPool") for d in (1, 2, 3)),
+    }
+)
+
+# Alignment weights: a pair needs equal types; each further agreement adds weight. A name
+# match only breaks ties between otherwise equal alignments.
+_TYPE_WEIGHT = 1
+_FIELD_WEIGHT = 4
+_NAME_WEIGHT = 1
+
+
+class Status(str, enum.Enum):
+    SAME = "same"  # paired, equal in hyper-parameters, shapes and parameters
+    MOVED = "moved"  # equal to a layer of the other side that is called at another point
+    CHANGED = "changed"  # paired, but hyper-parameters, shapes or parameters differ
+    ADDED = "added"  # only in B
+    REMOVED = "removed"  # only in A
+    FUNCTIONAL = "functional"  # a merge/reshape layer on one side, inline code on the other
+
+    @property
+    def differs(self) -> bool:
+        return self in (Status.CHANGED, Status.ADDED, Status.REMOVED)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the diff: a pair of rows, or a row that only one side has."""
+
+    status: Status
+    a: Row | None
+    b: Row | None
+    changes: tuple[str, ...] = ()  # of a CHANGED pair: "hparams", "shape", "params"
+
+    @property
+    def params_delta(self) -> int:
+        return (self.b.params if self.b else 0) - (self.a.params if self.a else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A total on both sides: params, MACs or activation bytes."""
+
+    name: str
+    a: int
+    b: int
+
+    @property
+    def delta(self) -> int:
+        return self.b - self.a
+
+    @property
+    def percent(self) -> float | None:
+        """Relative change in percent; None when A is zero."""
+        return 100.0 * self.delta / self.a if self.a else None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchDiff:
+    a: Report
+    b: Report
+    entries: tuple[Entry, ...]
+
+    @property
+    def differs(self) -> bool:
+        """Anything differs in layers, shapes or parameters (what ``--exit-code`` reports)."""
+        return (
+            any(e.status.differs for e in self.entries)
+            or self.a.input_shapes != self.b.input_shapes
+            or self.a.output_shapes != self.b.output_shapes
+            or self.a.totals.params != self.b.totals.params
+        )
+
+    def count(self, status: Status) -> int:
+        return sum(1 for e in self.entries if e.status is status)
+
+    @property
+    def totals(self) -> tuple[Quantity, ...]:
+        ta, tb = self.a.totals, self.b.totals
+        return (
+            Quantity("params", ta.params, tb.params),
+            Quantity("macs", ta.macs, tb.macs),
+            Quantity("activation_bytes", ta.activation_bytes, tb.activation_bytes),
+        )
+
+
+def compare(
+    a: str | nn.Module,
+    b: str | nn.Module,
+    *,
+    input_shapes_a: Sequence[Shape] | None = None,
+    input_shapes_b: Sequence[Shape] | None = None,
+    args_a: dict[str, Any] | None = None,
+    args_b: dict[str, Any] | None = None,
+    batch: int = 1,
+    device: str = "cpu",
+    dtype: str = "float32",
+) -> ArchDiff:
+    """Summarise two targets (YAML, bundled name, ``pkg.mod:attr``, module) and diff them.
+
+    A module given no input shape takes the other side's: a YAML file's declared input, or
+    the shape given for the other side.
+    """
+    options: dict[str, Any] = {"batch": batch, "device": device, "dtype": dtype}
+    if input_shapes_a is None and not _declares_input(a) and _declares_input(b):
+        report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, **options)
+        report_a = summarize(a, input_shapes=report_b.input_shapes, args=args_a, **options)
+        return diff_reports(report_a, report_b)
+    report_a = summarize(a, input_shapes=input_shapes_a, args=args_a, **options)
+    if input_shapes_b is None and not _declares_input(b):
+        input_shapes_b = report_a.input_shapes
+    report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, **options)
+    return diff_reports(report_a, report_b)
+
+
+def _declares_input(target: str | nn.Module) -> bool:
+    return isinstance(target, str) and is_yaml_target(target)
+
+
+def diff_reports(a: Report, b: Report) -> ArchDiff:
+    """Align the leaf layers of two Reports and classify every pair and lone layer."""
+    rows_a, rows_b = leaf_rows(a), leaf_rows(b)
+    pairs, moved = _pair_moves(align(rows_a, rows_b), rows_a, rows_b)
+    inline = (_inline_types(b, rows_b), _inline_types(a, rows_a))
+    entries = tuple(_entry(pair, rows_a, rows_b, inline, moved=pair in moved) for pair in pairs)
+    return ArchDiff(a=a, b=b, entries=entries)
+
+
+def _inline_types(report: Report, rows: Sequence[Row]) -> frozenset[str]:
+    """Types that ``report``'s model may apply inline, unseen: none if it comes from YAML."""
+    if is_yaml_target(report.target):
+        return frozenset()
+    return FUNCTIONAL_TYPES - {r.type for r in rows}
+
+
+def leaf_rows(report: Report) -> tuple[Row, ...]:
+    return tuple(r for r in report.rows[1:] if r.is_leaf)
+
+
+def is_yaml_target(target: str) -> bool:
+    """A YAML file or bundled architecture: every layer, merges included, is a module."""
+    from cnninspect.targets import YAML_SUFFIXES, bundled_path, is_module_target
+
+    if is_module_target(target):
+        return False
+    return target.endswith(YAML_SUFFIXES) or Path(target).is_file() or bool(bundled_path(target))
+
+
+# -- alignment --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    type: str
+    hparams: tuple[tuple[str, Any], ...]
+    shapes: tuple[Shape | None, ...]
+    params: int
+    name: tuple[str, int]
+
+    @classmethod
+    def of(cls, row: Row) -> _Key:
+        hparams = tuple((k, _collapsed(v)) for k, v in row.hparams)
+        return cls(
+            row.type, hparams, (row.shape, *row.extra_shapes), row.params, (row.name, row.call)
+        )
+
+    def differences(self, other: _Key) -> tuple[str, ...]:
+        found = (
+            ("hparams", self.hparams != other.hparams),
+            ("shape", self.shapes != other.shapes),
+            ("params", self.params != other.params),
+        )
+        return tuple(name for name, differs in found if differs)
+
+    def score(self, other: _Key) -> int:
+        if self.type != other.type:
+            return 0
+        equal = 3 - len(self.differences(other))
+        name = _NAME_WEIGHT if self.name == other.name else 0
+        return _TYPE_WEIGHT + _FIELD_WEIGHT * equal + name
+
+
+def _collapsed(value: Any) -> Any:
+    """(1, 1) and 1 mean the same output_size or kernel_size: compare them as equal."""
+    if isinstance(value, tuple) and value and all(v == value[0] for v in value):
+        return value[0]
+    return value
+
+
+Pair = tuple[int | None, int | None]
+
+
+def align(rows_a: Sequence[Row], rows_b: Sequence[Row]) -> list[Pair]:
+    """Index pairs in order: (i, j) paired, (i, None) only in A, (None, j) only in B."""
+    keys_a = [_Key.of(r) for r in rows_a]
+    keys_b = [_Key.of(r) for r in rows_b]
+    head = _common(keys_a, keys_b)
+    tail = _common(keys_a[head:][::-1], keys_b[head:][::-1])
+    middle = _lcs(keys_a[head : len(keys_a) - tail], keys_b[head : len(keys_b) - tail])
+    pairs: list[Pair] = [(i, i) for i in range(head)]
+    pairs += [(_shift(i, head), _shift(j, head)) for i, j in middle]
+    pairs += [(len(keys_a) - tail + k, len(keys_b) - tail + k) for k in range(tail)]
+    return pairs
+
+
+def _common(a: Sequence[_Key], b: Sequence[_Key]) -> int:
+    """Length of the common run of identical rows (names included) at the start."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _shift(index: int | None, offset: int) -> int | None:
+    return None if index is None else index + offset
+
+
+def _lcs(a: Sequence[_Key], b: Sequence[_Key]) -> list[Pair]:
+    """Weighted longest common subsequence; ties prefer pairing, then removals first."""
+    n, m = len(a), len(b)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below = best[i], best[i + 1]
+        for j in range(m - 1, -1, -1):
+            value = max(below[j], row[j + 1])
+            score = a[i].score(b[j])
+            if score:
+                value = max(value, score + below[j + 1])
+            row[j] = value
+    pairs: list[Pair] = []
+    i = j = 0
+    while i < n and j < m:
+        score = a[i].score(b[j])
+        if score and best[i][j] == score + best[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((i, None))
+            i += 1
+        else:
+            pairs.append((None, j))
+            j += 1
+    pairs += [(k, None) for k in range(i, n)]
+    pairs += [(None, k) for k in range(j, m)]
+    return pairs
+
+
+def _pair_moves(
+    pairs: list[Pair], rows_a: Sequence[Row], rows_b: Sequence[Row]
+) -> tuple[list[Pair], set[Pair]]:
+    """Pair lone rows that are identical (names aside) across the two sides, in order.
+
+    A moved pair takes A's place in the order; the returned set names the moved pairs.
+    """
+    lone_b = [j for i, j in pairs if i is None and j is not None]
+    taken: dict[int, int] = {}  # b index → a index
+    for i, j in pairs:
+        if j is not None or i is None:
+            continue
+        key = _Key.of(rows_a[i])
+        match = next((k for k in lone_b if k not in taken and _identical(key, rows_b[k])), None)
+        if match is not None:
+            taken[match] = i
+    moved_a = {i: j for j, i in taken.items()}
+    result: list[Pair] = []
+    for i, j in pairs:
+        if i is None and j in taken:
+            continue
+        result.append((i, moved_a[i]) if i is not None and i in moved_a else (i, j))
+    return result, set(moved_a.items())
+
+
+def _identical(key: _Key, row: Row) -> bool:
+    other = _Key.of(row)
+    return key.type == other.type and not key.differences(other)
+
+
+def _entry(
+    pair: Pair,
+    rows_a: Sequence[Row],
+    rows_b: Sequence[Row],
+    inline: tuple[frozenset[str], frozenset[str]],
+    *,
+    moved: bool,
+) -> Entry:
+    """``inline``: the types that B, resp. A, may apply inline, out of the hooks' sight."""
+    i, j = pair
+    if i is not None and j is not None:
+        a, b = rows_a[i], rows_b[j]
+        changes = _Key.of(a).differences(_Key.of(b))
+        if changes:
+            return Entry(Status.CHANGED, a, b, changes)
+        return Entry(Status.MOVED if moved else Status.SAME, a, b)
+    if i is not None:
+        a = rows_a[i]
+        status = Status.FUNCTIONAL if _functional(a, inline[0]) else Status.REMOVED
+        return Entry(status, a, None)
+    assert j is not None, "alignment pairs always hold at least one index"
+    b = rows_b[j]
+    return Entry(Status.FUNCTIONAL if _functional(b, inline[1]) else Status.ADDED, None, b)
+
+
+def _functional(row: Row, inline: frozenset[str]) -> bool:
+    return row.type in inline and row.params == 0 and row.shared_params == 0

@@ -1,0 +1,89 @@
+"""The input-size solver (224 → 227) and the smallest input a model accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cnninspect.errors import TargetError
+from cnninspect.solver import InputSolution, min_input, smallest, solve_input, square
+from cnninspect.spec import load
+from cnninspect.targets import import_module_target
+
+DATA = Path(__file__).resolve().parent / "data" / "validate"
+
+
+def test_alexnet_as_printed_needs_227() -> None:
+    solution = solve_input(load(DATA / "alexnet-paper.yaml"))
+    assert solution is not None
+    assert solution.shape == (3, 227, 227)
+    assert solution.declared == (3, 224, 224)
+    assert solution.hint("hwc").endswith("input: [227, 227, 3]")
+    assert solution.hint("chw").endswith("input: [3, 227, 227]")
+
+
+def test_a_consistent_file_is_its_own_solution() -> None:
+    solution = solve_input(load(DATA / "alexnet-227.yaml"))
+    assert solution == InputSolution((3, 227, 227), (3, 227, 227))
+
+
+def test_contradictory_declarations_have_no_solution() -> None:
+    """The lecture's LeNet table: row 3 declares 10×10, row 4 pools 5×5 at stride 1 and
+    declares 10×10 again — no input size makes both hold."""
+    assert solve_input(load(DATA / "lenet5-lecture-table.yaml")) is None
+
+
+def test_the_solver_prefers_the_nearest_size(tmp_path: Path) -> None:
+    path = tmp_path / "near.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [1, 30, 30]\nlayers:\n"
+        "  - Conv2d: {out_channels: 4, kernel_size: 3, stride: 2}\n"
+    )
+    solution = solve_input(load(path))  # exact for n = 29, 31, …: 31 wins the tie
+    assert solution is not None and solution.shape == (1, 31, 31)
+
+
+def test_smallest_bisects_a_monotone_predicate() -> None:
+    tries: list[int] = []
+
+    def accepts(n: int) -> bool:
+        tries.append(n)
+        return n >= 75
+
+    assert smallest(accepts) == 75
+    assert len(tries) < 20
+    assert smallest(lambda n: n >= 1) == 1
+    assert smallest(lambda n: False, limit=64) is None
+
+
+def test_square_keeps_the_channels() -> None:
+    assert square((3, 224, 224), 63) == (3, 63, 63)
+    assert square((2, 16, 16, 16), 5) == (2, 5, 5, 5)
+
+
+def test_min_input_of_a_yaml_file() -> None:
+    """LeNet's layers need 14×14: 14 −5+1 = 10, pooled to 5, and a 5×5 conv leaves 1×1."""
+    assert min_input(str(DATA / "rules" / "CNN107-fires.yaml")).shape == (1, 14, 14)
+
+
+def test_min_input_needs_a_spatial_size() -> None:
+    with pytest.raises(TargetError, match="no spatial size"):
+        min_input("torchvision.models:alexnet", input_shape=(3,))
+
+
+# torchvision's published minimum input sizes (the `min_size` of each model's weights).
+PUBLISHED = [
+    ("alexnet", {}, 63),
+    ("vgg16", {}, 32),
+    ("googlenet", {"aux_logits": False, "init_weights": False}, 15),
+    ("inception_v3", {"aux_logits": False, "init_weights": False}, 75),
+    ("densenet121", {}, 29),
+    ("squeezenet1_0", {}, 21),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "size"), PUBLISHED, ids=[p[0] for p in PUBLISHED])
+def test_torchvision_published_minimums(name: str, args: dict[str, object], size: int) -> None:
+    module = import_module_target(f"torchvision.models:{name}", args, device="meta")
+    assert min_input(module).shape == (3, size, size)

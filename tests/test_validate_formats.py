@@ -1,0 +1,147 @@
+"""Renderers of validate's findings: text, JSON, GitHub workflow commands, SARIF, JUnit."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from cnninspect.errors import Position
+from cnninspect.findings import Finding, Severity
+from cnninspect.report import ci
+from cnninspect.validation import TargetResult, Validation, validate
+
+DATA = Path(__file__).resolve().parent / "data"
+CASES = DATA / "validate"
+
+
+@pytest.fixture(scope="module")
+def validation() -> Validation:
+    """A file with errors, one with a warning only, a clean one, and a failing module."""
+    return validate(
+        [
+            str(CASES / "alexnet-paper.yaml"),
+            str(CASES / "rules" / "CNN201-fires.yaml"),
+            str(CASES / "alexnet-227.yaml"),
+            f"{CASES / 'nets.py'}:PaperAlexNet",
+        ],
+        input_shapes=[(3, 224, 224)],
+    )
+
+
+NASTY = Validation(
+    (
+        TargetResult(
+            "odd, name.yaml",
+            "odd",
+            "odd, name.yaml",
+            (
+                Finding(
+                    "CNN101",
+                    Severity.ERROR,
+                    "100% wrong:\nsecond line\r",
+                    layer="a,b",
+                    position=Position("dir:x/odd, name.yaml", 3, 7),
+                    hint="try 50%",
+                ),
+            ),
+        ),
+    )
+)
+
+
+def test_text_lines_are_path_line_col_code_severity_message(validation: Validation) -> None:
+    lines = ci.validation_text(validation).splitlines()
+    assert lines[0].startswith(f"{CASES / 'alexnet-paper.yaml'}:9:5: CNN103 warning: conv1 ")
+    assert any(line.startswith("    hint: ") for line in lines)
+    assert any(":PaperAlexNet: CNN106 error: fc6 (Linear) fails" in line for line in lines)
+
+
+def test_json_is_versioned_and_exact(validation: Validation) -> None:
+    data = json.loads(ci.validation_json(validation))
+    assert data["schema"] == "cnninspect.validate"
+    assert data["schema_version"] == 1
+    assert data["failed"] is True
+    assert [t["failed"] for t in data["targets"]] == [True, False, False, True]
+    paper = data["targets"][0]
+    assert paper["suggested_input"] == [3, 227, 227]
+    first = paper["findings"][0]
+    assert (first["code"], first["line"], first["col"], first["layer"]) == ("CNN103", 9, 5, "conv1")
+    assert data["counts"] == {"error": 6, "warning": 6, "info": 0}
+
+
+def test_github_commands(validation: Validation) -> None:
+    lines = ci.validation_github(validation).splitlines()
+    assert lines[0].startswith(
+        f"::warning file={CASES / 'alexnet-paper.yaml'},line=9,col=5,title=CNN103 dropped-pixels::"
+    )
+    assert any(line.startswith("::error file=") for line in lines)
+    assert all(line.startswith("::") for line in lines)  # hints stay on their annotation's line
+
+
+def test_github_escapes_data_and_properties() -> None:
+    (line,) = ci.validation_github(NASTY).splitlines()
+    properties, message = line.removeprefix("::error ").split("::", 1)
+    assert properties == "file=dir%3Ax/odd%2C name.yaml,line=3,col=7,title=CNN101 declared-shape"
+    assert message == "100%25 wrong:%0Asecond line%0D%0Ahint: try 50%25"
+
+
+def test_escape_functions() -> None:
+    assert ci.escape_data("a%b\r\nc:d,e") == "a%25b%0D%0Ac:d,e"
+    assert ci.escape_property("a%b\r\nc:d,e") == "a%25b%0D%0Ac%3Ad%2Ce"
+
+
+@pytest.mark.parametrize("case", ["real", "nasty"])
+def test_sarif_validates_against_the_2_1_0_schema(validation: Validation, case: str) -> None:
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    log = json.loads(ci.validation_sarif(validation if case == "real" else NASTY))
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_sarif_results_carry_locations(validation: Validation) -> None:
+    results = json.loads(ci.validation_sarif(validation))["runs"][0]["results"]
+    first = results[0]
+    assert first["level"] == "warning"
+    region = first["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 9, "startColumn": 5}
+    assert "227×227" in first["message"]["text"]
+    module = results[-1]
+    assert module["ruleId"] == "CNN106"
+    assert "physicalLocation" not in module["locations"][0]
+
+
+def test_sarif_uri_of_a_relative_path_stays_relative() -> None:
+    assert ci.artifact_uri("architectures/odd name.yaml") == "architectures/odd%20name.yaml"
+    assert ci.artifact_uri("/abs/a.yaml") == "file:///abs/a.yaml"
+
+
+def test_junit_has_one_testcase_per_target(validation: Validation) -> None:
+    root = ET.fromstring(ci.validation_junit(validation))
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert len(cases) == 4
+    assert suite.get("tests") == "4" and suite.get("failures") == "2"
+    paper, chain, clean, module = cases
+    failure = paper.find("failure")
+    assert failure is not None and failure.get("type") == "CNN101"  # CNN103 is a warning
+    assert chain.find("failure") is None and chain.find("system-out") is not None
+    assert list(clean) == []
+    assert module.find("failure") is not None
+
+
+def test_junit_fail_on_warning(validation: Validation) -> None:
+    root = ET.fromstring(ci.validation_junit(validation, fail_on=Severity.WARNING))
+    assert root.get("failures") == "3"
+
+
+def test_summary_line(validation: Validation) -> None:
+    assert ci.summary_line(validation) == "4 targets, 3 with findings: 6 errors, 6 warnings"
+    assert ci.summary_line(Validation(())) == "0 targets: no findings"
