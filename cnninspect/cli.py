@@ -164,6 +164,9 @@ def summary(
         typer.Option("--depth", "-d", min=0, help="Fold module calls deeper than this."),
     ] = None,
     macs: Annotated[bool, typer.Option("--macs", help="Add a MACs column to the table.")] = False,
+    flops: Annotated[
+        bool, typer.Option("--flops", help="Total FLOPs (2 per multiply-add) instead of MACs.")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
@@ -193,16 +196,22 @@ def summary(
             f"`cnninspect validate {target}` explains them[/]",
             highlight=False,
         )
-    _render_summary(report, output_format, notation.value, depth, macs)
+    _render_summary(report, output_format, notation.value, depth, macs=macs, flops=flops)
 
 
 def _render_summary(
-    report: Report, output_format: Format, notation: Notation, depth: int | None, macs: bool
+    report: Report,
+    output_format: Format,
+    notation: Notation,
+    depth: int | None,
+    *,
+    macs: bool,
+    flops: bool,
 ) -> None:
     if output_format is Format.table:
         from cnninspect.report.table import summary_table
 
-        stdout.print(summary_table(report, notation=notation, depth=depth, macs=macs))
+        stdout.print(summary_table(report, notation=notation, depth=depth, macs=macs, flops=flops))
         return
     renderers: dict[Format, Callable[..., str]] = {}
     if output_format is Format.json:

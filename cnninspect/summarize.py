@@ -50,12 +50,15 @@ class Totals:
     params: int
     trainable_params: int
     param_bytes: int
+    trainable_param_bytes: int
     buffers: int
     buffer_bytes: int
+    bytes_by_dtype: tuple[tuple[str, int, int], ...]  # (dtype, parameter bytes, buffer bytes)
     macs: int
     input_elements: int  # at the batch size used
     activation_elements: int  # every leaf layer's output, at the batch size used
     activation_bytes: int
+    input_bytes: int
 
     @property
     def frozen_params(self) -> int:
@@ -64,6 +67,19 @@ class Totals:
     @property
     def flops(self) -> int:
         return 2 * self.macs
+
+    @property
+    def training_bytes(self) -> int:
+        """A forward+backward estimate: weights and buffers, one gradient per trainable
+        parameter, the input, and every layer output kept for the backward pass. Optimizer
+        state (e.g. Adam's two moments) and framework overhead are not included."""
+        return (
+            self.param_bytes
+            + self.buffer_bytes
+            + self.trainable_param_bytes
+            + self.input_bytes
+            + self.activation_bytes
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +160,15 @@ def report_from_trace(
         params=trace.total_params,
         trainable_params=trace.trainable_params,
         param_bytes=trace.param_bytes,
+        trainable_param_bytes=trace.trainable_param_bytes,
+        bytes_by_dtype=trace.bytes_by_dtype,
         buffers=trace.buffer_count,
         buffer_bytes=trace.buffer_bytes,
         macs=trace.macs,
         input_elements=input_elements,
         activation_elements=activations,
         activation_bytes=activations * trace.element_size,
+        input_bytes=input_elements * trace.element_size,
     )
     return Report(
         name=name,
@@ -206,7 +225,7 @@ def summarize(
     from cnninspect.targets import load_target
     from cnninspect.trace import trace as run_trace
 
-    loaded = load_target(target, input_shapes=input_shapes, args=args)
+    loaded = load_target(target, input_shapes=input_shapes, args=args, device=device)
     traced = run_trace(loaded.module, loaded.input_shapes, batch=batch, device=device, dtype=dtype)
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
     if loaded.spec is None:

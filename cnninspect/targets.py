@@ -162,13 +162,7 @@ def import_module_target(target: str, args: Mapping[str, Any], *, device: str = 
         return obj
     if not callable(obj):
         raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module or a factory")
-    try:
-        with _construction(device):
-            made = obj(**args)
-    except Exception as exc:
-        raise TargetError(
-            f"{target}({_call_text(args)}) raised {type(exc).__name__}: {exc}"
-        ) from None
+    made = _construct(obj, args, target, on_meta=device == "meta")
     if not isinstance(made, nn.Module):
         raise TargetError(
             f"{target}({_call_text(args)}) returned a {type(made).__name__}, not an nn.Module"
@@ -205,16 +199,24 @@ def _import(where: str) -> Any:
         raise TargetError(f"importing {where} raised {type(exc).__name__}: {exc}") from None
 
 
-@contextlib.contextmanager
-def _construction(device: str) -> Iterator[None]:
+def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: bool) -> Any:
+    """Call the constructor on the meta device when only shapes are wanted; a constructor that
+    needs real data (``.item()``, numpy) falls back to real memory with init suppressed."""
     import torch
 
-    if device == "meta":
-        with torch.device("meta"):
-            yield
-        return
-    with _no_init():
-        yield
+    if on_meta:
+        try:
+            with torch.device("meta"):
+                return factory(**args)
+        except Exception:  # retried below, where its real error (if any) is reported
+            pass
+    try:
+        with _no_init():
+            return factory(**args)
+    except Exception as exc:
+        raise TargetError(
+            f"{target}({_call_text(args)}) raised {type(exc).__name__}: {exc}"
+        ) from None
 
 
 _INIT_FUNCTIONS = (

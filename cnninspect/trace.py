@@ -72,8 +72,10 @@ class Trace:
     total_params: int  # every parameter of the model once, called or not
     trainable_params: int
     param_bytes: int
+    trainable_param_bytes: int  # what the gradients of a backward pass take
     buffer_count: int
     buffer_bytes: int
+    bytes_by_dtype: tuple[tuple[str, int, int], ...]  # (dtype, parameter bytes, buffer bytes)
     macs: int
     batch: int
     dtype: str
@@ -141,14 +143,34 @@ def trace(
         output_shapes=tuple(tensor_shapes(output)),
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
-        param_bytes=sum(p.numel() * p.element_size() for p in params),
+        param_bytes=_nbytes(params),
+        trainable_param_bytes=_nbytes([p for p in params if p.requires_grad]),
         buffer_count=sum(b.numel() for b in buffers),
-        buffer_bytes=sum(b.numel() * b.element_size() for b in buffers),
+        buffer_bytes=_nbytes(buffers),
+        bytes_by_dtype=_bytes_by_dtype(params, buffers),
         macs=sum(counter.counts.values()),
         batch=batch,
         dtype=dtype,
         device=device,
         element_size=torch.empty((), dtype=torch_dtype, device="meta").element_size(),
+    )
+
+
+def _nbytes(tensors: Sequence[torch.Tensor]) -> int:
+    return sum(t.numel() * t.element_size() for t in tensors)
+
+
+def _bytes_by_dtype(
+    params: Sequence[torch.Tensor], buffers: Sequence[torch.Tensor]
+) -> tuple[tuple[str, int, int], ...]:
+    names = sorted({str(t.dtype).removeprefix("torch.") for t in (*params, *buffers)})
+    return tuple(
+        (
+            name,
+            _nbytes([p for p in params if str(p.dtype) == f"torch.{name}"]),
+            _nbytes([b for b in buffers if str(b.dtype) == f"torch.{name}"]),
+        )
+        for name in names
     )
 
 

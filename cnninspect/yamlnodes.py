@@ -69,12 +69,7 @@ def compose(text: str, path: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         where = Position(path, mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = None
-        if "mapping values are not allowed" in problem:
-            hint = (
-                "a layer with keys beside its type needs a colon after the type: "
-                "`- Add:` then `from: [a, b]` on the next line"
-            )
+        hint = _syntax_hint(problem, text, mark.line if mark else None)
         raise SpecError(
             f"YAML syntax error: {problem}", position=where, hint=hint, code="CNN001"
         ) from None
@@ -83,6 +78,22 @@ def compose(text: str, path: str) -> yaml.Node | None:
     if root is not None:
         _refuse_foreign_tags(root, path)
     return root
+
+
+_BARE_ITEM = re.compile(r"^\s*-\s+[A-Za-z_][A-Za-z0-9_]*\s*$")
+
+
+def _syntax_hint(problem: str, text: str, line: int | None) -> str | None:
+    """The usual causes of PyYAML's "mapping values are not allowed here"."""
+    if "mapping values are not allowed" not in problem or line is None:
+        return None
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and _BARE_ITEM.match(lines[line - 1]):
+        return (
+            "a layer with keys beside its type needs a colon after the type: "
+            "`- Add:` then `from: [a, b]` on the next line"
+        )
+    return 'a text value that contains ": " must be quoted: source: "Author: Title"'
 
 
 def _refuse_foreign_tags(node: yaml.Node, path: str, seen: set[int] | None = None) -> None:

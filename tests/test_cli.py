@@ -203,3 +203,30 @@ def test_wheel_carries_the_bundled_architectures(tmp_path: Path) -> None:
     for path in (ROOT / "architectures").glob("*.yaml"):
         assert f"cnninspect/architectures/{path.name}" in names
     assert "cnninspect/py.typed" in names
+
+
+def test_memory_totals_by_dtype_and_forward_backward_estimate() -> None:
+    report = json.loads(cli("summary", "resnet18", "-f", "json", "--batch", "2").stdout)
+    totals = report["totals"]
+    # BatchNorm keeps running statistics (float32) and a batch counter (int64) per layer
+    by_dtype = totals["bytes_by_dtype"]
+    assert by_dtype["float32"]["params"] == 4 * 11_689_512
+    assert by_dtype["int64"] == {"params": 0, "buffers": 8 * 20}  # 20 BatchNorm2d layers
+    assert totals["buffer_bytes"] == sum(d["buffers"] for d in by_dtype.values())
+    assert totals["input_bytes"] == 2 * 3 * 224 * 224 * 4
+    assert totals["training_bytes"] == (
+        totals["param_bytes"]
+        + totals["buffer_bytes"]
+        + totals["trainable_param_bytes"]
+        + totals["input_bytes"]
+        + totals["activation_bytes"]
+    )
+
+
+def test_flops_on_request() -> None:
+    result = cli("summary", "lecture-example", "--flops")
+    assert "FLOPs:              1.70 M (1,698,640; 2 per multiply-add)" in result.stdout
+    macs = json.loads(cli("summary", "lecture-example", "-f", "json").stdout)["totals"]
+    # conv1 28·28·8·75 + conv2 10·10·16·200 + 400·120 + 120·84 + 84·10 multiply-adds
+    assert macs["macs"] == 28 * 28 * 8 * 75 + 10 * 10 * 16 * 200 + 400 * 120 + 120 * 84 + 84 * 10
+    assert macs["flops"] == 2 * macs["macs"]

@@ -237,3 +237,9 @@ def test_loading_a_spec_does_not_import_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_colon_inside_unquoted_text_gets_a_quoting_hint() -> None:
+    error = spec_error("  - ReLU\n", head=HEAD.replace("layers:", 'source: Sandler: "V2"\nlayers:'))
+    assert error.code == "CNN001"
+    assert error.hint is not None and "must be quoted" in error.hint

@@ -37,6 +37,7 @@ def summary_dict(
             "trainable_params": t.trainable_params,
             "frozen_params": t.frozen_params,
             "param_bytes": t.param_bytes,
+            "trainable_param_bytes": t.trainable_param_bytes,
             "buffers": t.buffers,
             "buffer_bytes": t.buffer_bytes,
             "macs": t.macs,
@@ -44,6 +45,11 @@ def summary_dict(
             "input_elements": t.input_elements,
             "activation_elements": t.activation_elements,
             "activation_bytes": t.activation_bytes,
+            "input_bytes": t.input_bytes,
+            "training_bytes": t.training_bytes,
+            "bytes_by_dtype": {
+                dtype: {"params": p, "buffers": b} for dtype, p, b in t.bytes_by_dtype
+            },
         },
         "findings": [finding_dict(f) for f in report.findings],
     }

@@ -15,9 +15,16 @@ from cnninspect.summarize import Report, Row
 
 
 def summary_table(
-    report: Report, *, notation: Notation = "chw", depth: int | None = None, macs: bool = False
+    report: Report,
+    *,
+    notation: Notation = "chw",
+    depth: int | None = None,
+    macs: bool = False,
+    flops: bool = False,
 ) -> RenderableType:
-    return Group(_SummaryTable(report, notation, depth, macs), Text(""), totals_text(report))
+    return Group(
+        _SummaryTable(report, notation, depth, macs), Text(""), totals_text(report, flops=flops)
+    )
 
 
 @dataclass(frozen=True)
@@ -122,9 +129,10 @@ def _cells(row: Row, notation: Notation, *, folded: bool, macs: bool) -> list[Re
     return cells
 
 
-def totals_text(report: Report) -> Text:
+def totals_text(report: Report, *, flops: bool = False) -> Text:
     t = report.totals
     batch = f"batch {report.batch}, {report.dtype}"  # the sizes above are per sample
+    dtypes = ", ".join(f"{d} {binary(p + b)}" for d, p, b in t.bytes_by_dtype)
     lines = [
         f"Total params:       {count(t.params)} ({binary(t.param_bytes)})",
         f"Trainable params:   {count(t.trainable_params)}",
@@ -132,12 +140,20 @@ def totals_text(report: Report) -> Text:
     ]
     if t.buffers:
         lines.append(f"Buffers:            {count(t.buffers)} ({binary(t.buffer_bytes)})")
+    if len(t.bytes_by_dtype) > 1:
+        lines.append(f"Weights by dtype:   {dtypes}")
+    work = (
+        f"FLOPs:              {si(t.flops)} ({count(t.flops)}; 2 per multiply-add)"
+        if flops
+        else f"MACs:               {si(t.macs)} ({count(t.macs)}; 1 MAC = one multiply-add)"
+    )
     lines += [
-        f"MACs:               {si(t.macs)} ({count(t.macs)}; 1 MAC = one multiply-add)",
+        work,
         f"Input:              {count(t.input_elements)} elements "
-        f"({binary(t.input_elements * report.element_size)}, {batch})",
+        f"({binary(t.input_bytes)}, {batch})",
         f"Activations:        {count(t.activation_elements)} elements "
         f"({binary(t.activation_bytes)}, {batch})",
+        f"Forward+backward:   ~{binary(t.training_bytes)} (weights, gradients, input, activations)",
         f"Device:             {report.device}",
     ]
     return Text("\n".join(lines))
