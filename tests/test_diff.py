@@ -54,7 +54,20 @@ def report(layers: list[Layer], target: str = "model.yaml") -> Report:
     rows = [_row("Input", "Input", (), (3, 32, 32), 0, depth=0)]
     rows += [_row(*spec) for spec in layers]
     params = sum(r.params for r in rows)
-    totals = Totals(params, params, 4 * params, 0, 0, 0, 3072, 0, 0)
+    totals = Totals(
+        params=params,
+        trainable_params=params,
+        param_bytes=4 * params,
+        trainable_param_bytes=4 * params,
+        buffers=0,
+        buffer_bytes=0,
+        bytes_by_dtype=(("float32", 4 * params, 0),),
+        macs=0,
+        input_elements=3072,
+        activation_elements=0,
+        activation_bytes=0,
+        input_bytes=4 * 3072,
+    )
     return Report(
         name=target,
         target=target,
