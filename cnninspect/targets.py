@@ -211,7 +211,7 @@ def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: b
         except Exception:  # retried below, where its real error (if any) is reported
             pass
     try:
-        with _no_init():
+        with _no_init(), _parameters_on_meta(on_meta):
             return factory(**args)
     except Exception as exc:
         raise TargetError(
@@ -261,6 +261,31 @@ def _no_init() -> Iterator[None]:
             setattr(torch.nn.init, name, function)
         for name, function in saved_fill.items():
             setattr(torch.Tensor, name, function)
+
+
+@contextlib.contextmanager
+def _parameters_on_meta(enabled: bool) -> Iterator[None]:
+    """Move each parameter to meta as it is registered: constructors that compute with real
+    tensors (sizes via ``.tolist()``) still run, but no weight stays allocated."""
+    if not enabled:
+        yield
+        return
+    import torch
+    from torch import nn
+
+    original = nn.Module.register_parameter
+
+    def register(module: nn.Module, name: str, param: nn.Parameter | None) -> None:
+        if param is not None and not param.is_meta:
+            param = nn.Parameter(param.to("meta"), requires_grad=param.requires_grad)
+        original(module, name, param)
+
+    nn.Module.register_parameter = register  # type: ignore[method-assign,assignment]
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        nn.Module.register_parameter = original  # type: ignore[method-assign]
 
 
 def _call_text(args: Mapping[str, Any]) -> str:

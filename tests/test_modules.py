@@ -179,3 +179,35 @@ def test_public_api_functions_survive_submodule_imports() -> None:
     assert not validation.fails()
     result = cnninspect.diff("vgg11", "vgg13")
     assert result.differs
+
+
+class LargerThanRam(nn.Module):
+    """64 × 16384² weights: 17 G parameters, 68 GiB in float32 — more than this machine has."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layers = nn.Sequential(*(nn.Linear(16384, 16384, bias=False) for _ in range(64)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x)
+
+
+def test_meta_device_inspects_a_model_larger_than_ram() -> None:
+    from cnninspect.targets import import_module_target
+
+    module = import_module_target("tests.test_modules:LargerThanRam", {}, device="meta")
+    report = summarize(module, input_shapes=[(16384,)], device="meta")
+    assert report.totals.params == 64 * 16384 * 16384
+    assert report.totals.macs == 64 * 16384 * 16384
+    assert report.totals.param_bytes == 4 * 64 * 16384 * 16384
+
+
+def test_meta_construction_falls_back_when_the_constructor_needs_real_tensors() -> None:
+    """regnet computes its widths with tensors (.tolist()): meta construction fails, so each
+    parameter is moved to meta as it is registered instead."""
+    from cnninspect.targets import import_module_target
+
+    module = import_module_target("torchvision.models:regnet_y_400mf", {}, device="meta")
+    assert all(p.is_meta for p in module.parameters())
+    report = summarize(module, input_shapes=[(3, 224, 224)], device="meta")
+    assert report.totals.params == 4_344_144  # torchvision's published figure
