@@ -21,8 +21,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnninspect.errors import BuildError
-from cnninspect.layers import MERGES, Graph
+from cnninspect.errors import BuildError, is_spatial_collapse
+from cnninspect.layers import MERGES, SCOPE_INPUT_NAMES, Graph
 from cnninspect.origins import DeclaredInput, LayerOrigin
 from cnninspect.registry import LAYER_TYPES, did_you_mean
 from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value, arg_ref
@@ -46,7 +46,7 @@ def build(spec: ArchSpec) -> Built:
     builder = _Builder(spec, shapes=[(1, *spec.input_shape)])
     with torch.device("meta"):
         module, output = builder.scope(
-            spec.layers, {}, (1, *spec.input_shape), prefix="", block_type=spec.name
+            spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )
     return Built(module, builder.origins, tuple(builder.declared), output[1:])
 
@@ -80,19 +80,22 @@ class _Builder:
         self,
         layers: tuple[LayerSpec, ...],
         args: Mapping[str, Value],
-        input_shape: Shape,
+        input_shapes: list[Shape],
+        *,
         prefix: str,
         block_type: str,
+        input_names: tuple[str, ...] = ("in",),
     ) -> tuple[Graph, Shape]:
-        shapes: dict[str, Shape] = {"in": input_shape, "input": input_shape}
-        previous = input_shape
+        shapes = dict(zip(input_names, input_shapes, strict=True))
+        shapes |= dict.fromkeys(SCOPE_INPUT_NAMES, input_shapes[0])
+        previous = input_shapes[0]
         nodes = []
         for layer in layers:
             incoming = [shapes[s] for s in layer.sources] or [previous]
             module, previous = self.layer(layer, args, incoming, prefix + layer.name)
             shapes[layer.name] = previous
             nodes.append((layer.name, module, layer.sources))
-        return Graph(nodes, block_type), previous
+        return Graph(nodes, block_type, input_names), previous
 
     def layer(
         self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[Shape], qualname: str
@@ -126,7 +129,12 @@ class _Builder:
         if block is not None:
             block_args = {a.name: a.default for a in block.args} | kwargs
             return self.scope(
-                block.layers, block_args, incoming[0], prefix=qualname + ".", block_type=block.name
+                block.layers,
+                block_args,
+                incoming,
+                prefix=qualname + ".",
+                block_type=block.name,
+                input_names=block.inputs,
             )
         self.origins.setdefault(
             qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
@@ -232,7 +240,7 @@ class _Builder:
                     code="CNN105",
                 ) from None
             shapes = " and ".join(str(s[1:]) for s in incoming)
-            collapse = "too small" in str(exc) or "greater than" in str(exc)
+            collapse = is_spatial_collapse(str(exc))
             raise BuildError(
                 f"{qualname} ({layer.type}) fails on input {shapes}: {_first_line(exc)}",
                 layer=qualname,

@@ -19,8 +19,10 @@ from cnninspect import __version__
 from cnninspect.errors import CnninspectError, ExitCode
 
 if TYPE_CHECKING:
+    from cnninspect.findings import Severity
     from cnninspect.spec import Notation
     from cnninspect.summarize import Report
+    from cnninspect.validation import Validation
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 findings (validate) or differences (diff --exit-code); "
@@ -265,15 +267,6 @@ def list_architectures(
         )
 
 
-def main() -> NoReturn:
-    """Console-script entry point."""
-    try:
-        app()
-    except SystemExit as exc:
-        raise SystemExit(exc.code) from None
-    sys.exit(int(ExitCode.OK))
-
-
 class DiffFormat(str, enum.Enum):
     table = "table"
     json = "json"
@@ -389,9 +382,6 @@ VALIDATE_EXIT_CODES_HELP = (
 )
 PROGRESS_THRESHOLD = 5  # targets; fewer finish before a bar would be worth drawing
 
-if TYPE_CHECKING:
-    from cnninspect.findings import Severity
-    from cnninspect.validation import Validation
 
 TargetsArgument = Annotated[
     list[str],
@@ -563,3 +553,12 @@ def min_input(
     render = min_input_json if output_format is MinInputFormat.json else min_input_text
     _write(render(results), None)
     raise typer.Exit(int(ExitCode.OK if all(r.shape for r in results) else ExitCode.FINDINGS))
+
+
+def main() -> NoReturn:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit as exc:
+        raise SystemExit(exc.code) from None
+    sys.exit(int(ExitCode.OK))

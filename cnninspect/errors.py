@@ -39,6 +39,11 @@ class Position:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+def is_spatial_collapse(torch_message: str) -> bool:
+    """torch's words for an input smaller than a layer's window (CNN107 rather than CNN106)."""
+    return "too small" in torch_message or "greater than" in torch_message
+
+
 class CnninspectError(Exception):
     """Base of every error a user can cause; ``str()`` is the complete message."""
 

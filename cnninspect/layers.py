@@ -51,10 +51,14 @@ class Graph(nn.Module):
     ``from`` names. The model of a YAML file and every block instance are Graphs."""
 
     def __init__(
-        self, nodes: Sequence[tuple[str, nn.Module, tuple[str, ...]]], block_type: str = "Graph"
+        self,
+        nodes: Sequence[tuple[str, nn.Module, tuple[str, ...]]],
+        block_type: str = "Graph",
+        inputs: tuple[str, ...] = ("in",),
     ) -> None:
         super().__init__()
         self.block_type = block_type  # what the summary calls it: the block's name
+        self.inputs = inputs  # what `from` calls the positional inputs of forward()
         self.wiring: list[tuple[str, tuple[str, ...]]] = []
         for name, module, sources in nodes:
             self.add_module(name, module)
@@ -62,9 +66,9 @@ class Graph(nn.Module):
         # Only outputs that a later `from` reads are kept alive during the forward pass.
         self.kept = {s for _, sources in self.wiring for s in sources}
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outputs = dict.fromkeys(SCOPE_INPUT_NAMES, x)
-        out = x
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        outputs = dict(zip(self.inputs, xs, strict=True)) | dict.fromkeys(SCOPE_INPUT_NAMES, xs[0])
+        out = xs[0]
         for name, sources in self.wiring:
             module = self._modules[name]
             assert module is not None

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cnninspect.errors import BuildError, Position, SpecError, TraceError
+from cnninspect.errors import BuildError, Position, SpecError, TraceError, is_spatial_collapse
 from cnninspect.findings import Finding, Severity
 from cnninspect.origins import LayerOrigin
 
@@ -97,18 +97,13 @@ def trace_failure(error: TraceError, origins: Mapping[str, LayerOrigin]) -> Find
     """CNN106 (or CNN107 when a spatial size collapses): the forward pass fails at a layer."""
     origin = origins.get(error.layer)
     return Finding(
-        "CNN107" if collapses(error.message) else "CNN106",
+        "CNN107" if is_spatial_collapse(error.message) else "CNN106",
         Severity.ERROR,
         error.message,
         layer=error.layer or None,
         position=origin.position if origin else error.position,
         hint=error.hint,
     )
-
-
-def collapses(message: str) -> bool:
-    """torch's words for an input smaller than a window (as build.py classifies them)."""
-    return "too small" in message or "greater than" in message
 
 
 # -- window geometry: explains and checks, never computes a shape --------------------------

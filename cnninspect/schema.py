@@ -116,6 +116,7 @@ def json_schema() -> dict[str, Any]:
                                 {"type": "array", "items": {"type": "string"}},
                             ]
                         },
+                        "inputs": {"type": "array", "items": {"type": "string"}},
                         "layers": layers,
                         "note": {"type": "string"},
                     },

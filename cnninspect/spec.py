@@ -111,6 +111,7 @@ class BlockSpec:
     args: tuple[BlockArg, ...]
     layers: tuple[LayerSpec, ...]
     position: Position
+    inputs: tuple[str, ...] = ("in",)  # what `from` calls the block's inputs, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,13 +316,16 @@ class _Parser:
                 raise self.fail(f"block name '{name}' is not a valid name", key_node)
         names = set(definitions)
         for name, (key_node, body_node) in definitions.items():
-            body = self.mapping(body_node, f"block '{name}'", ("args", "layers", "note"))
+            body = self.mapping(body_node, f"block '{name}'", ("args", "inputs", "layers", "note"))
             if "layers" not in body:
                 raise self.fail(f"block '{name}' has no 'layers'", key_node)
             args = self.block_args(body["args"][1], name) if "args" in body else ()
             arg_defaults: dict[str, BlockArg] = {a.name: a for a in args}
-            layers = self.layers(body["layers"][1], f"block '{name}'", names, args=arg_defaults)
-            blocks[name] = BlockSpec(name, args, layers, self.pos(key_node))
+            inputs = self.block_inputs(body["inputs"][1], name) if "inputs" in body else ("in",)
+            layers = self.layers(
+                body["layers"][1], f"block '{name}'", names, args=arg_defaults, inputs=inputs
+            )
+            blocks[name] = BlockSpec(name, args, layers, self.pos(key_node), inputs)
         return blocks
 
     def block_args(self, node: yaml.Node, block: str) -> tuple[BlockArg, ...]:
@@ -336,6 +340,18 @@ class _Parser:
             default = self.value(value_node, f"default of '{arg}'")
             args.append(BlockArg(arg, default, default is None, self.pos(key_node)))
         return tuple(args)
+
+    def block_inputs(self, node: yaml.Node, block: str) -> tuple[str, ...]:
+        """`inputs: [x, skip]`: a block with several inputs (a U-Net decoder step)."""
+        names = tuple(
+            self.string(n, f"an input of block '{block}'") for n in self.sequence(node, "inputs")
+        )
+        for name, item in zip(names, node.value, strict=True):
+            if not _NAME.match(name) or name in SCOPE_INPUT_NAMES:
+                raise self.fail(f"'{name}' is not a usable input name", item)
+        if not names or len(set(names)) != len(names):
+            raise self.fail(f"the inputs of block '{block}' must be distinct names", node)
+        return names
 
     def arg_name(self, node: yaml.Node, block: str) -> str:
         name = self.string(node, f"an argument of block '{block}'")
@@ -352,6 +368,7 @@ class _Parser:
         blocks: Mapping[str, object] | set[str],
         *,
         args: Mapping[str, BlockArg],
+        inputs: tuple[str, ...] = (),
     ) -> tuple[LayerSpec, ...]:
         items = self.sequence(node, f"'layers' of {scope}")
         if not items:
@@ -360,9 +377,16 @@ class _Parser:
         layers: list[LayerSpec] = []
         seen: dict[str, LayerSpec] = {}
         counters: dict[str, int] = {}
+        explicit |= set(inputs)  # default names never take an input's name
         for item in items:
             layer = self.layer(
-                item, blocks, args, earlier=seen, counters=counters, explicit=explicit
+                item,
+                blocks,
+                args,
+                earlier=seen,
+                counters=counters,
+                explicit=explicit,
+                inputs=inputs,
             )
             if layer.name in seen:
                 raise self.fail(
@@ -397,6 +421,7 @@ class _Parser:
         earlier: Mapping[str, LayerSpec],
         counters: dict[str, int],
         explicit: set[str],
+        inputs: tuple[str, ...] = (),
     ) -> LayerSpec:
         if isinstance(node, yaml.ScalarNode):  # `- ReLU`
             type_name = self.string(node, "a layer")
@@ -429,9 +454,9 @@ class _Parser:
                 )
         else:
             name = _default_name(type_name, counters, explicit)
-        sources = self.sources(items["from"][1], earlier) if "from" in items else ()
+        sources = self.sources(items["from"][1], earlier, inputs) if "from" in items else ()
         is_merge = type_name in LAYER_TYPES and LAYER_TYPES[type_name].role is Role.MERGE
-        if len(sources) > 1 and not is_merge:
+        if len(sources) > 1 and not is_merge and type_name in LAYER_TYPES:
             raise self.fail(
                 f"{type_name} takes one input, but 'from' names {len(sources)}",
                 items["from"][1],
@@ -513,13 +538,15 @@ class _Parser:
                 code="CNN006",
             )
 
-    def sources(self, node: yaml.Node, earlier: Mapping[str, LayerSpec]) -> tuple[str, ...]:
+    def sources(
+        self, node: yaml.Node, earlier: Mapping[str, LayerSpec], inputs: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
         nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
         names = []
         for item in nodes:
             name = self.string(item, "'from'")
-            if name not in earlier and name not in SCOPE_INPUT_NAMES:
-                candidates = [*earlier, *SCOPE_INPUT_NAMES]
+            if name not in earlier and name not in (*SCOPE_INPUT_NAMES, *inputs):
+                candidates = [*earlier, *SCOPE_INPUT_NAMES, *inputs]
                 raise self.fail(
                     f"'from' names '{name}', which is not an earlier layer in this scope"
                     f"{did_you_mean(name, candidates)}",
@@ -672,6 +699,20 @@ def _check_block_uses(spec: ArchSpec) -> None:
                         hint=f"its arguments: {', '.join(names) or 'none'}",
                         code="CNN004",
                     )
+            wired = len(layer.sources) or 1
+            if wired != len(block.inputs):
+                raise SpecError(
+                    f"block '{block.name}' takes {len(block.inputs)} input(s) "
+                    f"({', '.join(block.inputs)}), but 'from' gives {wired}",
+                    position=layer.position,
+                    code="CNN006",
+                )
+            if len(block.inputs) > 1 and layer.repeat != 1:
+                raise SpecError(
+                    f"block '{block.name}' has several inputs: it cannot be repeated",
+                    position=layer.position,
+                    code="CNN002",
+                )
             given = {k.key for k in layer.kwargs}
             missing = [a.name for a in block.args if a.required and a.name not in given]
             if missing:

@@ -243,8 +243,9 @@ def test_unet_keeps_the_size_and_concatenates_the_skips() -> None:
     assert report.output_shapes == ((2, 512, 512),)
     assert report.layer("bottleneck").shape == (1024, 32, 32)
     for level, channels, size in ((4, 1024, 64), (3, 512, 128), (2, 256, 256), (1, 128, 512)):
-        assert report.layer(f"cat{level}").shape == (channels, size, size)
-        assert report.layer(f"up{level}").type == "ConvTranspose2d"
+        assert report.layer(f"dec{level}.cat").shape == (channels, size, size)
+        assert report.layer(f"dec{level}.up").type == "ConvTranspose2d"
+        assert report.layer(f"dec{level}").type == "Up"  # one block, two inputs
 
 
 def test_m5_is_one_dimensional() -> None:

@@ -230,3 +230,17 @@ def test_flops_on_request() -> None:
     # conv1 28·28·8·75 + conv2 10·10·16·200 + 400·120 + 120·84 + 84·10 multiply-adds
     assert macs["macs"] == 28 * 28 * 8 * 75 + 10 * 10 * 16 * 200 + 400 * 120 + 120 * 84 + 84 * 10
     assert macs["flops"] == 2 * macs["macs"]
+
+
+def test_every_command_has_help_and_a_readme_section() -> None:
+    import typer.main
+
+    from cnninspect.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    assert set(commands) >= {"summary", "validate", "diff", "list", "schema", "min-input"}
+    for name, command in commands.items():
+        assert command.help, name
+        assert f"cnninspect {name}" in readme, f"README does not document `cnninspect {name}`"
+        assert cli(name, "--help").exit_code == 0

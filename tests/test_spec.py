@@ -243,3 +243,35 @@ def test_colon_inside_unquoted_text_gets_a_quoting_hint() -> None:
     error = spec_error("  - ReLU\n", head=HEAD.replace("layers:", 'source: Sandler: "V2"\nlayers:'))
     assert error.code == "CNN001"
     assert error.hint is not None and "must be quoted" in error.hint
+
+
+MULTI = (
+    "cnninspect: 1\ninput: [3, 8, 8]\nblocks:\n  Join:\n    inputs: [a, b]\n    layers:\n"
+    "      - Conv2d: {out_channels: 4, kernel_size: 1}\n        name: proj\n        from: b\n"
+    "      - Add:\n        from: [a, proj]\nlayers:\n"
+    "  - Conv2d: {out_channels: 4, kernel_size: 1}\n    name: x\n"
+)
+
+
+def test_a_block_with_two_inputs_is_wired_with_from() -> None:
+    spec = load("  - Join:\n    name: j\n    from: [x, in]\n", head=MULTI)
+    built = build(spec)
+    assert built.output_shape == (4, 8, 8)
+    assert spec.blocks["Join"].inputs == ("a", "b")
+
+
+def test_a_block_with_two_inputs_needs_two_sources() -> None:
+    error = spec_error("  - Join:\n    name: j\n", head=MULTI)
+    assert error.code == "CNN006"
+    assert error.message == "block 'Join' takes 2 input(s) (a, b), but 'from' gives 1"
+    assert where(error) == (15, 5)
+
+
+def test_a_block_with_two_inputs_cannot_repeat() -> None:
+    error = spec_error("  - Join:\n    from: [x, in]\n    repeat: 2\n", head=MULTI)
+    assert "cannot be repeated" in error.message
+
+
+def test_a_layer_with_one_input_cannot_take_two() -> None:
+    error = spec_error("  - ReLU:\n    from: [x, in]\n", head=MULTI)
+    assert error.message == "ReLU takes one input, but 'from' names 2"
