@@ -22,10 +22,12 @@ import torch
 from torch import nn
 
 from cnninspect.errors import BuildError, is_spatial_collapse
+from cnninspect.expr import IN_CHANNELS, ExpressionError
+from cnninspect.expr import parse as parse_reference
 from cnninspect.layers import MERGES, SCOPE_INPUT_NAMES, Graph
 from cnninspect.origins import DeclaredInput, LayerOrigin
 from cnninspect.registry import LAYER_TYPES, did_you_mean
-from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value, arg_ref
+from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value
 
 Shape = tuple[int, ...]
 
@@ -86,6 +88,8 @@ class _Builder:
         block_type: str,
         input_names: tuple[str, ...] = ("in",),
     ) -> tuple[Graph, Shape]:
+        if prefix and len(input_shapes[0]) > 1:  # inside a block, ${in_channels * 6} works
+            args = {**args, IN_CHANNELS: input_shapes[0][1]}
         shapes = dict(zip(input_names, input_shapes, strict=True))
         shapes |= dict.fromkeys(SCOPE_INPUT_NAMES, input_shapes[0])
         previous = input_shapes[0]
@@ -100,21 +104,27 @@ class _Builder:
     def layer(
         self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[Shape], qualname: str
     ) -> tuple[nn.Module, Shape]:
-        kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
-        repeat = _substitute(layer.repeat, args)
-        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+        try:
+            kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
+            repeat = _substitute(layer.repeat, args)
+            expect = _substitute_expect(layer.expect, args)
+        except ExpressionError as error:
             raise BuildError(
-                f"repeat must be a positive integer, got {repeat!r}",
+                str(error), layer=qualname, position=layer.position, code="CNN002"
+            ) from None
+        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 0:
+            raise BuildError(
+                f"repeat must be a whole number, got {repeat!r}",
                 layer=qualname,
                 position=layer.position,
                 code="CNN002",
             )
         self.origins[qualname] = LayerOrigin(
-            qualname, layer.type, layer.position, _substitute_expect(layer.expect, args), layer.note
+            qualname, layer.type, layer.position, expect, layer.note
         )
         if repeat == 1:
             return self.one(layer, kwargs, incoming, qualname)
-        copies = nn.Sequential()
+        copies = nn.Sequential()  # repeat 0 (a computed count): passes its input through
         shape = incoming
         for index in range(repeat):
             module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")
@@ -260,17 +270,18 @@ class _Builder:
 
 
 def _substitute(value: Any, args: Mapping[str, Value]) -> Any:
+    """Values with every `$name` / `${expression}` replaced (the loader checked the names)."""
     if isinstance(value, tuple):
         return tuple(_substitute(v, args) for v in value)
-    ref = arg_ref(value)
-    return args[ref] if ref is not None else value
+    reference = parse_reference(value)
+    return reference.evaluate(args) if reference is not None else value
 
 
 def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expect | None:
     if expect is None or not args:
         return expect
     params = expect.params
-    if params is not None and arg_ref(params.value) is not None:
+    if params is not None and parse_reference(params.value) is not None:
         value = _substitute(params.value, args)
         params = ParamsExpect(value, 0.0, f"{value:,}" if isinstance(value, int) else str(value))
     shape = _substitute(expect.shape, args) if expect.shape is not None else None

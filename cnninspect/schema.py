@@ -13,7 +13,7 @@ from typing import Any
 from cnninspect.registry import LAYER_TYPES
 from cnninspect.spec import FORMAT_VERSION
 
-_ARG_REF = {"type": "string", "pattern": r"^\$[A-Za-z_][A-Za-z0-9_]*$"}
+_ARG_REF = {"type": "string", "pattern": r"^\$([A-Za-z_][A-Za-z0-9_]*|\{.*\})$"}
 _SHAPE = {"type": "array", "items": {"type": ["integer", "null"], "minimum": 1}}
 _SHAPE_OR_REF = {"type": "array", "items": {"anyOf": [{"type": ["integer", "null"]}, _ARG_REF]}}
 _PARAMS = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]}

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from cnninspect import yamlnodes
+from cnninspect import expr, yamlnodes
 from cnninspect.errors import Position, SpecError
 from cnninspect.registry import LAYER_TYPES, Role, did_you_mean
 
@@ -142,13 +142,12 @@ def from_channels_first(shape: tuple[Any, ...], notation: Notation) -> tuple[Any
     return shape
 
 
-def arg_ref(value: object) -> str | None:
-    """The block argument a ``$name`` string refers to, else None."""
-    if isinstance(value, str):
-        match = _ARG_REF.match(value)
-        if match:
-            return match.group(1)
-    return None
+def is_reference(value: object) -> bool:
+    """``$name`` or ``${expression}``: substituted when a block is built."""
+    try:
+        return expr.parse(value) is not None
+    except expr.ExpressionError:
+        return False
 
 
 def load(path: str | Path) -> ArchSpec:
@@ -168,6 +167,7 @@ def loads(text: str, path: str = "<string>") -> ArchSpec:
 @dataclass
 class _Parser:
     path: str
+    in_block: bool = False  # `$` references are allowed inside blocks only
 
     # -- generic node helpers -------------------------------------------------------------
 
@@ -322,9 +322,11 @@ class _Parser:
             args = self.block_args(body["args"][1], name) if "args" in body else ()
             arg_defaults: dict[str, BlockArg] = {a.name: a for a in args}
             inputs = self.block_inputs(body["inputs"][1], name) if "inputs" in body else ("in",)
+            self.in_block = True
             layers = self.layers(
                 body["layers"][1], f"block '{name}'", names, args=arg_defaults, inputs=inputs
             )
+            self.in_block = False
             blocks[name] = BlockSpec(name, args, layers, self.pos(key_node), inputs)
         return blocks
 
@@ -520,20 +522,27 @@ class _Parser:
         return tuple(kwargs)
 
     def check_refs(self, value: Value, node: yaml.Node, args: Mapping[str, BlockArg]) -> None:
-        """Every `$name` must be an argument of the enclosing block."""
+        """Every name in `$name` / `${expression}` must be an argument of the enclosing block
+        (or `in_channels`, which the builder provides inside blocks)."""
         if isinstance(value, tuple):
             for item, item_node in zip(value, node.value, strict=True):
                 self.check_refs(item, item_node, args)
             return
-        ref = arg_ref(value)
-        if ref is not None and ref not in args:
+        try:
+            reference = expr.parse(value)
+        except expr.ExpressionError as error:
+            raise self.fail(str(error), node, code="CNN002") from None
+        if reference is None:
+            return
+        known = [*args, expr.IN_CHANNELS] if self.in_block else []
+        for ref in sorted(reference.names - set(known)):
             where = (
                 f"; this block's arguments are {', '.join(args)}"
-                if args
+                if self.in_block
                 else "; `$` substitution works inside blocks only"
             )
             raise self.fail(
-                f"'${ref}' is not an argument{did_you_mean(ref, args)}{where}",
+                f"'${ref}' is not an argument{did_you_mean(ref, known)}{where}",
                 node,
                 code="CNN006",
             )
@@ -560,7 +569,7 @@ class _Parser:
     def repeat(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> int | str:
         value = self.scalar(node, "repeat")
         self.check_refs(value, node, args)
-        if arg_ref(value) is not None:
+        if is_reference(value):
             return str(value)
         if not _is_count(value):
             raise self.fail(f"repeat must be a positive integer, got {_describe(value)}", node)
@@ -597,7 +606,7 @@ class _Parser:
     def dim(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> Dim:
         value = self.scalar(node, "a shape dimension")
         self.check_refs(value, node, args)
-        if value is None or arg_ref(value) is not None:
+        if value is None or is_reference(value):
             return value  # type: ignore[return-value]
         if not _is_count(value):
             raise self.fail(
@@ -610,7 +619,7 @@ class _Parser:
     def params(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> ParamsExpect:
         value = self.scalar(node, "params")
         self.check_refs(value, node, args)
-        if arg_ref(value) is not None:
+        if is_reference(value):
             return ParamsExpect(str(value), 0.0, str(value))
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return ParamsExpect(value, 0.0, f"{value:,}")

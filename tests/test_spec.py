@@ -275,3 +275,59 @@ def test_a_block_with_two_inputs_cannot_repeat() -> None:
 def test_a_layer_with_one_input_cannot_take_two() -> None:
     error = spec_error("  - ReLU:\n    from: [x, in]\n", head=MULTI)
     assert error.message == "ReLU takes one input, but 'from' names 2"
+
+
+def block_head(layer: str, args: str = "{t: 6, out: null}") -> str:
+    return (
+        "cnninspect: 1\ninput: [16, 8, 8]\nblocks:\n  B:\n"
+        f"    args: {args}\n    layers:\n      - {layer}\nlayers:\n"
+    )
+
+
+def test_arithmetic_on_block_arguments_and_in_channels() -> None:
+    head = block_head('Conv2d: {out_channels: "${in_channels * t}", kernel_size: 1}')
+    spec = load("  - B: {out: 4}\n  - B: {out: 4, t: 2}\n", head=head)
+    built = build(spec)
+    assert built.output_shape == (16 * 6 * 2, 8, 8)
+
+
+def test_computed_repeat_may_be_zero() -> None:
+    head = block_head("ReLU:\n        repeat: ${n - 1}", args="[n]")
+    built = build(load("  - B: {n: 1}\n  - B: {n: 3}\n", head=head))
+    assert built.output_shape == (16, 8, 8)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("${__import__('os').system('ls')}", "only integers, argument names"),
+        ("${t ** 2}", "only integers, argument names"),
+        ("${t *}", "is not an arithmetic expression"),
+        ("$t.x", "write $name or ${name * 2}"),
+    ],
+)
+def test_expressions_cannot_run_code(value: str, message: str) -> None:
+    error = spec_error("  - B: {out: 4}\n", head=block_head(f'Conv2d: {{out_channels: "{value}"}}'))
+    assert error.code == "CNN002"
+    assert message in error.message
+    assert where(error) == (7, 32)
+
+
+def test_expression_names_must_be_arguments() -> None:
+    head = block_head('Conv2d: {out_channels: "${tt * 2}", kernel_size: 1}')
+    error = spec_error("  - B: {out: 4}\n", head=head)
+    assert error.code == "CNN006"
+    assert error.message.startswith("'$tt' is not an argument (did you mean 't'?)")
+
+
+def test_expression_errors_at_build_time_are_located() -> None:
+    head = block_head('Conv2d: {out_channels: "${out // t}", kernel_size: 1}')
+    error = build_error_from(load("  - B: {out: 4, t: 0}\n", head=head))
+    assert error.message == "'${out // t}' divides by zero"
+    assert where(error) == (7, 9)
+
+
+def build_error_from(spec: ArchSpec) -> BuildError:
+    with pytest.raises(BuildError) as info:
+        build(spec)
+    return info.value
