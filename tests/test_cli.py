@@ -244,3 +244,18 @@ def test_every_command_has_help_and_a_readme_section() -> None:
         assert command.help, name
         assert f"cnninspect {name}" in readme, f"README does not document `cnninspect {name}`"
         assert cli(name, "--help").exit_code == 0
+
+
+def test_layer_column_draws_the_module_tree() -> None:
+    from cnninspect.report.table import tree_prefixes
+    from cnninspect.summarize import summarize
+
+    rows = summarize("resnet18", device="meta").rows
+    drawn = {r.name: p + r.label for r, p in zip(rows, tree_prefixes(rows), strict=True)}
+    assert drawn["layer1"] == "layer1"
+    assert drawn["layer1.0"] == "├─0"
+    assert drawn["layer1.0.conv1"] == "│ ├─conv1"
+    assert drawn["layer1.0.relu2"] == "│ └─relu2"
+    assert drawn["layer1.1"] == "└─1"
+    assert drawn["layer1.1.conv1"] == "  ├─conv1"
+    assert "├─0" in cli("summary", "resnet18", "--device", "meta").stdout

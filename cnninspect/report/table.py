@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
@@ -40,7 +41,8 @@ class _SummaryTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = self.report.folded(self.depth)
         cells = [
-            _cells(r, self.notation, folded=_is_folded(r, self.depth), macs=self.macs) for r in rows
+            _cells(r, prefix, self.notation, folded=_is_folded(r, self.depth), macs=self.macs)
+            for r, prefix in zip(rows, tree_prefixes(rows), strict=True)
         ]
         headers = ["Layer", "Type", "Hyper-\nparams", "Activation\nshape", "Activation\nsize"]
         headers += ["#\nparameters"] + (["MACs"] if self.macs else [])
@@ -97,10 +99,37 @@ def _title(report: Report) -> str:
     return f"{report.name}{source}"
 
 
-def _cells(row: Row, notation: Notation, *, folded: bool, macs: bool) -> list[RenderableType]:
-    indent = "  " * max(row.depth - 1, 0)
+def tree_prefixes(rows: Sequence[Row]) -> list[str]:
+    """Tree guides for the Layer column: '├─' / '└─' before a child, '│ ' under an ancestor
+    that has more children to come. The model's own children (depth 1) need none."""
+    prefixes = []
+    for i, row in enumerate(rows):
+        parts = []
+        for level in range(2, row.depth + 1):
+            more = _has_later_sibling(rows, i, level)
+            if level == row.depth:
+                parts.append("├─" if more else "└─")
+            else:
+                parts.append("│ " if more else "  ")
+        prefixes.append("".join(parts))
+    return prefixes
+
+
+def _has_later_sibling(rows: Sequence[Row], index: int, level: int) -> bool:
+    """Is there a row at ``level`` after ``index`` before the tree climbs above ``level``?"""
+    for later in rows[index + 1 :]:
+        if later.depth < level:
+            return False
+        if later.depth == level:
+            return True
+    return False
+
+
+def _cells(
+    row: Row, prefix: str, notation: Notation, *, folded: bool, macs: bool
+) -> list[RenderableType]:
     label = row.name if row.depth == 0 else row.label
-    name = Text(indent + label + (f" (call {row.call + 1})" if row.call else ""))
+    name = Text(prefix + label + (f" (call {row.call + 1})" if row.call else ""))
     container = not row.is_leaf
     if container:
         name.stylize("bold")
