@@ -103,7 +103,7 @@ class _Builder:
 
     def layer(
         self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[Shape], qualname: str
-    ) -> tuple[nn.Module, Shape]:
+    ) -> tuple[nn.Module | None, Shape]:
         try:
             kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
             repeat = _substitute(layer.repeat, args)
@@ -122,9 +122,11 @@ class _Builder:
         self.origins[qualname] = LayerOrigin(
             qualname, layer.type, layer.position, expect, layer.note
         )
+        if repeat == 0:  # a computed count of 0: no module; the input passes through
+            return None, incoming[0]
         if repeat == 1:
             return self.one(layer, kwargs, incoming, qualname)
-        copies = nn.Sequential()  # repeat 0 (a computed count): passes its input through
+        copies = nn.Sequential()
         shape = incoming
         for index in range(repeat):
             module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")

@@ -48,11 +48,12 @@ MERGES: dict[str, type[nn.Module]] = {"Add": Add, "Mul": Mul, "Concat": Concat}
 
 class Graph(nn.Module):
     """Runs named layers in order; each reads the previous output or the layers its
-    ``from`` names. The model of a YAML file and every block instance are Graphs."""
+    ``from`` names. The model of a YAML file and every block instance are Graphs. A layer
+    repeated 0 times (a computed count) has no module: its input passes through."""
 
     def __init__(
         self,
-        nodes: Sequence[tuple[str, nn.Module, tuple[str, ...]]],
+        nodes: Sequence[tuple[str, nn.Module | None, tuple[str, ...]]],
         block_type: str = "Graph",
         inputs: tuple[str, ...] = ("in",),
     ) -> None:
@@ -71,8 +72,8 @@ class Graph(nn.Module):
         out = xs[0]
         for name, sources in self.wiring:
             module = self._modules[name]
-            assert module is not None
-            out = module(*(outputs[s] for s in sources)) if sources else module(out)
+            inputs = [outputs[s] for s in sources] if sources else [out]
+            out = module(*inputs) if module is not None else inputs[0]
             if name in self.kept:
                 outputs[name] = out
         return out

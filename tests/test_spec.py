@@ -292,9 +292,19 @@ def test_arithmetic_on_block_arguments_and_in_channels() -> None:
 
 
 def test_computed_repeat_may_be_zero() -> None:
-    head = block_head("ReLU:\n        repeat: ${n - 1}", args="[n]")
-    built = build(load("  - B: {n: 1}\n  - B: {n: 3}\n", head=head))
-    assert built.output_shape == (16, 8, 8)
+    """Repeated 0 times, a layer has no module and no row: its input passes through."""
+    from cnninspect.summarize import summarize
+
+    head = block_head("ReLU:\n        name: act\n        repeat: ${n - 1}", args="[n]")
+    spec = load("  - B: {n: 1}\n    name: none\n  - B: {n: 3}\n    name: two\n", head=head)
+    assert build(spec).output_shape == (16, 8, 8)
+    report = summarize(spec)
+    assert [r.name for r in report.rows if r.name.startswith("none")] == ["none"]
+    assert [r.name for r in report.rows if r.name.startswith("two.act.")] == [
+        "two.act.0",
+        "two.act.1",
+    ]
+    assert report.totals.activation_elements == 16 * 8 * 8 * 3  # leaves: none, two.act.0, .1
 
 
 @pytest.mark.parametrize(
