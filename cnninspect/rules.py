@@ -350,15 +350,21 @@ class _ChainWalker:
     def walk_graph(
         self, graph: nn.Module, name: str, wiring: list[tuple[str, tuple[str, ...]]], chain: Chain
     ) -> Chain:
-        outputs = {"in": chain, "input": chain}
+        # the first input carries the chain; further inputs (a skip connection) start none
+        inputs: tuple[str, ...] = getattr(graph, "inputs", ("in",))
+        outputs: dict[str, Chain] = {n: frozenset() for n in inputs[1:]}
+        outputs |= {"in": chain, "input": chain}
+        outputs[inputs[0]] = chain
         for child_name, sources in wiring:
             qualname = f"{name}.{child_name}" if name else child_name
-            if len(sources) > 1:  # a merge: conservatively, the chain stops here
-                outputs[child_name] = chain = frozenset()
+            child = graph._modules.get(child_name)
+            if len(sources) > 1 and not hasattr(child, "wiring"):
+                outputs[child_name] = chain = frozenset()  # a merge: the chain stops here
                 continue
             entering = outputs[sources[0]] if sources else chain
-            child = graph.get_submodule(child_name)
-            outputs[child_name] = chain = self.walk(child, qualname, entering)
+            # a layer repeated 0 times has no module: what enters it leaves it
+            chain = entering if child is None else self.walk(child, qualname, entering)
+            outputs[child_name] = chain
         return chain
 
 

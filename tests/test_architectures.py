@@ -267,3 +267,22 @@ def test_c3d_is_three_dimensional() -> None:
     assert report.layer("stage5").shape == (512, 1, 4, 4)
     assert report.layer("fc6").params == 8_192 * 4_096 + 4_096
     assert report.output_shapes == ((487,),)
+
+
+# Findings a file is expected to have, by rule code; every other file validates clean.
+EXPECTED_FINDINGS = {
+    "alexnet-paper": {"CNN101", "CNN102", "CNN103", "CNN104"},  # the paper's 224, deliberately
+    "m5": {"CNN103"},  # pool4 drops the last of 125 samples, as in the paper
+    "squeezenet1_0": {"CNN103"},  # conv1 misses a row at 224, as in torchvision
+    "squeezenet1_1": {"CNN103"},
+}
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)
+def test_every_architecture_validates(path: Path) -> None:
+    from cnninspect.validation import validate_file
+
+    result = validate_file(path, solve=False)
+    assert {f.code for f in result.findings} == EXPECTED_FINDINGS.get(path.stem, set())
+    if path.stem != "alexnet-paper":
+        assert all(f.severity.name == "WARNING" for f in result.findings)

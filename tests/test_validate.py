@@ -264,3 +264,30 @@ def test_cnn201_spares_deliberate_factorisations(tmp_path: Path, middle: str) ->
         "  - Conv2d: {out_channels: 32, kernel_size: 3, padding: 1}\n  - ReLU\n" + middle
     )
     assert validate_file(path).findings == ()
+
+
+def test_linear_chain_is_followed_into_multi_input_blocks_and_past_skipped_layers(
+    tmp_path: Path,
+) -> None:
+    """CNN201 walks the YAML wiring: into a block with two inputs (from its first input), and
+    through a layer repeated 0 times (its input passes through)."""
+    path = tmp_path / "chains.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [8, 16, 16]\nblocks:\n"
+        "  Join:\n    inputs: [below, skip]\n    layers:\n"
+        "      - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}\n"
+        "        name: conv\n        from: below\n"
+        "      - Concat: {dim: 1}\n        from: [skip, conv]\n"
+        "  Maybe:\n    args: [n]\n    layers:\n      - ReLU:\n        repeat: ${n - 1}\n"
+        "layers:\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}\n    name: a\n"
+        "  - Join:\n    name: j\n    from: [a, in]\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}\n    name: b\n"
+        "  - Maybe: {n: 1}\n    name: m\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}\n    name: c\n"
+        "  - Maybe: {n: 2}\n    name: m2\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 3, padding: 1}\n    name: d\n"
+    )
+    result = validate_file(path, solve=False)
+    chains = sorted(f.layer or "" for f in result.findings if f.code == "CNN201")
+    assert chains == ["c", "j.conv"]  # a → j.conv; b → (nothing) → c; a ReLU guards d
