@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cnninspect import __version__
 from cnninspect.errors import CnninspectError, ExitCode
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 findings (validate) or differences (diff --exit-code); "
     "2 usage error, unreadable or inconsistent input, or a failed forward pass; "
-    "3 the requested device is not available."
+    "3 the requested device is not available; 4 an internal error (a bug in cnninspect)."
 )
 
 app = typer.Typer(
@@ -114,14 +115,29 @@ def parse_arg(text: str) -> tuple[str, object]:
 
 @contextmanager
 def _errors(debug: bool = False) -> Iterator[None]:
-    """Every user error becomes one located message on stderr and its exit code."""
+    """Every user error becomes one located message on stderr and its exit code; a bug in
+    cnninspect itself becomes one line too (exit 4), with the traceback behind --debug."""
     try:
         yield
     except CnninspectError as exc:
         if debug:
             raise
-        stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        _error(str(exc))
         raise typer.Exit(int(exc.exit_code)) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}\n  this is a bug in cnninspect; "
+            "rerun with --debug for the traceback and report it"
+        )
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _error(message: str) -> None:
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 InputOption = Annotated[
@@ -188,14 +204,14 @@ def summary(
     for finding in report.findings:
         where = f"{finding.position}: " if finding.position else ""
         stderr.print(
-            f"[yellow]warning:[/] {where}{finding.code}: {finding.message}",
+            f"[yellow]warning:[/] {escape(f'{where}{finding.code}: {finding.message}')}",
             highlight=False,
             soft_wrap=True,
         )
     if report.findings:
         stderr.print(
             f"[yellow]{len(report.findings)} declaration(s) disagree with the forward pass; "
-            f"`cnninspect validate {target}` explains them[/]",
+            f"`cnninspect validate {escape(target)}` explains them[/]",
             highlight=False,
         )
     _render_summary(report, output_format, notation.value, depth, macs=macs, flops=flops)
@@ -339,7 +355,7 @@ def diff(
     for label, report in (("A", result.a), ("B", result.b)):
         if report.findings:
             stderr.print(
-                f"[yellow]warning:[/] {label} ({report.target}): {len(report.findings)} "
+                f"[yellow]warning:[/] {label} ({escape(report.target)}): {len(report.findings)} "
                 f"declaration(s) disagree with the forward pass; "
                 f"`cnninspect validate {report.target}` explains them",
                 highlight=False,
@@ -512,7 +528,7 @@ def _write(text: str, output_file: str | None) -> None:
     try:
         Path(output_file).write_text(text, encoding="utf-8")
     except OSError as exc:
-        stderr.print(f"[bold red]error:[/] cannot write {output_file}: {exc}", highlight=False)
+        _error(f"cannot write {output_file}: {exc}")
         raise typer.Exit(int(ExitCode.USAGE)) from None
 
 

@@ -25,6 +25,7 @@ class ExitCode(enum.IntEnum):
     FINDINGS = 1  # validate found problems; diff --exit-code found differences
     USAGE = 2  # bad option, unreadable or inconsistent input, failed forward pass
     DEVICE = 3  # the requested device (cuda, mps) is not available here
+    INTERNAL = 4  # a bug in cnninspect itself (--debug shows the traceback)
 
 
 @dataclass(frozen=True, slots=True)

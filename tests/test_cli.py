@@ -259,3 +259,28 @@ def test_layer_column_draws_the_module_tree() -> None:
     assert drawn["layer1.1"] == "└─1"
     assert drawn["layer1.1.conv1"] == "  ├─conv1"
     assert "├─0" in cli("summary", "resnet18", "--device", "meta").stdout
+
+
+def test_a_bug_is_one_line_and_exit_4_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cnninspect.summarize
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("index [b] out of range")  # brackets are text, not Rich markup
+
+    monkeypatch.setattr(cnninspect.summarize, "summarize", broken)
+    result = cli("summary", "lecture-example")
+    assert result.exit_code == 4
+    assert result.stderr.startswith("error: internal error: RuntimeError: index [b] out of range")
+    assert "--debug" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_messages_with_brackets_are_printed_verbatim(tmp_path: Path) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [3, 8, 8]\nlayers:\n"
+        "  - Flatten\n  - Conv2d: {out_channels: 2, kernel_size: 1}\n"
+    )
+    result = cli("summary", str(path))
+    assert result.exit_code == 2
+    assert "but got input of size: [1, 192]" in result.stderr
