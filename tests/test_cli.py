@@ -284,3 +284,12 @@ def test_messages_with_brackets_are_printed_verbatim(tmp_path: Path) -> None:
     result = cli("summary", str(path))
     assert result.exit_code == 2
     assert "but got input of size: [1, 192]" in result.stderr
+
+
+def test_readme_quick_start_is_the_real_output() -> None:
+    """The README pastes `make run`'s output; the golden file is that output at 80 columns."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    golden = (ROOT / "tests" / "golden" / "lecture-example.hwc.txt").read_text(encoding="utf-8")
+    assert golden.rstrip() in readme
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "cnninspect summary lecture-example --notation hwc" in makefile
