@@ -185,6 +185,12 @@ def summary(
     flops: Annotated[
         bool, typer.Option("--flops", help="Total FLOPs (2 per multiply-add) instead of MACs.")
     ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Show the arithmetic behind each layer's parameters and size."
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
@@ -214,7 +220,9 @@ def summary(
             f"`cnninspect validate {escape(target)}` explains them[/]",
             highlight=False,
         )
-    _render_summary(report, output_format, notation.value, depth, macs=macs, flops=flops)
+    _render_summary(
+        report, output_format, notation.value, depth, macs=macs, flops=flops, explain=explain
+    )
 
 
 def _render_summary(
@@ -225,11 +233,15 @@ def _render_summary(
     *,
     macs: bool,
     flops: bool,
+    explain: bool,
 ) -> None:
     if output_format is Format.table:
         from cnninspect.report.table import summary_table
 
-        stdout.print(summary_table(report, notation=notation, depth=depth, macs=macs, flops=flops))
+        table = summary_table(
+            report, notation=notation, depth=depth, macs=macs, flops=flops, explain=explain
+        )
+        stdout.print(table)
         return
     renderers: dict[Format, Callable[..., str]] = {}
     if output_format is Format.json:

@@ -251,19 +251,20 @@ def explain_shapes(
         module = modules.get(finding.layer or "")
         why = None
         if finding.code == "CNN101" and record is not None and module is not None:
-            why = _formula_text(windows(module, record))
+            why = formula_text(windows(module, record))
         explained.append(dataclasses.replace(finding, hint=_join(why, finding.hint)))
     return explained
 
 
-def _formula_text(axes: Sequence[Window]) -> str | None:
+def formula_text(axes: Sequence[Window], lead: str = "torch computes ") -> str | None:
+    """The floor formula of every spatial axis ("… = 54 per side" when they agree)."""
     formulas = [w.formula() for w in axes]
     if not formulas or None in formulas:
         return None
     if len(set(formulas)) == 1:
         per = " per side" if len(formulas) > 1 else ""
-        return f"torch computes {formulas[0]}{per}"
-    return "torch computes " + ", ".join(str(f) for f in formulas)
+        return f"{lead}{formulas[0]}{per}"
+    return lead + ", ".join(str(f) for f in formulas)
 
 
 def with_hint(finding: Finding, hint: str) -> Finding:

@@ -17,6 +17,7 @@ from cnninspect.findings import Finding
 if TYPE_CHECKING:
     from torch import nn
 
+    from cnninspect.explain import Explanation
     from cnninspect.trace import Trace
 
 Shape = tuple[int, ...]
@@ -96,6 +97,7 @@ class Report:
     element_size: int
     findings: tuple[Finding, ...] = field(default=())
     source: str | None = None  # paper or reference implementation, from the YAML
+    explanations: tuple[Explanation, ...] = field(default=())  # the lecture's arithmetic
 
     def layer(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)
@@ -222,13 +224,15 @@ def summarize(
     required for modules and overrides a YAML file's ``input``.
     """
     from cnninspect import checks
+    from cnninspect.explain import explain
     from cnninspect.targets import load_target
     from cnninspect.trace import trace as run_trace
 
     loaded = load_target(target, input_shapes=input_shapes, args=args, device=device)
     traced = run_trace(loaded.module, loaded.input_shapes, batch=batch, device=device, dtype=dtype)
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
-    if loaded.spec is None:
-        return report
-    findings = checks.declarations(loaded.spec, loaded.origins, loaded.declared_inputs, report)
-    return dataclasses.replace(report, findings=tuple(findings))
+    explanations = explain(traced.records, dict(loaded.module.named_modules()))
+    findings: list[Finding] = []
+    if loaded.spec is not None:
+        findings = checks.declarations(loaded.spec, loaded.origins, loaded.declared_inputs, report)
+    return dataclasses.replace(report, findings=tuple(findings), explanations=explanations)

@@ -55,3 +55,19 @@ def test_lecture_formulas_match_torch() -> None:
     assert rows["FC3"] == 400 * 120 + 120
     assert rows["FC4"] == 120 * 84 + 84
     assert rows["Softmax"] == 84 * 10 + 10
+
+
+def test_explain_shows_the_lectures_own_arithmetic() -> None:
+    """(A)–(E) of the lecture, and the floor formula for the sizes."""
+    report = json.loads(cli("summary", "lecture-example", "--format", "json").stdout)
+    why = {e["layer"]: e for e in report["explanations"]}
+    assert why["CONV1"]["params"] == "(5·5·3 + 1)·8 = 608"
+    assert why["CONV2"]["params"] == "(5·5·8 + 1)·16 = 3,216"
+    assert why["FC3"]["params"] == "400·120 + 120 = 48,120"
+    assert why["FC4"]["params"] == "120·84 + 84 = 10,164"
+    assert why["Softmax.fc"]["params"] == "84·10 + 10 = 850"
+    assert why["CONV1"]["size"] == "⌊(32 + 2·0 − 5)/1⌋ + 1 = 28 per side"
+    assert why["POOL2"]["size"] == "⌊(10 + 2·0 − 2)/2⌋ + 1 = 5 per side"
+    assert why["flatten1"]["size"] == "16·5·5 = 400"
+    table = cli("summary", "lecture-example", "--explain").stdout
+    assert "Why these numbers:" in table and "(5·5·3 + 1)·8 = 608" in table

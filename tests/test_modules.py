@@ -211,3 +211,17 @@ def test_meta_construction_falls_back_when_the_constructor_needs_real_tensors() 
     assert all(p.is_meta for p in module.parameters())
     report = summarize(module, input_shapes=[(3, 224, 224)], device="meta")
     assert report.totals.params == 4_344_144  # torchvision's published figure
+
+
+@pytest.mark.parametrize("name", ["resnet50", "mobilenet_v2", "densenet121", "vgg16_bn"])
+def test_lecture_arithmetic_agrees_with_torch_for_every_layer(name: str) -> None:
+    """The formula (k·k·C/g + 1)·F, in·out + out, 2·C is shown only when it equals torch's
+    count: every conv, linear and norm layer of these models gets one."""
+    report = summarize(f"torchvision.models:{name}", input_shapes=[(3, 224, 224)], device="meta")
+    explained = {e.layer for e in report.explanations if e.params}
+    counted = {
+        r.name
+        for r in report.rows
+        if r.params and r.call == 0 and r.type.startswith(("Conv", "Linear", "BatchNorm"))
+    }
+    assert counted and counted == explained

@@ -52,6 +52,9 @@ def summary_dict(
             },
         },
         "findings": [finding_dict(f) for f in report.findings],
+        "explanations": [
+            {"layer": e.layer, "params": e.params, "size": e.size} for e in report.explanations
+        ],
     }
 
 

@@ -22,10 +22,25 @@ def summary_table(
     depth: int | None = None,
     macs: bool = False,
     flops: bool = False,
+    explain: bool = False,
 ) -> RenderableType:
-    return Group(
-        _SummaryTable(report, notation, depth, macs), Text(""), totals_text(report, flops=flops)
-    )
+    parts: list[RenderableType] = [_SummaryTable(report, notation, depth, macs), Text("")]
+    if explain:
+        parts += [explanations_text(report), Text("")]
+    return Group(*parts, totals_text(report, flops=flops))
+
+
+def explanations_text(report: Report) -> Text:
+    """The lecture's arithmetic for each layer: parameters, then the output size."""
+    lines = ["Why these numbers:"]
+    width = max((len(e.layer) for e in report.explanations), default=0)
+    for e in report.explanations:
+        parts = [f"params {e.params}"] * bool(e.params) + [f"size {e.size}"] * bool(e.size)
+        lines.append(f"  {e.layer:<{width}}  {parts[0]}")
+        lines += [f"  {'':<{width}}  {part}" for part in parts[1:]]
+    if len(lines) == 1:
+        lines.append("  (no layer with parameters or a sliding window)")
+    return Text("\n".join(lines))
 
 
 @dataclass(frozen=True)
