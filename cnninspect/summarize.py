@@ -226,8 +226,10 @@ def summarize(
     from cnninspect import checks
     from cnninspect.explain import explain
     from cnninspect.targets import load_target
+    from cnninspect.trace import check_device
     from cnninspect.trace import trace as run_trace
 
+    check_device(device)  # before constructing anything: a missing GPU is a one-line answer
     loaded = load_target(target, input_shapes=input_shapes, args=args, device=device)
     traced = run_trace(loaded.module, loaded.input_shapes, batch=batch, device=device, dtype=dtype)
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
