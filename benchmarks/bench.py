@@ -45,6 +45,8 @@ def measure(command: list[str]) -> tuple[float, float]:
 def main(models: list[str]) -> None:
     floor = measure([sys.executable, "-c", FLOOR])
     print(f"import-only floor: {floor[0]:.2f} s, {floor[1]:.2f} GiB")
+    helped = measure([sys.executable, "-m", "cnninspect", "--help"])
+    print(f"cnninspect --help: {helped[0]:.2f} s, {helped[1]:.2f} GiB (torch is not imported)")
     header = (
         f"{'model':<16} {'tool':<20} {'time':>8} {'peak':>9} {'× floor t':>10} {'× floor m':>10}"
     )
