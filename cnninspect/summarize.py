@@ -60,6 +60,11 @@ class Totals:
     activation_elements: int  # every leaf layer's output, at the batch size used
     activation_bytes: int
     input_bytes: int
+    uncalled: tuple[tuple[str, int], ...] = ()  # (module, params) never called by the pass
+
+    @property
+    def uncalled_params(self) -> int:
+        return sum(count for _, count in self.uncalled)
 
     @property
     def frozen_params(self) -> int:
@@ -171,6 +176,7 @@ def report_from_trace(
         activation_elements=activations,
         activation_bytes=activations * trace.element_size,
         input_bytes=input_elements * trace.element_size,
+        uncalled=trace.uncalled,
     )
     return Report(
         name=name,

@@ -81,6 +81,9 @@ class Trace:
     dtype: str
     device: str
     element_size: int  # bytes per activation element at ``dtype``
+    # parameters of modules the forward pass never called (e.g. auxiliary heads in eval), by
+    # the outermost such module: in the totals, in no row
+    uncalled: tuple[tuple[str, int], ...] = ()
 
 
 def check_device(device: str) -> torch.device:
@@ -153,6 +156,7 @@ def trace(
         dtype=dtype,
         device=device,
         element_size=torch.empty((), dtype=torch_dtype, device="meta").element_size(),
+        uncalled=recorder.uncalled(),
     )
 
 
@@ -250,6 +254,18 @@ class _Recorder:
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()
         call.output_shapes = tuple(tensor_shapes(output))
+
+    def uncalled(self) -> tuple[tuple[str, int], ...]:
+        """Outermost modules never called, with the parameters only they hold."""
+        called = {id(p) for m in self.call_counts for p in m.parameters(recurse=False)}
+        found: list[tuple[str, int]] = []
+        for module, name in self.names.items():
+            if module in self.call_counts or any(name.startswith(f"{n}.") for n, _ in found):
+                continue
+            count = sum(p.numel() for p in module.parameters() if id(p) not in called)
+            if count:
+                found.append((name, count))
+        return tuple(found)
 
     def records(self, macs: dict[int, int]) -> tuple[LayerRecord, ...]:
         seen: set[int] = set()  # parameters by identity: shared and tied weights count once

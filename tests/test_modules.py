@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 import torch
@@ -225,3 +226,19 @@ def test_lecture_arithmetic_agrees_with_torch_for_every_layer(name: str) -> None
         if r.params and r.call == 0 and r.type.startswith(("Conv", "Linear", "BatchNorm"))
     }
     assert counted and counted == explained
+
+
+def test_parameters_of_modules_never_called_are_counted_and_named() -> None:
+    """inception_v3's auxiliary classifier runs only in training: its 3,326,696 parameters are
+    the difference between torchvision's two published counts (27,161,264 − 23,834,568)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        report = summarize(
+            "torchvision.models:inception_v3", input_shapes=[(3, 299, 299)], device="meta"
+        )
+    assert report.totals.params == 27_161_264
+    assert report.totals.uncalled == (("AuxLogits", 27_161_264 - 23_834_568),)
+    assert not any(r.name.startswith("AuxLogits") for r in report.rows)
+    assert sum(r.params for r in report.rows) == 23_834_568
+    resnet = summarize("torchvision.models:resnet18", input_shapes=[(3, 224, 224)], device="meta")
+    assert resnet.totals.uncalled == ()

@@ -47,6 +47,8 @@ def summary_dict(
             "activation_bytes": t.activation_bytes,
             "input_bytes": t.input_bytes,
             "training_bytes": t.training_bytes,
+            "uncalled_params": t.uncalled_params,
+            "uncalled": dict(t.uncalled),
             "bytes_by_dtype": {
                 dtype: {"params": p, "buffers": b} for dtype, p, b in t.bytes_by_dtype
             },

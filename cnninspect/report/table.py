@@ -182,6 +182,14 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
         f"Trainable params:   {count(t.trainable_params)}",
         f"Frozen params:      {count(t.frozen_params)}",
     ]
+    if t.uncalled:
+        names = ", ".join(name for name, _ in t.uncalled[:3]) + (
+            ", …" if len(t.uncalled) > 3 else ""
+        )
+        lines.append(
+            f"Not called:         {count(t.uncalled_params)} of them, in {names} "
+            "(never run by this pass)"
+        )
     if t.buffers:
         lines.append(f"Buffers:            {count(t.buffers)} ({binary(t.buffer_bytes)})")
     if len(t.bytes_by_dtype) > 1:
