@@ -28,6 +28,7 @@ from cnninspect.layers import MERGES, SCOPE_INPUT_NAMES, Graph
 from cnninspect.origins import DeclaredInput, LayerOrigin
 from cnninspect.registry import LAYER_TYPES, did_you_mean
 from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value
+from cnninspect.yamlnodes import looks_like_yaml11_boolean
 
 Shape = tuple[int, ...]
 
@@ -329,7 +330,7 @@ def _annotation_text(annotation: Any) -> str:
 
 
 def _value_text(value: Any) -> str:
-    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+    if looks_like_yaml11_boolean(value):
         return f"the text '{value}' (write true or false)"
     if isinstance(value, tuple):
         return f"the list {list(value)}"

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from cnninspect.findings import Finding, Severity
 from cnninspect.origins import DeclaredInput, LayerOrigin
-from cnninspect.spec import ArchSpec, Dim, Notation, to_channels_first
+from cnninspect.spec import ArchSpec, Dim, from_channels_first, to_channels_first
 from cnninspect.summarize import Report, Row
 
 Shape = tuple[int, ...]
@@ -41,10 +41,6 @@ def shape_text(shape: Sequence[Dim] | None) -> str:
     return "×".join("*" if d is None else str(d) for d in shape)
 
 
-def in_notation(shape: Shape, notation: Notation) -> Shape:
-    return (*shape[1:], shape[0]) if notation == "hwc" and len(shape) > 1 else shape
-
-
 def declared_inputs(declared: Iterable[DeclaredInput]) -> Iterator[Finding]:
     """CNN102: a declared in_channels / in_features / num_features the tensor contradicts."""
     for d in declared:
@@ -71,7 +67,7 @@ def declared_shapes(
         computed = rows[name].shape
         declared = to_channels_first(expect.shape, spec.notation)
         if computed is None or not shapes_match(declared, computed):
-            shown = in_notation(computed, spec.notation) if computed else None
+            shown = from_channels_first(computed, spec.notation) if computed else None
             yield Finding(
                 "CNN101",
                 Severity.ERROR,
@@ -109,7 +105,7 @@ def declared_model(spec: ArchSpec, output: Shape | None, total_params: int) -> I
     if expect.shape is not None:
         declared = to_channels_first(expect.shape, spec.notation)
         if output is None or not shapes_match(declared, output):
-            shown = in_notation(output, spec.notation) if output else None
+            shown = from_channels_first(output, spec.notation) if output else None
             yield Finding(
                 "CNN101",
                 Severity.ERROR,

@@ -663,8 +663,8 @@ def _kind(node: yaml.Node) -> str:
 
 
 def _describe(value: object) -> str:
-    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
-        return f"the string '{value}' (write true or false for a yes/no value)"
+    if yamlnodes.looks_like_yaml11_boolean(value):
+        return f"the text '{value}' (write true or false)"
     return repr(value)
 
 

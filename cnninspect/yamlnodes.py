@@ -145,3 +145,8 @@ def scalar(node: yaml.ScalarNode, path: str) -> Any:
             return math.nan
         return float(value.replace("_", ""))
     return value
+
+
+def looks_like_yaml11_boolean(value: object) -> bool:
+    """`yes`, `off`, …: booleans in YAML 1.1, text here (see the module docstring)."""
+    return isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cnninspect.spec import Notation
+from cnninspect.spec import Notation, from_channels_first
 
 _HPARAM_LABELS = {
     "kernel_size": "k",
@@ -23,10 +23,7 @@ _HPARAM_LABELS = {
 
 def oriented(shape: Sequence[int], notation: Notation) -> tuple[int, ...]:
     """Channels-first → the notation asked for; (C, H, W) → (H, W, C) for hwc."""
-    shape = tuple(shape)
-    if notation == "hwc" and len(shape) > 1:
-        return (*shape[1:], shape[0])
-    return shape
+    return from_channels_first(tuple(shape), notation)
 
 
 def shape_text(shape: Sequence[int] | None, notation: Notation = "chw") -> str:
