@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from cnninspect.report.text import binary, count, hparams_text, shape_text, si
+from cnninspect.report.text import binary, count, hparams_text, oriented, shape_text, si
 from cnninspect.spec import Notation
 from cnninspect.summarize import Report
 
@@ -52,9 +52,7 @@ def summary_csv(report: Report, *, notation: Notation = "chw", depth: int | None
         ["name", "type", "depth", "hparams", "shape", "size", "params", "subtree_params", "macs"]
     )
     for row in report.folded(depth):
-        shape = "x".join(str(d) for d in row.shape) if row.shape is not None else ""
-        if notation == "hwc" and row.shape is not None and len(row.shape) > 1:
-            shape = "x".join(str(d) for d in (*row.shape[1:], row.shape[0]))
+        shape = "x".join(str(d) for d in oriented(row.shape, notation)) if row.shape else ""
         writer.writerow(
             [
                 row.name,
