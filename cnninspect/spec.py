@@ -91,7 +91,6 @@ class LayerSpec:
     expect: Expect | None
     note: str | None
     position: Position  # where the type is written
-    explicit_name: bool = True
 
     def kwarg(self, key: str) -> Kwarg | None:
         return next((k for k in self.kwargs if k.key == key), None)
@@ -126,7 +125,6 @@ class ArchSpec:
     layers: tuple[LayerSpec, ...]
     expect: Expect | None  # shape = the model's output
     position: Position
-    input_position: Position
 
 
 def to_channels_first(shape: tuple[Any, ...], notation: Notation) -> tuple[Any, ...]:
@@ -273,7 +271,6 @@ class _Parser:
             layers=layers,
             expect=expect,
             position=self.pos(root),
-            input_position=self.pos(input_node),
         )
         _check_block_cycles(spec)
         _check_block_uses(spec)
@@ -429,7 +426,7 @@ class _Parser:
             type_name = self.string(node, "a layer")
             self.check_type(type_name, node, blocks)
             name = _default_name(type_name, counters, explicit)
-            return LayerSpec(type_name, name, (), (), 1, None, None, self.pos(node), False)
+            return LayerSpec(type_name, name, (), (), 1, None, None, self.pos(node))
         items = self.mapping(node, "a layer")
         type_keys = [k for k in items if k not in _LAYER_KEYS]
         if len(type_keys) != 1:
@@ -485,7 +482,6 @@ class _Parser:
             expect,
             note,
             self.pos(type_node),
-            explicit_name="name" in items,
         )
 
     def check_type(

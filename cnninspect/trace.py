@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnninspect.errors import DeviceError, TraceError
+from cnninspect.errors import DeviceError, TargetError, TraceError
 from cnninspect.macs import MacCounter
 
 Shape = tuple[int, ...]
@@ -108,6 +108,14 @@ def check_device(device: str) -> torch.device:
     return torch.device(device)
 
 
+def check_dtype(dtype: str) -> torch.dtype:
+    """The torch dtype of a name in DTYPES; any other name is a usage error."""
+    if dtype not in DTYPES:
+        raise TargetError(f"unknown dtype '{dtype}': use one of {', '.join(DTYPES)}")
+    torch_dtype: torch.dtype = getattr(torch, dtype)
+    return torch_dtype
+
+
 def trace(
     model: nn.Module,
     input_shapes: Sequence[Shape],
@@ -118,7 +126,7 @@ def trace(
 ) -> Trace:
     """Run ``model`` once on zero inputs of ``input_shapes`` (without batch) and record it."""
     target = check_device(device)
-    torch_dtype: torch.dtype = getattr(torch, dtype)
+    torch_dtype = check_dtype(dtype)
     _place(model, target, torch_dtype)
     inputs = [
         torch.zeros((batch, *shape), device=target, dtype=torch_dtype) for shape in input_shapes
@@ -198,8 +206,7 @@ def _place(model: nn.Module, device: torch.device, dtype: torch.dtype) -> None:
     on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
     if on_meta and device.type != "meta":
         model.to_empty(device=device)
-    model.to(device=device)
-    model.to(dtype=dtype)
+    model.to(device=device, dtype=dtype)  # one pass; only floating tensors change dtype
 
 
 @dataclass

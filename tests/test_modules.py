@@ -242,3 +242,8 @@ def test_parameters_of_modules_never_called_are_counted_and_named() -> None:
     assert sum(r.params for r in report.rows) == 23_834_568
     resnet = summarize("torchvision.models:resnet18", input_shapes=[(3, 224, 224)], device="meta")
     assert resnet.totals.uncalled == ()
+
+
+def test_unknown_dtype_is_a_usage_error_not_a_crash() -> None:
+    with pytest.raises(TargetError, match="unknown dtype 'nn': use one of float32"):
+        cnninspect.summary("lecture-example", dtype="nn")
