@@ -20,16 +20,16 @@ if TYPE_CHECKING:
 
     from torch import nn
 
-    from cnninspect.comparison import ArchDiff
-    from cnninspect.spec import ArchSpec
-    from cnninspect.summarize import Report
-    from cnninspect.validation import Validation
+    from cnninspect.results.diff import ArchDiff
+    from cnninspect.results.report import Report
+    from cnninspect.results.validation import Validation
+    from cnninspect.spec.values import ArchSpec
 
 __all__ = ["__version__", "diff", "load_spec", "summary", "validate"]
 
-# The implementations live in modules whose names differ from these functions on purpose
-# (summarize, validation, comparison): importing a submodule binds its name on the package,
-# which would otherwise replace the function.
+# The implementations live in cnninspect.api (the use cases). No subpackage is named like one
+# of these functions: importing a submodule binds its name on the package, which would
+# replace the function.
 
 
 def summary(
@@ -45,8 +45,9 @@ def summary(
 
     ``input_shape`` is without batch: ``(3, 224, 224)``, or a list of shapes for several inputs.
     """
-    from cnninspect.summarize import summarize
+    from cnninspect.api.summary import summarize
 
+    _register_displays()
     return summarize(
         target,
         input_shapes=_shapes(input_shape),
@@ -67,8 +68,9 @@ def validate(
 
     ``validation.fails()`` (an error or worse) is what ``cnninspect validate`` exits 1 on.
     """
-    from cnninspect.validation import validate as run
+    from cnninspect.api.validate import validate as run
 
+    _register_displays()
     return run(targets, input_shapes=_shapes(input_shape), args=args, solve=solve)
 
 
@@ -81,8 +83,9 @@ def diff(
     device: str = "cpu",
 ) -> ArchDiff:
     """Two architectures layer by layer: ``result.differs``, ``result.entries``, totals."""
-    from cnninspect.comparison import compare
+    from cnninspect.api.diff import compare
 
+    _register_displays()
     shapes = _shapes(input_shape)
     return compare(a, b, input_shapes_a=shapes, input_shapes_b=shapes, batch=batch, device=device)
 
@@ -100,6 +103,11 @@ def _shapes(
 
 def load_spec(path: str) -> ArchSpec:
     """Read and check a YAML architecture description (no torch needed)."""
-    from cnninspect.spec import load
+    from cnninspect.spec.parser import load
 
     return load(path)
+
+
+def _register_displays() -> None:
+    """Results display themselves in Rich and Jupyter once the renderers have registered."""
+    import cnninspect.report.display  # noqa: F401  (registers on import)

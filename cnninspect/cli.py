@@ -20,10 +20,10 @@ from cnninspect import __version__
 from cnninspect.errors import CnninspectError, ExitCode
 
 if TYPE_CHECKING:
-    from cnninspect.findings import Severity
-    from cnninspect.spec import Notation
-    from cnninspect.summarize import Report
-    from cnninspect.validation import Validation
+    from cnninspect.results.findings import Severity
+    from cnninspect.results.report import Report
+    from cnninspect.results.validation import Validation
+    from cnninspect.shapes import Notation
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 findings (validate) or differences (diff --exit-code); "
@@ -194,7 +194,7 @@ def summary(
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
-    from cnninspect.summarize import summarize
+    from cnninspect.api.summary import summarize
 
     shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])
@@ -262,7 +262,7 @@ def schema() -> None:
     """Print the JSON Schema of the YAML format, generated from the layer registry."""
     import json
 
-    from cnninspect.schema import json_schema
+    from cnninspect.build.schema import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
@@ -280,8 +280,8 @@ def list_architectures(
     debug: DebugOption = False,
 ) -> None:
     """The bundled architectures with their input, parameters and MACs (computed, not stored)."""
+    from cnninspect.api.zoo import zoo
     from cnninspect.report.zoo import ZooTable, zoo_json
-    from cnninspect.zoo import zoo
 
     with _errors(debug):
         entries = zoo()
@@ -349,7 +349,7 @@ def diff(
     debug: DebugOption = False,
 ) -> None:
     """Two architectures layer by layer: added, removed and changed layers, totals and deltas."""
-    from cnninspect.comparison import compare
+    from cnninspect.api.diff import compare
     from cnninspect.report.diff import render_diff
 
     with _errors(debug):
@@ -465,8 +465,8 @@ def validate(
     """
     import os
 
-    from cnninspect.findings import Severity
-    from cnninspect.validation import validate as run_validate
+    from cnninspect.api.validate import validate as run_validate
+    from cnninspect.results.findings import Severity
 
     shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])
@@ -568,9 +568,9 @@ def min_input(
     debug: DebugOption = False,
 ) -> None:
     """The smallest square input each target accepts (searched on the meta device)."""
+    from cnninspect.api.min_input import min_input as find_min_input
+    from cnninspect.build.targets import resolve_targets
     from cnninspect.report.ci import min_input_json, min_input_text
-    from cnninspect.solver import min_input as find_min_input
-    from cnninspect.validation import resolve_targets
 
     template = parse_shape(input_shape) if input_shape else None
     args = dict(parse_arg(a) for a in arg or [])

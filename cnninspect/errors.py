@@ -15,7 +15,9 @@ Library code raises these; only ``cli.py`` turns them into a message and an exit
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -43,6 +45,17 @@ class Position:
 def is_spatial_collapse(torch_message: str) -> bool:
     """torch's words for an input smaller than a layer's window (CNN107 rather than CNN106)."""
     return "too small" in torch_message or "greater than" in torch_message
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (torch's are often long), or its type."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def call_text(kwargs: Mapping[str, Any]) -> str:
+    """Keyword arguments as a call shows them: ``out_channels=8, kernel_size=5``."""
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
 class CnninspectError(Exception):

@@ -22,7 +22,7 @@ import pytest
 import cnninspect
 
 if TYPE_CHECKING:
-    from cnninspect.summarize import Report
+    from cnninspect.results.report import Report
 
 HERE = Path(__file__).resolve().parent
 ARCHITECTURES = HERE.parent / "architectures"
@@ -152,7 +152,7 @@ def test_every_block_is_used(path: Path) -> None:
 @functools.cache
 def schema_validator() -> Any:
     jsonschema = pytest.importorskip("jsonschema")
-    from cnninspect.schema import json_schema
+    from cnninspect.build.schema import json_schema
 
     schema = json_schema()
     validator = jsonschema.validators.validator_for(schema)
@@ -283,7 +283,7 @@ EXPECTED_FINDINGS = {
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)
 def test_every_architecture_validates(path: Path) -> None:
-    from cnninspect.validation import validate_file
+    from cnninspect.api.validate import validate_file
 
     result = validate_file(path, solve=False)
     assert {f.code for f in result.findings} == EXPECTED_FINDINGS.get(path.stem, set())

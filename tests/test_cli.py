@@ -247,8 +247,8 @@ def test_every_command_has_help_and_a_readme_section() -> None:
 
 
 def test_layer_column_draws_the_module_tree() -> None:
+    from cnninspect.api.summary import summarize
     from cnninspect.report.table import tree_prefixes
-    from cnninspect.summarize import summarize
 
     rows = summarize("resnet18", device="meta").rows
     drawn = {r.name: p + r.label for r, p in zip(rows, tree_prefixes(rows), strict=True)}
@@ -262,12 +262,12 @@ def test_layer_column_draws_the_module_tree() -> None:
 
 
 def test_a_bug_is_one_line_and_exit_4_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cnninspect.summarize
+    import cnninspect.api.summary
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("index [b] out of range")  # brackets are text, not Rich markup
 
-    monkeypatch.setattr(cnninspect.summarize, "summarize", broken)
+    monkeypatch.setattr(cnninspect.api.summary, "summarize", broken)
     result = cli("summary", "lecture-example")
     assert result.exit_code == 4
     assert result.stderr.startswith("error: internal error: RuntimeError: index [b] out of range")

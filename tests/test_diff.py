@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from cnninspect.api.diff import compare
 from cnninspect.cli import app
-from cnninspect.comparison import ArchDiff, Status, compare, diff_reports
+from cnninspect.compare.align import diff_reports
 from cnninspect.report.diff import collapsed, diff_dict, diff_markdown, diff_table
-from cnninspect.summarize import Report, Row, Totals
+from cnninspect.results.diff import ArchDiff, Status
+from cnninspect.results.report import Report, Row, Totals
 from tests.conftest import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +81,7 @@ def report(layers: list[Layer], target: str = "model.yaml") -> Report:
         dtype="float32",
         device="cpu",
         element_size=4,
+        described=target.endswith(".yaml"),  # a module target (pkg.mod:attr) may work inline
     )
 
 
@@ -378,8 +381,7 @@ def test_identical_targets_exit_zero_with_exit_code() -> None:
 
 
 def test_importing_diff_does_not_import_torch() -> None:
-    code = (
-        "import sys, cnninspect.comparison, cnninspect.report.diff; print('torch' in sys.modules)"
-    )
+    modules = "cnninspect.compare.align, cnninspect.report.diff, cnninspect.results.diff"
+    code = f"import sys, {modules}; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

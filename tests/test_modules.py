@@ -10,9 +10,9 @@ import torch
 from torch import nn
 
 import cnninspect
+from cnninspect.api.summary import summarize
 from cnninspect.errors import TargetError, TraceError
-from cnninspect.summarize import summarize
-from cnninspect.trace import trace
+from cnninspect.trace.forward import trace
 from tests.conftest import DATA, cli, render
 
 TINY = str(DATA / "models" / "tiny.py")
@@ -156,7 +156,7 @@ def test_api_accepts_a_module_and_renders_itself() -> None:
 
 def test_constructor_runs_without_weight_initialisation() -> None:
     """init is suppressed: the weights are whatever memory torch handed out, not kaiming."""
-    from cnninspect.targets import import_module_target
+    from cnninspect.build.construction import import_module_target
 
     calls: list[str] = []
     original = torch.nn.init.kaiming_uniform_
@@ -170,10 +170,15 @@ def test_constructor_runs_without_weight_initialisation() -> None:
 
 
 def test_public_api_functions_survive_submodule_imports() -> None:
-    import cnninspect.comparison
-    import cnninspect.summarize
-    import cnninspect.validation  # importing a submodule binds its name on the package
+    import importlib
+    import pkgutil
 
+    # importing a submodule binds its name on the package: none may replace a public function
+    for module in pkgutil.walk_packages(cnninspect.__path__, "cnninspect."):
+        if module.name != "cnninspect.__main__":  # that one runs the CLI
+            importlib.import_module(module.name)
+
+    assert callable(cnninspect.load_spec)
     assert callable(cnninspect.summary) and callable(cnninspect.validate)
     assert callable(cnninspect.diff)
     validation = cnninspect.validate("lecture-example")
@@ -194,7 +199,7 @@ class LargerThanRam(nn.Module):
 
 
 def test_meta_device_inspects_a_model_larger_than_ram() -> None:
-    from cnninspect.targets import import_module_target
+    from cnninspect.build.construction import import_module_target
 
     module = import_module_target("tests.test_modules:LargerThanRam", {}, device="meta")
     report = summarize(module, input_shapes=[(16384,)], device="meta")
@@ -206,7 +211,7 @@ def test_meta_device_inspects_a_model_larger_than_ram() -> None:
 def test_meta_construction_falls_back_when_the_constructor_needs_real_tensors() -> None:
     """regnet computes its widths with tensors (.tolist()): meta construction fails, so each
     parameter is moved to meta as it is registered instead."""
-    from cnninspect.targets import import_module_target
+    from cnninspect.build.construction import import_module_target
 
     module = import_module_target("torchvision.models:regnet_y_400mf", {}, device="meta")
     assert all(p.is_meta for p in module.parameters())

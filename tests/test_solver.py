@@ -6,16 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from cnninspect.api.min_input import min_input
+from cnninspect.api.validate import check_spec
+from cnninspect.build.construction import import_module_target
+from cnninspect.checks.solver import InputSolution, smallest, solve_input, square
 from cnninspect.errors import TargetError
-from cnninspect.solver import InputSolution, min_input, smallest, solve_input, square
-from cnninspect.spec import load
-from cnninspect.targets import import_module_target
+from cnninspect.spec.parser import load
 
 DATA = Path(__file__).resolve().parent / "data" / "validate"
 
 
 def test_alexnet_as_printed_needs_227() -> None:
-    solution = solve_input(load(DATA / "alexnet-paper.yaml"))
+    solution = solve_input(load(DATA / "alexnet-paper.yaml"), check_spec)
     assert solution is not None
     assert solution.shape == (3, 227, 227)
     assert solution.declared == (3, 224, 224)
@@ -24,14 +26,14 @@ def test_alexnet_as_printed_needs_227() -> None:
 
 
 def test_a_consistent_file_is_its_own_solution() -> None:
-    solution = solve_input(load(DATA / "alexnet-227.yaml"))
+    solution = solve_input(load(DATA / "alexnet-227.yaml"), check_spec)
     assert solution == InputSolution((3, 227, 227), (3, 227, 227))
 
 
 def test_contradictory_declarations_have_no_solution() -> None:
     """The lecture's LeNet table: row 3 declares 10×10, row 4 pools 5×5 at stride 1 and
     declares 10×10 again — no input size makes both hold."""
-    assert solve_input(load(DATA / "lenet5-lecture-table.yaml")) is None
+    assert solve_input(load(DATA / "lenet5-lecture-table.yaml"), check_spec) is None
 
 
 def test_the_solver_prefers_the_nearest_size(tmp_path: Path) -> None:
@@ -40,7 +42,7 @@ def test_the_solver_prefers_the_nearest_size(tmp_path: Path) -> None:
         "cnninspect: 1\ninput: [1, 30, 30]\nlayers:\n"
         "  - Conv2d: {out_channels: 4, kernel_size: 3, stride: 2}\n"
     )
-    solution = solve_input(load(path))  # exact for n = 29, 31, …: 31 wins the tie
+    solution = solve_input(load(path), check_spec)  # exact for n = 29, 31, …: 31 wins the tie
     assert solution is not None and solution.shape == (1, 31, 31)
 
 

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from cnninspect.build import build
+from cnninspect.build.builder import build
 from cnninspect.errors import BuildError, SpecError
-from cnninspect.spec import ArchSpec, loads
+from cnninspect.spec.parser import loads
+from cnninspect.spec.values import ArchSpec
 
 HEAD = "cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n"
 
@@ -232,7 +233,7 @@ def test_declared_in_features_is_checked_not_trusted() -> None:
 
 def test_loading_a_spec_does_not_import_torch() -> None:
     code = (
-        "import sys; from cnninspect.spec import load; "
+        "import sys; from cnninspect.spec.parser import load; "
         "load('architectures/lecture-example.yaml'); print('torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -293,7 +294,7 @@ def test_arithmetic_on_block_arguments_and_in_channels() -> None:
 
 def test_computed_repeat_may_be_zero() -> None:
     """Repeated 0 times, a layer has no module and no row: its input passes through."""
-    from cnninspect.summarize import summarize
+    from cnninspect.api.summary import summarize
 
     head = block_head("ReLU:\n        name: act\n        repeat: ${n - 1}", args="[n]")
     spec = load("  - B: {n: 1}\n    name: none\n  - B: {n: 3}\n    name: two\n", head=head)

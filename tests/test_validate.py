@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from cnninspect.api.validate import validate, validate_file
+from cnninspect.build.construction import import_module_target
+from cnninspect.build.targets import expand_targets
+from cnninspect.checks.catalogue import RULES
+from cnninspect.checks.windows import Window
 from cnninspect.errors import Position, TargetError
-from cnninspect.findings import Severity
-from cnninspect.rules import RULES, Window
-from cnninspect.targets import import_module_target
-from cnninspect.validation import TargetResult, expand_targets, validate, validate_file
+from cnninspect.results.findings import Severity
+from cnninspect.results.validation import TargetResult
 
 DATA = Path(__file__).resolve().parent / "data" / "validate"
 RULE_CASES = DATA / "rules"

@@ -9,10 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cnninspect.api.validate import validate
 from cnninspect.errors import Position
-from cnninspect.findings import Finding, Severity
 from cnninspect.report import ci
-from cnninspect.validation import TargetResult, Validation, validate
+from cnninspect.results.findings import Finding, Severity
+from cnninspect.results.validation import TargetResult, Validation
 
 DATA = Path(__file__).resolve().parent / "data"
 CASES = DATA / "validate"

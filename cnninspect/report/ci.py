@@ -15,11 +15,12 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from cnninspect import __version__
-from cnninspect.findings import Finding, Severity
+from cnninspect.checks.catalogue import RULES, rule_of
+from cnninspect.report.envelope import envelope
 from cnninspect.report.json import finding_dict
-from cnninspect.rules import RULES, rule_of
-from cnninspect.solver import MinInput
-from cnninspect.validation import SCHEMA_VERSION, TargetResult, Validation
+from cnninspect.results.findings import Finding, Severity
+from cnninspect.results.min_input import MinInput
+from cnninspect.results.validation import TargetResult, Validation
 
 INFORMATION_URI = "https://github.com/cnninspect/cnninspect"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -90,8 +91,7 @@ def validation_dict(
     validation: Validation, *, fail_on: Severity = Severity.ERROR
 ) -> dict[str, Any]:
     return {
-        "schema": "cnninspect.validate",
-        "schema_version": SCHEMA_VERSION,
+        **envelope("validate"),
         "fail_on": str(fail_on),
         "failed": validation.fails(fail_on),
         "counts": {str(s): validation.count(s) for s in reversed(Severity)},
@@ -288,8 +288,7 @@ def min_input_text(results: Sequence[MinInput]) -> str:
 
 def min_input_json(results: Sequence[MinInput]) -> str:
     payload = {
-        "schema": "cnninspect.min-input",
-        "schema_version": SCHEMA_VERSION,
+        **envelope("min-input"),
         "targets": [
             {
                 "target": r.target,

@@ -15,9 +15,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cnninspect.comparison import SCHEMA_VERSION, ArchDiff, Entry, Quantity, Status
+from cnninspect.report.envelope import envelope
 from cnninspect.report.text import binary, count, hparams_text, shape_text, si
-from cnninspect.summarize import Report, Row
+from cnninspect.results.diff import ArchDiff, Entry, Quantity, Status
+from cnninspect.results.report import Report, Row
 
 MARKS = {
     Status.SAME: " ",
@@ -299,8 +300,7 @@ def diff_json(diff: ArchDiff) -> str:
 
 def diff_dict(diff: ArchDiff) -> dict[str, Any]:
     return {
-        "schema": "cnninspect.diff",
-        "schema_version": SCHEMA_VERSION,
+        **envelope("diff"),
         "differs": diff.differs,
         "a": _side(diff.a),
         "b": _side(diff.b),

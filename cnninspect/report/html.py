@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from cnninspect.report.text import binary, count, hparams_text, shape_text, si
-from cnninspect.summarize import Report
+from cnninspect.results.report import Report
 
 _HEADER = ("Layer", "Type", "Hyper-params", "Activation shape", "Activation size", "# parameters")
 

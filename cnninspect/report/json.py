@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cnninspect.findings import Finding
-from cnninspect.report.text import oriented
-from cnninspect.spec import Notation
-from cnninspect.summarize import SCHEMA_VERSION, Report, Row
+from cnninspect.report.envelope import envelope
+from cnninspect.results.findings import Finding
+from cnninspect.results.report import Report, Row
+from cnninspect.shapes import Notation, from_channels_first
 
 
 def summary_json(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
@@ -20,8 +20,7 @@ def summary_dict(
 ) -> dict[str, Any]:
     t = report.totals
     return {
-        "schema": "cnninspect.summary",
-        "schema_version": SCHEMA_VERSION,
+        **envelope("summary"),
         "name": report.name,
         "target": report.target,
         "source": report.source,
@@ -29,8 +28,8 @@ def summary_dict(
         "batch": report.batch,
         "dtype": report.dtype,
         "device": report.device,
-        "input": [list(oriented(s, notation)) for s in report.input_shapes],
-        "output": [list(oriented(s, notation)) for s in report.output_shapes],
+        "input": [list(from_channels_first(s, notation)) for s in report.input_shapes],
+        "output": [list(from_channels_first(s, notation)) for s in report.output_shapes],
         "layers": [_row(r, notation) for r in report.folded(depth)],
         "totals": {
             "params": t.params,
@@ -68,8 +67,8 @@ def _row(row: Row, notation: Notation) -> dict[str, Any]:
         "leaf": row.is_leaf,
         "call": row.call,
         "hparams": {k: list(v) if isinstance(v, tuple) else v for k, v in row.hparams},
-        "shape": list(oriented(row.shape, notation)) if row.shape is not None else None,
-        "extra_shapes": [list(oriented(s, notation)) for s in row.extra_shapes],
+        "shape": list(from_channels_first(row.shape, notation)) if row.shape is not None else None,
+        "extra_shapes": [list(from_channels_first(s, notation)) for s in row.extra_shapes],
         "size": row.size,
         "params": row.params,
         "subtree_params": row.subtree_params,

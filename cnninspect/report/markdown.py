@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from cnninspect.report.text import binary, count, hparams_text, oriented, shape_text, si
-from cnninspect.spec import Notation
-from cnninspect.summarize import Report
+from cnninspect.report.text import binary, count, hparams_text, shape_text, si
+from cnninspect.results.report import Report
+from cnninspect.shapes import Notation, dims_text, from_channels_first
 
 _HEADER = ("Layer", "Type", "Hyper-params", "Activation shape", "Activation size", "# parameters")
 
@@ -52,7 +52,7 @@ def summary_csv(report: Report, *, notation: Notation = "chw", depth: int | None
         ["name", "type", "depth", "hparams", "shape", "size", "params", "subtree_params", "macs"]
     )
     for row in report.folded(depth):
-        shape = "x".join(str(d) for d in oriented(row.shape, notation)) if row.shape else ""
+        shape = dims_text(from_channels_first(row.shape, notation), "x") if row.shape else ""
         writer.writerow(
             [
                 row.name,

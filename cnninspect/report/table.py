@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cnninspect.report.text import binary, count, hparams_text, shape_text, si
-from cnninspect.spec import Notation
-from cnninspect.summarize import Report, Row
+from cnninspect.results.report import Report, Row
+from cnninspect.shapes import Notation
 
 
 def summary_table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cnninspect.spec import Notation, from_channels_first
+from cnninspect.shapes import Notation, from_channels_first
 
 _HPARAM_LABELS = {
     "kernel_size": "k",
@@ -21,16 +21,11 @@ _HPARAM_LABELS = {
 }
 
 
-def oriented(shape: Sequence[int], notation: Notation) -> tuple[int, ...]:
-    """Channels-first → the notation asked for; (C, H, W) → (H, W, C) for hwc."""
-    return from_channels_first(tuple(shape), notation)
-
-
 def shape_text(shape: Sequence[int] | None, notation: Notation = "chw") -> str:
     """The lecture's way: (28, 28, 8)."""
     if shape is None:
         return "—"
-    dims = oriented(shape, notation)
+    dims = from_channels_first(shape, notation)
     return "(" + ", ".join(str(d) for d in dims) + (",)" if len(dims) == 1 else ")")
 
 

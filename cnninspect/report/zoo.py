@@ -9,8 +9,9 @@ from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 
+from cnninspect.report.envelope import envelope
 from cnninspect.report.text import count, shape_text, si
-from cnninspect.zoo import ZooEntry
+from cnninspect.results.zoo import ZooEntry
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,7 @@ def zoo_json(entries: list[ZooEntry]) -> str:
         {**asdict(e), "input_shape": list(e.input_shape), "output_shape": _list(e.output_shape)}
         for e in entries
     ]
-    return json.dumps(
-        {"schema": "cnninspect.list", "schema_version": 1, "architectures": rows}, indent=2
-    )
+    return json.dumps({**envelope("list"), "architectures": rows}, indent=2)
 
 
 def _list(shape: tuple[int, ...] | None) -> list[int] | None:

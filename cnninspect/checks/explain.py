@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cnninspect.rules import formula_text, windows
+from cnninspect.checks.windows import formula_text, windows
+from cnninspect.results.report import Explanation
+from cnninspect.shapes import without_batch
 
 if TYPE_CHECKING:
     from torch import nn
 
-    from cnninspect.trace import LayerRecord
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    layer: str
-    params: str | None  # "(5·5·3 + 1)·8 = 608"
-    size: str | None  # "⌊(32 + 2·0 − 5)/1⌋ + 1 = 28 per side", "16·5·5 = 400"
+    from cnninspect.trace.forward import LayerRecord
 
 
 def explain(
@@ -88,7 +82,8 @@ def _flatten_formula(record: LayerRecord) -> str | None:
     """Flatten: 16·5·5 = 400 (the lecture's POOL2 → FC3 step)."""
     if record.type != "Flatten" or not record.input_shapes or not record.output_shapes:
         return None
-    before, after = record.input_shapes[0][1:], record.output_shapes[0][1:]
+    before = without_batch(record.input_shapes[0])
+    after = without_batch(record.output_shapes[0])
     if len(after) != 1 or math.prod(before) != after[0] or len(before) < 2:
         return None
     return "·".join(str(d) for d in before) + f" = {after[0]:,}"

@@ -10,8 +10,8 @@ import types
 import typing
 from typing import Any
 
-from cnninspect.registry import LAYER_TYPES
-from cnninspect.spec import FORMAT_VERSION
+from cnninspect.spec.layer_types import LAYER_TYPES
+from cnninspect.spec.values import FORMAT_VERSION
 
 _ARG_REF = {"type": "string", "pattern": r"^\$([A-Za-z_][A-Za-z0-9_]*|\{.*\})$"}
 _SHAPE = {"type": "array", "items": {"type": ["integer", "null"], "minimum": 1}}
@@ -47,7 +47,7 @@ def _json_type(annotation: Any) -> dict[str, Any]:
 
 
 def _layer_schema(type_name: str) -> dict[str, Any]:
-    from cnninspect.build import constructor_parameters
+    from cnninspect.build.builder import constructor_parameters
 
     properties = {
         p.name: {"anyOf": [_json_type(p.annotation), _ARG_REF]} if _json_type(p.annotation) else {}

@@ -1,4 +1,4 @@
-"""Rules that compare what a description declares with what the forward pass computed.
+"""CNN101, CNN102, CNN104: what a description declares against what the forward pass computed.
 
 One function per rule, each yielding Findings; a finding is a value, never an exception. The
 YAML-only knowledge (declarations, positions) travels beside the report, keyed by layer name.
@@ -6,14 +6,22 @@ YAML-only knowledge (declarations, positions) travels beside the report, keyed b
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from cnninspect.findings import Finding, Severity
-from cnninspect.origins import DeclaredInput, LayerOrigin
-from cnninspect.spec import ArchSpec, Dim, from_channels_first, to_channels_first
-from cnninspect.summarize import Report, Row
+from cnninspect.build.origins import DeclaredInput, LayerOrigin
+from cnninspect.checks.catalogue import finding
+from cnninspect.checks.windows import formula_text, windows
+from cnninspect.results.findings import Finding, file_order, join_hints
+from cnninspect.results.report import Report, Row
+from cnninspect.shapes import Shape, dims_text, from_channels_first, to_channels_first
+from cnninspect.spec.values import ArchSpec, Dim
 
-Shape = tuple[int, ...]
+if TYPE_CHECKING:
+    from torch import nn
+
+    from cnninspect.trace.forward import LayerRecord
 
 
 def declarations(
@@ -31,23 +39,15 @@ def declarations(
         *declared_params(origins, rows),
         *declared_model(spec, output, report.totals.params),
     ]
-    return sorted(findings, key=_file_order)
-
-
-def shape_text(shape: Sequence[Dim] | None) -> str:
-    """(96, 55, 55) → '96×55×55'; null dimensions print as '*'."""
-    if shape is None:
-        return "?"
-    return "×".join("*" if d is None else str(d) for d in shape)
+    return sorted(findings, key=file_order)
 
 
 def declared_inputs(declared: Iterable[DeclaredInput]) -> Iterator[Finding]:
     """CNN102: a declared in_channels / in_features / num_features the tensor contradicts."""
     for d in declared:
-        made_of = f" = {shape_text(d.flattened_from)}" if d.flattened_from else ""
-        yield Finding(
+        made_of = f" = {dims_text(d.flattened_from)}" if d.flattened_from else ""
+        yield finding(
             "CNN102",
-            Severity.ERROR,
             f"{d.layer} ({d.type}) declares {d.keyword}={d.declared} "
             f"but receives {d.actual}{made_of}",
             layer=d.layer,
@@ -68,11 +68,10 @@ def declared_shapes(
         declared = to_channels_first(expect.shape, spec.notation)
         if computed is None or not shapes_match(declared, computed):
             shown = from_channels_first(computed, spec.notation) if computed else None
-            yield Finding(
+            yield finding(
                 "CNN101",
-                Severity.ERROR,
-                f"{name} declares {shape_text(expect.shape)} "
-                f"but the forward pass computes {shape_text(shown)}",
+                f"{name} declares {dims_text(expect.shape)} "
+                f"but the forward pass computes {dims_text(shown)}",
                 layer=name,
                 position=expect.shape_position or expect.position,
             )
@@ -88,9 +87,8 @@ def declared_params(
             continue
         computed = rows[name].subtree_params
         if not expect.params.accepts(computed):
-            yield Finding(
+            yield finding(
                 "CNN104",
-                Severity.ERROR,
                 f"{name} declares {expect.params.text} parameters but has {computed:,}",
                 layer=name,
                 position=expect.params_position or expect.position,
@@ -106,17 +104,15 @@ def declared_model(spec: ArchSpec, output: Shape | None, total_params: int) -> I
         declared = to_channels_first(expect.shape, spec.notation)
         if output is None or not shapes_match(declared, output):
             shown = from_channels_first(output, spec.notation) if output else None
-            yield Finding(
+            yield finding(
                 "CNN101",
-                Severity.ERROR,
-                f"the model declares output {shape_text(expect.shape)} "
-                f"but computes {shape_text(shown)}",
+                f"the model declares output {dims_text(expect.shape)} "
+                f"but computes {dims_text(shown)}",
                 position=expect.shape_position or expect.position,
             )
     if expect.params is not None and not expect.params.accepts(total_params):
-        yield Finding(
+        yield finding(
             "CNN104",
-            Severity.ERROR,
             f"the model declares {expect.params.text} parameters but has {total_params:,}",
             position=expect.params_position or expect.position,
         )
@@ -132,7 +128,20 @@ def shapes_match(declared: Sequence[Dim], computed: Shape) -> bool:
     return all(d is None or d == c for d, c in zip(declared, computed, strict=True))
 
 
-def _file_order(finding: Finding) -> tuple[int, int]:
-    if finding.position is None:
-        return (10**9, 0)  # model-level findings come last
-    return (finding.position.line, finding.position.col)
+def explain_shapes(
+    findings: Iterable[Finding],
+    records: Iterable[LayerRecord],
+    modules: Mapping[str, nn.Module],
+) -> list[Finding]:
+    """Give every CNN101 on a convolution or pooling the formula behind the computed size
+    (before any hint it already has)."""
+    by_name = {r.name: r for r in records if r.call == 0}
+    explained = []
+    for found in findings:
+        record = by_name.get(found.layer or "")
+        module = modules.get(found.layer or "")
+        why = None
+        if found.code == "CNN101" and record is not None and module is not None:
+            why = formula_text(windows(module, record))
+        explained.append(dataclasses.replace(found, hint=join_hints(why, found.hint)))
+    return explained

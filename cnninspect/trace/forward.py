@@ -9,7 +9,6 @@ returns an immutable ``Trace``.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +16,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnninspect.errors import DeviceError, TargetError, TraceError
-from cnninspect.macs import MacCounter
-
-Shape = tuple[int, ...]
+from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
+from cnninspect.shapes import BatchedShape, Shape, flattened_from, without_batch
+from cnninspect.trace.macs import MacCounter
 
 DEVICES = ("cpu", "cuda", "mps", "meta")
 DTYPES = ("float32", "float16", "bfloat16", "float64")
@@ -51,8 +49,8 @@ class LayerRecord:
     depth: int  # 1 for the root's children
     is_leaf: bool  # the module has no submodules
     hparams: tuple[tuple[str, Any], ...]
-    input_shapes: tuple[Shape, ...]  # with batch
-    output_shapes: tuple[Shape, ...]  # with batch; every tensor in the output, in order
+    input_shapes: tuple[BatchedShape, ...]
+    output_shapes: tuple[BatchedShape, ...]  # every tensor in the output, in order
     params: int  # own parameters counted here (first call, not seen in an earlier module)
     trainable_params: int
     shared_params: int  # own parameters already counted elsewhere (tied or re-used)
@@ -60,15 +58,15 @@ class LayerRecord:
     macs: int  # multiply-accumulates done by this module itself, not its children
 
     @property
-    def output_shape(self) -> Shape | None:
+    def output_shape(self) -> BatchedShape | None:
         return self.output_shapes[0] if self.output_shapes else None
 
 
 @dataclass(frozen=True, slots=True)
 class Trace:
     records: tuple[LayerRecord, ...]
-    input_shapes: tuple[Shape, ...]  # with batch
-    output_shapes: tuple[Shape, ...]
+    input_shapes: tuple[BatchedShape, ...]
+    output_shapes: tuple[BatchedShape, ...]
     total_params: int  # every parameter of the model once, called or not
     trainable_params: int
     param_bytes: int
@@ -124,7 +122,7 @@ def trace(
     device: str = "cpu",
     dtype: str = "float32",
 ) -> Trace:
-    """Run ``model`` once on zero inputs of ``input_shapes`` (without batch) and record it."""
+    """Run ``model`` once on zero inputs of ``input_shapes`` (per sample) and record it."""
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
     _place(model, target, torch_dtype)
@@ -186,7 +184,7 @@ def _bytes_by_dtype(
     )
 
 
-def tensor_shapes(value: Any) -> Iterator[Shape]:
+def tensor_shapes(value: Any) -> Iterator[BatchedShape]:
     """Shapes of every tensor in an output: tensors, tuples, lists, dicts, dataclasses."""
     if isinstance(value, torch.Tensor):
         yield tuple(value.shape)
@@ -216,8 +214,8 @@ class _Call:
     module: nn.Module
     depth: int
     call: int
-    input_shapes: tuple[Shape, ...]
-    output_shapes: tuple[Shape, ...] = ()
+    input_shapes: tuple[BatchedShape, ...]
+    output_shapes: tuple[BatchedShape, ...] = ()
 
 
 class _Recorder:
@@ -307,11 +305,11 @@ class _Recorder:
         """A TraceError naming the innermost module that was running when ``exc`` was raised."""
         inner = [c for c in self.stack if c.module is not self.model]
         if not inner:
-            return TraceError(f"the forward pass failed: {_first_line(exc)}", layer="")
+            return TraceError(f"the forward pass failed: {first_line(exc)}", layer="")
         call = inner[-1]
         kind = type(call.module).__name__
-        shapes = " and ".join(str(s[1:]) for s in call.input_shapes)
-        reason = explain(call.module, call.input_shapes, self.calls) or _first_line(exc)
+        shapes = " and ".join(str(without_batch(s)) for s in call.input_shapes)
+        reason = _linear_mismatch(call.module, call.input_shapes, self.calls) or first_line(exc)
         return TraceError(
             f"{call.name} ({kind}) fails on input {shapes}: {reason}",
             layer=call.name,
@@ -319,8 +317,8 @@ class _Recorder:
         )
 
 
-def explain(
-    module: nn.Module, input_shapes: tuple[Shape, ...], calls: Sequence[_Call]
+def _linear_mismatch(
+    module: nn.Module, input_shapes: tuple[BatchedShape, ...], calls: Sequence[_Call]
 ) -> str | None:
     """Why a Linear rejects its input, in the lecture's terms: 9216 expected, 6400 = 256×5×5."""
     if not isinstance(module, nn.Linear) or not input_shapes:
@@ -328,12 +326,9 @@ def explain(
     got = input_shapes[0][-1]
     if got == module.in_features:
         return None
-    origin = ""
-    for earlier in reversed(calls):
-        shape = earlier.output_shapes[0] if earlier.output_shapes else None
-        if shape and len(shape) > 2 and math.prod(shape[1:]) == got:
-            origin = " = " + "×".join(str(d) for d in shape[1:])
-            break
+    earlier = (c.output_shapes[0] for c in reversed(calls) if c.output_shapes)
+    source = flattened_from(got, earlier)
+    origin = " = " + "×".join(str(d) for d in source) if source else ""
     return f"Linear expects {module.in_features} features, gets {got}{origin}"
 
 
@@ -356,6 +351,8 @@ def _len(value: object) -> int:
     return len(value) if isinstance(value, tuple) else 1
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+def device_of(module: nn.Module) -> str:
+    """Where a module's weights are: validate runs it there and moves nothing."""
+    tensor = next(iter([*module.parameters(), *module.buffers()]), None)
+    kind = tensor.device.type if tensor is not None else "cpu"
+    return kind if kind in DEVICES else "cpu"

@@ -147,6 +147,9 @@ def scalar(node: yaml.ScalarNode, path: str) -> Any:
     return value
 
 
-def looks_like_yaml11_boolean(value: object) -> bool:
-    """`yes`, `off`, …: booleans in YAML 1.1, text here (see the module docstring)."""
-    return isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n")
+def yaml11_boolean_text(value: object) -> str | None:
+    """How a message names `yes`, `off`, …: booleans in YAML 1.1, text here (see the module
+    docstring); None for any other value."""
+    if isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+        return f"the text '{value}' (write true or false)"
+    return None

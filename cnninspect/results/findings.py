@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -31,3 +32,18 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.position}: " if self.position else ""
         return f"{where}{self.code} {self.severity}: {self.message}"
+
+
+def with_hint(finding: Finding, hint: str | None) -> Finding:
+    """The finding with ``hint`` added after the hint it already has."""
+    return dataclasses.replace(finding, hint=join_hints(finding.hint, hint))
+
+
+def join_hints(first: str | None, second: str | None) -> str | None:
+    return "; ".join(h for h in (first, second) if h) or None
+
+
+def file_order(finding: Finding) -> tuple[str, int, int]:
+    """Findings in the order of their files' lines; those without a position last."""
+    position = finding.position or Position("\uffff", 0, 0)
+    return (position.path, position.line, position.col)

@@ -1,30 +1,15 @@
-"""The bundled architectures, each summarised on the meta device (shapes and counts only)."""
+"""The list use case: every bundled architecture, summarised on the meta device (shapes and
+counts only)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from cnninspect.targets import bundled_names, bundled_path
-
-Shape = tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ZooEntry:
-    name: str
-    path: str
-    source: str | None
-    input_shape: Shape
-    output_shape: Shape | None
-    params: int
-    macs: int
-    findings: int  # declarations the forward pass contradicts (the deliberate transcriptions)
+from cnninspect.api.summary import summarize
+from cnninspect.build.targets import bundled_names, bundled_path
+from cnninspect.results.zoo import ZooEntry
 
 
 def zoo() -> list[ZooEntry]:
     """Every file in ``architectures/``, in name order."""
-    from cnninspect.summarize import summarize
-
     entries = []
     for name in bundled_names():
         path = bundled_path(name)

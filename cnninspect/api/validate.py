@@ -1,4 +1,5 @@
-"""``validate``: targets in, a ``Validation`` (findings per target) out; nothing is printed.
+"""The validate use case: targets in, a ``Validation`` (findings per target) out; nothing is
+printed.
 
 Every target is checked in this one process: YAML files (directories are searched for
 ``*.yaml``/``*.yml``), bundled architectures, and modules (``pkg.mod:attr`` or an
@@ -9,96 +10,29 @@ other targets are still checked. Models run on the meta device: shapes only, no 
 
     target ──load──▶ ArchSpec ──build──▶ nn.Module ──trace (meta)──▶ Trace
                                                          │
-           checks.declarations (CNN101/102/104) · rules (CNN103, CNN201) · solver (the hint)
+         checks: declarations (CNN101/102/104) · pixels (CNN103) · linearity (CNN201)
+                 · solver (the hint)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnninspect import rules
+from cnninspect.build.targets import is_module_target, resolve_targets
+from cnninspect.checks.failures import file_error, trace_failure
 from cnninspect.errors import BuildError, SpecError, TraceError
-from cnninspect.findings import Finding, Severity
-from cnninspect.spec import ArchSpec
+from cnninspect.results.findings import Finding, file_order, with_hint
+from cnninspect.results.validation import TargetResult, Validation
+from cnninspect.shapes import Shape, from_channels_first
+from cnninspect.spec.values import ArchSpec
 
 if TYPE_CHECKING:
     from torch import nn
 
-Shape = tuple[int, ...]
-SCHEMA_VERSION = 1
 # The findings an input size can cause, and that the solver's hint is about.
 SIZE_CODES = ("CNN101", "CNN102", "CNN103")
-
-
-@dataclass(frozen=True, slots=True)
-class TargetResult:
-    """What validate found in one target."""
-
-    target: str  # as given (a directory's files each get their own path)
-    name: str
-    path: str | None  # the YAML file, when there is one
-    findings: tuple[Finding, ...]
-    suggested_input: Shape | None = None  # channels-first; set when the solver found one
-
-    def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
-
-    def fails(self, fail_on: Severity) -> bool:
-        worst = self.worst()
-        return worst is not None and worst >= fail_on
-
-
-@dataclass(frozen=True, slots=True)
-class Validation:
-    results: tuple[TargetResult, ...]
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return tuple(f for r in self.results for f in r.findings)
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
-
-    def fails(self, fail_on: Severity = Severity.ERROR) -> bool:
-        """Are there findings at or above ``fail_on``? (exit code 1 in the CLI)"""
-        return any(r.fails(fail_on) for r in self.results)
-
-
-def expand_targets(targets: Iterable[str]) -> list[str]:
-    """Directories become their YAML files (sorted, hidden folders skipped); bundled names
-    become their paths; modules stay as they are. A target that names nothing raises
-    TargetError (a usage error: nothing is checked)."""
-    from cnninspect.targets import YAML_SUFFIXES, is_module_target, yaml_path
-
-    expanded: list[str] = []
-    for target in targets:
-        path = Path(target)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            expanded.extend(str(p) for p in found)
-        elif is_module_target(target) and not path.is_file():
-            expanded.append(target)
-        else:
-            found_at = yaml_path(target)
-            expanded.append(target if found_at == path else _relative(found_at))
-    return list(dict.fromkeys(expanded))
-
-
-def _relative(path: Path) -> str:
-    """A bundled architecture's path as the user's working directory sees it, if it can."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def validate(
@@ -125,20 +59,6 @@ def validate(
     return Validation(tuple(results))
 
 
-def resolve_targets(targets: Sequence[str | nn.Module]) -> list[str | nn.Module]:
-    """The targets in the caller's order, directories expanded in place, duplicates once."""
-    resolved: list[str | nn.Module] = []
-    seen: set[str] = set()
-    for target in targets:
-        for item in [target] if not isinstance(target, str) else expand_targets([target]):
-            if isinstance(item, str) and item in seen:
-                continue
-            if isinstance(item, str):
-                seen.add(item)
-            resolved.append(item)
-    return resolved
-
-
 def validate_target(
     target: str | nn.Module,
     *,
@@ -149,7 +69,7 @@ def validate_target(
     """One target: a YAML path, ``pkg.mod:attr`` / ``file.py:attr``, or an ``nn.Module``."""
     from torch import nn
 
-    from cnninspect.targets import import_module_target, is_module_target
+    from cnninspect.build.construction import import_module_target
 
     if isinstance(target, nn.Module):
         name = type(target).__name__
@@ -161,12 +81,12 @@ def validate_target(
 
 
 def validate_file(path: str | Path, *, solve: bool = True) -> TargetResult:
-    from cnninspect.spec import load
+    from cnninspect.spec.parser import load
 
     try:
         spec = load(path)
     except SpecError as error:
-        return TargetResult(str(path), Path(path).stem, str(path), (rules.file_error(error),))
+        return TargetResult(str(path), Path(path).stem, str(path), (file_error(error),))
     return validate_spec(spec, target=str(path), solve=solve)
 
 
@@ -176,90 +96,84 @@ def validate_spec(spec: ArchSpec, *, target: str | None = None, solve: bool = Tr
     findings = check_spec(spec)
     suggestion = None
     if solve and any(f.code in SIZE_CODES for f in findings):
-        from cnninspect.solver import solve_input
+        from cnninspect.checks.solver import solve_input
 
-        solution = solve_input(spec, baseline=findings)
+        solution = solve_input(spec, check_spec, baseline=findings)
         if solution is not None and solution.shape != spec.input_shape:
             suggestion = solution.shape
             hint = solution.hint(spec.notation)
-            findings = [rules.with_hint(f, hint) if solution.fixes(f) else f for f in findings]
+            findings = [with_hint(f, hint) if solution.fixes(f) else f for f in findings]
     if solve and any(f.code == "CNN107" for f in findings):
         findings = _collapse_hints(spec, findings)
     return TargetResult(target or spec.path, spec.name, spec.path, tuple(findings), suggestion)
 
 
 def _collapse_hints(spec: ArchSpec, findings: Sequence[Finding]) -> list[Finding]:
-    from cnninspect.solver import min_input_spec
-    from cnninspect.spec import from_channels_first
+    from cnninspect.checks.solver import min_input_spec
 
     smallest = min_input_spec(spec)
     if smallest is None:
         return list(findings)
     written = ", ".join(str(d) for d in from_channels_first(smallest, spec.notation))
     hint = f"the smallest square input this description accepts is input: [{written}]"
-    return [rules.with_hint(f, hint) if f.code == "CNN107" else f for f in findings]
+    return [with_hint(f, hint) if f.code == "CNN107" else f for f in findings]
 
 
 def check_spec(spec: ArchSpec) -> list[Finding]:
     """Build, trace on meta and apply every rule; no solving (the solver calls this)."""
-    from cnninspect import checks
-    from cnninspect.build import build
-    from cnninspect.summarize import report_from_trace
-    from cnninspect.trace import trace
+    from cnninspect.api.summary import report_from_trace
+    from cnninspect.build.builder import build
+    from cnninspect.checks.declarations import declarations, explain_shapes
+    from cnninspect.checks.linearity import linear_chains
+    from cnninspect.checks.pixels import dropped_pixels
+    from cnninspect.trace.forward import trace
 
     try:
         built = build(spec)
     except BuildError as error:
-        return [rules.file_error(error)]
+        return [file_error(error)]
     try:
         traced = trace(built.module, [spec.input_shape], device="meta")
     except TraceError as error:
-        return [rules.trace_failure(error, built.origins)]
+        return [trace_failure(error, built.origins)]
     report = report_from_trace(traced, name=spec.name, target=spec.path)
     modules = dict(built.module.named_modules())
     found = [
-        *checks.declarations(spec, built.origins, built.declared_inputs, report),
-        *rules.dropped_pixels(traced.records, modules, built.origins),
-        *rules.linear_chains(built.module, built.origins),
+        *declarations(spec, built.origins, built.declared_inputs, report),
+        *dropped_pixels(traced.records, modules, built.origins),
+        *linear_chains(built.module, built.origins),
     ]
-    return sorted(rules.explain_shapes(found, traced.records, modules), key=rules.file_order)
+    return sorted(explain_shapes(found, traced.records, modules), key=file_order)
 
 
 def validate_module(
     module: nn.Module, *, target: str, input_shapes: Sequence[Shape] | None
 ) -> TargetResult:
     """A PyTorch module: the forward pass (CNN106/CNN107) and the windows (CNN103)."""
-    from cnninspect.targets import load_target
-    from cnninspect.trace import trace
+    from cnninspect.build.targets import load_target
+    from cnninspect.checks.pixels import dropped_pixels
+    from cnninspect.trace.forward import device_of, trace
 
     loaded = load_target(module, input_shapes=input_shapes)  # TargetError without an input
     name = target.rpartition(":")[2] or loaded.name
     try:
         traced = trace(module, loaded.input_shapes, device=device_of(module))
     except TraceError as error:
-        finding = rules.trace_failure(error, {})
+        finding = trace_failure(error, {})
         if finding.code == "CNN107" and len(loaded.input_shapes) == 1:
             finding = _module_collapse_hint(module, loaded.input_shapes[0], finding)
         return TargetResult(target, name, None, (finding,))
     modules = dict(module.named_modules())
-    findings = tuple(rules.dropped_pixels(traced.records, modules, {}))
+    findings = tuple(dropped_pixels(traced.records, modules, {}))
     return TargetResult(target, name, None, findings)
 
 
 def _module_collapse_hint(module: nn.Module, template: Shape, finding: Finding) -> Finding:
-    from cnninspect.solver import min_input_module
+    from cnninspect.checks.solver import min_input_module
+    from cnninspect.trace.forward import device_of
 
     smallest = min_input_module(module, template, device=device_of(module))
     if smallest is None:
         return finding
     size = "x".join(str(d) for d in smallest)
-    return rules.with_hint(finding, f"the smallest square input this model accepts is {size}")
-
-
-def device_of(module: nn.Module) -> str:
-    """Where a module's weights are: validate runs it there and moves nothing."""
-    from cnninspect.trace import DEVICES
-
-    tensor = next(iter([*module.parameters(), *module.buffers()]), None)
-    kind = tensor.device.type if tensor is not None else "cpu"
-    return kind if kind in DEVICES else "cpu"
+    return with_hint(finding, f"the smallest square input this model accepts is {size}")

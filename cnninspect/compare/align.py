@@ -23,142 +23,23 @@ Nothing here imports torch or prints.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cnninspect.summarize import Report, Row, Shape, summarize
-
-if TYPE_CHECKING:
-    from torch import nn
-
-SCHEMA_VERSION = 1
+from cnninspect.results.diff import ArchDiff, Entry, Status
+from cnninspect.results.report import Report, Row
+from cnninspect.shapes import Shape
+from cnninspect.spec.layer_types import LAYER_TYPES
 
 # Parameter-free layers a Python module often writes as an expression, not as a submodule.
-FUNCTIONAL_TYPES = frozenset(
-    {
-        *("Add", "Mul", "Concat", "Flatten", "Identity", "Dropout"),
-        *("ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh"),
-        *("Hardswish", "Hardsigmoid", "Softmax", "LogSoftmax"),
-        *(f"{kind}{d}d" for kind in ("MaxPool", "AvgPool") for d in (1, 2, 3)),
-        *(f"Adaptive{kind}{d}d" for kind in ("MaxPool", "AvgPool") for d in (1, 2, 3)),
-    }
-)
+FUNCTIONAL_TYPES = frozenset(name for name, t in LAYER_TYPES.items() if t.inline)
 
 # Alignment weights: a pair needs equal types; each further agreement adds weight. A name
 # match only breaks ties between otherwise equal alignments.
 _TYPE_WEIGHT = 1
 _FIELD_WEIGHT = 4
 _NAME_WEIGHT = 1
-
-
-class Status(str, enum.Enum):
-    SAME = "same"  # paired, equal in hyper-parameters, shapes and parameters
-    MOVED = "moved"  # equal to a layer of the other side that is called at another point
-    CHANGED = "changed"  # paired, but hyper-parameters, shapes or parameters differ
-    ADDED = "added"  # only in B
-    REMOVED = "removed"  # only in A
-    FUNCTIONAL = "functional"  # a merge/reshape layer on one side, inline code on the other
-
-    @property
-    def differs(self) -> bool:
-        return self in (Status.CHANGED, Status.ADDED, Status.REMOVED)
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One line of the diff: a pair of rows, or a row that only one side has."""
-
-    status: Status
-    a: Row | None
-    b: Row | None
-    changes: tuple[str, ...] = ()  # of a CHANGED pair: "hparams", "shape", "params"
-
-    @property
-    def params_delta(self) -> int:
-        return (self.b.params if self.b else 0) - (self.a.params if self.a else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A total on both sides: params, MACs or activation bytes."""
-
-    name: str
-    a: int
-    b: int
-
-    @property
-    def delta(self) -> int:
-        return self.b - self.a
-
-    @property
-    def percent(self) -> float | None:
-        """Relative change in percent; None when A is zero."""
-        return 100.0 * self.delta / self.a if self.a else None
-
-
-@dataclass(frozen=True, slots=True)
-class ArchDiff:
-    a: Report
-    b: Report
-    entries: tuple[Entry, ...]
-
-    @property
-    def differs(self) -> bool:
-        """Anything differs in layers, shapes or parameters (what ``--exit-code`` reports)."""
-        return (
-            any(e.status.differs for e in self.entries)
-            or self.a.input_shapes != self.b.input_shapes
-            or self.a.output_shapes != self.b.output_shapes
-            or self.a.totals.params != self.b.totals.params
-        )
-
-    def count(self, status: Status) -> int:
-        return sum(1 for e in self.entries if e.status is status)
-
-    @property
-    def totals(self) -> tuple[Quantity, ...]:
-        ta, tb = self.a.totals, self.b.totals
-        return (
-            Quantity("params", ta.params, tb.params),
-            Quantity("macs", ta.macs, tb.macs),
-            Quantity("activation_bytes", ta.activation_bytes, tb.activation_bytes),
-        )
-
-
-def compare(
-    a: str | nn.Module,
-    b: str | nn.Module,
-    *,
-    input_shapes_a: Sequence[Shape] | None = None,
-    input_shapes_b: Sequence[Shape] | None = None,
-    args_a: dict[str, Any] | None = None,
-    args_b: dict[str, Any] | None = None,
-    batch: int = 1,
-    device: str = "cpu",
-    dtype: str = "float32",
-) -> ArchDiff:
-    """Summarise two targets (YAML, bundled name, ``pkg.mod:attr``, module) and diff them.
-
-    A module given no input shape takes the other side's: a YAML file's declared input, or
-    the shape given for the other side.
-    """
-    options: dict[str, Any] = {"batch": batch, "device": device, "dtype": dtype}
-    if input_shapes_a is None and not _declares_input(a) and _declares_input(b):
-        report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, **options)
-        report_a = summarize(a, input_shapes=report_b.input_shapes, args=args_a, **options)
-        return diff_reports(report_a, report_b)
-    report_a = summarize(a, input_shapes=input_shapes_a, args=args_a, **options)
-    if input_shapes_b is None and not _declares_input(b):
-        input_shapes_b = report_a.input_shapes
-    report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, **options)
-    return diff_reports(report_a, report_b)
-
-
-def _declares_input(target: str | nn.Module) -> bool:
-    return isinstance(target, str) and is_yaml_target(target)
 
 
 def diff_reports(a: Report, b: Report) -> ArchDiff:
@@ -172,22 +53,13 @@ def diff_reports(a: Report, b: Report) -> ArchDiff:
 
 def _inline_types(report: Report, rows: Sequence[Row]) -> frozenset[str]:
     """Types that ``report``'s model may apply inline, unseen: none if it comes from YAML."""
-    if is_yaml_target(report.target):
+    if report.described:
         return frozenset()
     return FUNCTIONAL_TYPES - {r.type for r in rows}
 
 
 def leaf_rows(report: Report) -> tuple[Row, ...]:
     return tuple(r for r in report.rows[1:] if r.is_leaf)
-
-
-def is_yaml_target(target: str) -> bool:
-    """A YAML file or bundled architecture: every layer, merges included, is a module."""
-    from cnninspect.targets import YAML_SUFFIXES, bundled_path, is_module_target
-
-    if is_module_target(target):
-        return False
-    return target.endswith(YAML_SUFFIXES) or Path(target).is_file() or bool(bundled_path(target))
 
 
 # -- alignment --------------------------------------------------------------------------

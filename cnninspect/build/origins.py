@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnninspect.errors import Position
-from cnninspect.spec import Expect
-
-Shape = tuple[int, ...]
+from cnninspect.shapes import Shape
+from cnninspect.spec.values import Expect
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +32,6 @@ class DeclaredInput:
     keyword: str
     declared: int
     actual: int
-    incoming: Shape  # without batch
+    incoming: Shape
     flattened_from: Shape | None  # the last multi-dimensional shape with as many elements
     position: Position

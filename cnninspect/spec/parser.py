@@ -1,8 +1,8 @@
-"""YAML architecture description → ``ArchSpec``: frozen values that remember file:line:col.
+"""YAML architecture description → ``ArchSpec`` (see ``values.py``), located at file:line:col.
 
 No torch here: this module checks everything that can be checked from the file alone (keys,
 types, names, wiring, block arguments). Keyword arguments are checked against torch's
-constructor signatures by ``build.py``, which reports them at the positions kept here.
+constructor signatures by the builder, which reports them at the positions kept here.
 """
 
 from __future__ import annotations
@@ -11,21 +11,28 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
 import yaml
 
-from cnninspect import expr, yamlnodes
 from cnninspect.errors import Position, SpecError
-from cnninspect.registry import LAYER_TYPES, Role, did_you_mean
-
-FORMAT_VERSION = 1
-SCOPE_INPUT_NAMES = ("in", "input")  # how `from` names the input of a model or block
-
-Notation = Literal["chw", "hwc"]
-Scalar = int | float | bool | str | None
-Value = Scalar | tuple[Any, ...]  # tuples hold Values
-Dim = int | str | None  # an int, a `$arg` inside a block, or null (any size)
+from cnninspect.shapes import Notation, Shape, to_channels_first
+from cnninspect.spec import expressions as expr
+from cnninspect.spec import yamlnodes
+from cnninspect.spec.layer_types import LAYER_TYPES, Role, did_you_mean
+from cnninspect.spec.values import (
+    FORMAT_VERSION,
+    SCOPE_INPUT_NAMES,
+    ArchSpec,
+    BlockArg,
+    BlockSpec,
+    Dim,
+    Expect,
+    Kwarg,
+    LayerSpec,
+    ParamsExpect,
+    Scalar,
+    Value,
+)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ARG_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
@@ -47,97 +54,6 @@ _TOP_KEYS = (
     "layers",
     "expect",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Kwarg:
-    key: str
-    value: Value
-    key_position: Position
-    value_position: Position
-
-
-@dataclass(frozen=True, slots=True)
-class ParamsExpect:
-    """A declared parameter count: exact (``61706``) or approximate (``60M ±5%``)."""
-
-    value: int | str  # a `$arg` inside a block
-    tolerance: float  # relative; 0.0 means exact
-    text: str
-
-    def accepts(self, count: int) -> bool:
-        assert isinstance(self.value, int), "block arguments are substituted before checking"
-        return abs(count - self.value) <= self.tolerance * self.value
-
-
-@dataclass(frozen=True, slots=True)
-class Expect:
-    """What a layer, block use or model declares about itself; checked, never trusted."""
-
-    shape: tuple[Dim, ...] | None  # as written, in the file's notation
-    params: ParamsExpect | None
-    position: Position
-    shape_position: Position | None = None
-    params_position: Position | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LayerSpec:
-    type: str  # a registered layer type or a block name
-    name: str
-    kwargs: tuple[Kwarg, ...]
-    sources: tuple[str, ...]  # empty: the previous layer's output
-    repeat: int | str
-    expect: Expect | None
-    note: str | None
-    position: Position  # where the type is written
-
-    def kwarg(self, key: str) -> Kwarg | None:
-        return next((k for k in self.kwargs if k.key == key), None)
-
-
-@dataclass(frozen=True, slots=True)
-class BlockArg:
-    name: str
-    default: Value
-    required: bool
-    position: Position
-
-
-@dataclass(frozen=True, slots=True)
-class BlockSpec:
-    name: str
-    args: tuple[BlockArg, ...]
-    layers: tuple[LayerSpec, ...]
-    position: Position
-    inputs: tuple[str, ...] = ("in",)  # what `from` calls the block's inputs, in order
-
-
-@dataclass(frozen=True, slots=True)
-class ArchSpec:
-    path: str
-    name: str
-    source: str | None
-    description: str | None
-    input_shape: tuple[int, ...]  # channels-first, no batch
-    notation: Notation
-    blocks: Mapping[str, BlockSpec]
-    layers: tuple[LayerSpec, ...]
-    expect: Expect | None  # shape = the model's output
-    position: Position
-
-
-def to_channels_first(shape: tuple[Any, ...], notation: Notation) -> tuple[Any, ...]:
-    """(H, W, C) → (C, H, W); 1-element shapes (a feature vector) are the same in both."""
-    if notation == "hwc" and len(shape) > 1:
-        return (shape[-1], *shape[:-1])
-    return shape
-
-
-def from_channels_first(shape: tuple[Any, ...], notation: Notation) -> tuple[Any, ...]:
-    if notation == "hwc" and len(shape) > 1:
-        return (*shape[1:], shape[0])
-    return shape
 
 
 def is_reference(value: object) -> bool:
@@ -287,7 +203,7 @@ class _Parser:
             return "hwc"
         raise self.fail(f"notation must be 'chw' or 'hwc', got {value!r}", node)
 
-    def input_shape(self, node: yaml.Node, notation: Notation) -> tuple[int, ...]:
+    def input_shape(self, node: yaml.Node, notation: Notation) -> Shape:
         dims = self.sequence(node, "input")
         values = [self.scalar(d, "an input dimension") for d in dims]
         if not 1 <= len(values) <= 4 or not all(_is_count(v) for v in values):
@@ -659,9 +575,7 @@ def _kind(node: yaml.Node) -> str:
 
 
 def _describe(value: object) -> str:
-    if yamlnodes.looks_like_yaml11_boolean(value):
-        return f"the text '{value}' (write true or false)"
-    return repr(value)
+    return yamlnodes.yaml11_boolean_text(value) or repr(value)
 
 
 def _check_block_cycles(spec: ArchSpec) -> None:

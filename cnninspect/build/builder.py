@@ -11,7 +11,6 @@ value is used, so one wrong declaration does not hide everything after it.
 from __future__ import annotations
 
 import inspect
-import math
 import types
 import typing
 from collections.abc import Mapping
@@ -21,16 +20,22 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnninspect.errors import BuildError, is_spatial_collapse
-from cnninspect.expr import IN_CHANNELS, ExpressionError
-from cnninspect.expr import parse as parse_reference
-from cnninspect.layers import MERGES, SCOPE_INPUT_NAMES, Graph
-from cnninspect.origins import DeclaredInput, LayerOrigin
-from cnninspect.registry import LAYER_TYPES, did_you_mean
-from cnninspect.spec import ArchSpec, Expect, LayerSpec, ParamsExpect, Value
-from cnninspect.yamlnodes import looks_like_yaml11_boolean
-
-Shape = tuple[int, ...]
+from cnninspect.build.modules import MERGES, Graph
+from cnninspect.build.origins import DeclaredInput, LayerOrigin
+from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
+from cnninspect.shapes import BatchedShape, Shape, flattened_from, without_batch
+from cnninspect.spec.expressions import IN_CHANNELS, ExpressionError
+from cnninspect.spec.expressions import parse as parse_reference
+from cnninspect.spec.layer_types import LAYER_TYPES, did_you_mean
+from cnninspect.spec.values import (
+    SCOPE_INPUT_NAMES,
+    ArchSpec,
+    Expect,
+    LayerSpec,
+    ParamsExpect,
+    Value,
+)
+from cnninspect.spec.yamlnodes import yaml11_boolean_text
 
 # Keywords a description may not set: cnninspect decides where and in which dtype to run.
 _RESERVED_KWARGS = ("device", "dtype")
@@ -41,7 +46,7 @@ class Built:
     module: nn.Module
     origins: Mapping[str, LayerOrigin]
     declared_inputs: tuple[DeclaredInput, ...]
-    output_shape: Shape  # without batch, as computed while building
+    output_shape: Shape  # as computed while building
 
 
 def build(spec: ArchSpec) -> Built:
@@ -51,7 +56,7 @@ def build(spec: ArchSpec) -> Built:
         module, output = builder.scope(
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )
-    return Built(module, builder.origins, tuple(builder.declared), output[1:])
+    return Built(module, builder.origins, tuple(builder.declared), without_batch(output))
 
 
 def layer_class(type_name: str) -> type[nn.Module]:
@@ -77,18 +82,18 @@ class _Builder:
     spec: ArchSpec
     origins: dict[str, LayerOrigin] = field(default_factory=dict)
     declared: list[DeclaredInput] = field(default_factory=list)
-    shapes: list[Shape] = field(default_factory=list)  # every shape computed so far, in order
+    shapes: list[BatchedShape] = field(default_factory=list)  # every shape computed so far
 
     def scope(
         self,
         layers: tuple[LayerSpec, ...],
         args: Mapping[str, Value],
-        input_shapes: list[Shape],
+        input_shapes: list[BatchedShape],
         *,
         prefix: str,
         block_type: str,
         input_names: tuple[str, ...] = ("in",),
-    ) -> tuple[Graph, Shape]:
+    ) -> tuple[Graph, BatchedShape]:
         if prefix and len(input_shapes[0]) > 1:  # inside a block, ${in_channels * 6} works
             args = {**args, IN_CHANNELS: input_shapes[0][1]}
         shapes = dict(zip(input_names, input_shapes, strict=True))
@@ -103,8 +108,8 @@ class _Builder:
         return Graph(nodes, block_type, input_names), previous
 
     def layer(
-        self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[Shape], qualname: str
-    ) -> tuple[nn.Module | None, Shape]:
+        self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[BatchedShape], qualname: str
+    ) -> tuple[nn.Module | None, BatchedShape]:
         try:
             kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
             repeat = _substitute(layer.repeat, args)
@@ -136,8 +141,8 @@ class _Builder:
         return copies, shape[0]
 
     def one(
-        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: list[Shape], qualname: str
-    ) -> tuple[nn.Module, Shape]:
+        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: list[BatchedShape], qualname: str
+    ) -> tuple[nn.Module, BatchedShape]:
         block = self.spec.blocks.get(layer.type)
         if block is not None:
             block_args = {a.name: a.default for a in block.args} | kwargs
@@ -156,7 +161,7 @@ class _Builder:
         return module, self.propagate(module, layer, incoming, qualname)
 
     def construct(
-        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: Shape, qualname: str
+        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: BatchedShape, qualname: str
     ) -> nn.Module:
         parameters = {p.name: p for p in constructor_parameters(layer.type)}
         for key, value in kwargs.items():
@@ -192,7 +197,7 @@ class _Builder:
                         layer_type.inferred,
                         declared,
                         actual,
-                        incoming[1:],
+                        without_batch(incoming),
                         self.flattened_from(incoming),
                         kwarg.value_position if kwarg else layer.position,
                     )
@@ -214,24 +219,21 @@ class _Builder:
             module = layer_class(layer.type)(**kwargs)
         except Exception as exc:  # torch validates its own arguments; show its words
             raise BuildError(
-                f"{layer.type}({_call_text(kwargs)}) rejected its arguments: {_first_line(exc)}",
+                f"{layer.type}({call_text(kwargs)}) rejected its arguments: {first_line(exc)}",
                 layer=qualname,
                 position=layer.position,
                 code="CNN002",
             ) from None
         return module.eval()  # eval: batch-1 statistics layers must not complain while shaping
 
-    def flattened_from(self, incoming: Shape) -> Shape | None:
+    def flattened_from(self, incoming: BatchedShape) -> Shape | None:
         if len(incoming) > 2:
             return None
-        for shape in reversed(self.shapes):
-            if len(shape) > 2 and math.prod(shape[1:]) == incoming[-1]:
-                return shape[1:]
-        return None
+        return flattened_from(incoming[-1], reversed(self.shapes))
 
     def propagate(
-        self, module: nn.Module, layer: LayerSpec, incoming: list[Shape], qualname: str
-    ) -> Shape:
+        self, module: nn.Module, layer: LayerSpec, incoming: list[BatchedShape], qualname: str
+    ) -> BatchedShape:
         """The output shape of ``module``, computed by torch on meta tensors."""
         try:
             with torch.no_grad():
@@ -255,7 +257,7 @@ class _Builder:
             shapes = " and ".join(str(s[1:]) for s in incoming)
             collapse = is_spatial_collapse(str(exc))
             raise BuildError(
-                f"{qualname} ({layer.type}) fails on input {shapes}: {_first_line(exc)}",
+                f"{qualname} ({layer.type}) fails on input {shapes}: {first_line(exc)}",
                 layer=qualname,
                 position=layer.position,
                 code="CNN107" if collapse else "CNN106",
@@ -330,17 +332,9 @@ def _annotation_text(annotation: Any) -> str:
 
 
 def _value_text(value: Any) -> str:
-    if looks_like_yaml11_boolean(value):
-        return f"the text '{value}' (write true or false)"
+    if (boolean := yaml11_boolean_text(value)) is not None:
+        return boolean
     if isinstance(value, tuple):
         return f"the list {list(value)}"
     return f"{type(value).__name__} {value!r}"
 
-
-def _call_text(kwargs: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -7,33 +7,37 @@ applies.
 - ``solve_input``: candidates around the declared input, every spatial size shifted by the
   same offset (−32…+32, nearest first); the first one with no CNN101/CNN102/CNN103 and no
   failure wins. AlexNet as printed: 224 → 227.
-- ``min_input``: the smallest square (cubic, …) input a model accepts, by doubling then
-  bisection — assuming, as for every CNN we know, that a model that accepts n accepts n + 1.
+- ``min_input_spec`` / ``min_input_module``: the smallest square (cubic, …) input a model
+  accepts, by doubling then bisection — assuming, as for every CNN we know, that a model
+  that accepts n accepts n + 1.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cnninspect.errors import BuildError, TargetError, TraceError
-from cnninspect.findings import Finding, Severity
-from cnninspect.spec import ArchSpec, Notation, from_channels_first
+from cnninspect.results.findings import Finding, Severity
+from cnninspect.shapes import Notation, Shape, from_channels_first
+from cnninspect.spec.values import ArchSpec
 
 if TYPE_CHECKING:
     from torch import nn
 
-Shape = tuple[int, ...]
 SEARCH_RADIUS = 32
 MAX_INPUT = 16384
-DEFAULT_TEMPLATE: Shape = (3, 224, 224)
+
+# Every finding of one description: build, trace on meta, apply every rule (the validate use
+# case passes its own, so that the solver judges a candidate exactly as validate would).
+Check = Callable[[ArchSpec], Sequence[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
 class InputSolution:
-    shape: Shape  # channels-first, without batch
+    shape: Shape  # channels-first
     declared: Shape
     remaining: frozenset[tuple[str, str | None]] = frozenset()  # (code, layer) still found
 
@@ -56,28 +60,27 @@ def _spatial(shape: Shape) -> str:
 
 def solve_input(
     spec: ArchSpec,
+    check: Check,
     *,
     radius: int = SEARCH_RADIUS,
     baseline: Sequence[Finding] | None = None,
 ) -> InputSolution | None:
     """The input nearest the declared one that satisfies every declaration, or None.
 
-    ``baseline``: the findings at the declared input, if already known. A declared parameter
-    count that is wrong at the declared input too (it does not depend on the input) does not
-    rule a candidate out.
+    ``check`` finds what is wrong with a candidate. ``baseline``: the findings at the declared
+    input, if already known. A declared parameter count that is wrong at the declared input
+    too (it does not depend on the input) does not rule a candidate out.
     """
-    from cnninspect.validation import check_spec
-
     if len(spec.input_shape) < 2:
         return None
-    found = check_spec(spec) if baseline is None else baseline
+    found = check(spec) if baseline is None else baseline
     tolerated = {(f.code, f.layer) for f in found if f.code == "CNN104"}
     for offset in _offsets(radius):
         shape = (spec.input_shape[0], *(d + offset for d in spec.input_shape[1:]))
         if min(shape) < 1:
             continue
         candidate = dataclasses.replace(spec, input_shape=shape)
-        candidate_findings = check_spec(candidate)
+        candidate_findings = check(candidate)
         if _satisfied(candidate_findings, tolerated):
             remaining = frozenset((f.code, f.layer) for f in candidate_findings)
             return InputSolution(shape, spec.input_shape, remaining)
@@ -101,13 +104,6 @@ def _satisfied(findings: Sequence[Finding], tolerated: set[tuple[str, str | None
 
 
 # -- the smallest input ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MinInput:
-    target: str
-    name: str
-    shape: Shape | None  # channels-first, without batch; None: nothing up to MAX_INPUT works
 
 
 def smallest(accepts: Callable[[int], bool], *, limit: int = MAX_INPUT) -> int | None:
@@ -135,8 +131,8 @@ def square(template: Shape, n: int) -> Shape:
 
 def min_input_spec(spec: ArchSpec) -> Shape | None:
     """The smallest square input a YAML description builds and runs with."""
-    from cnninspect.build import build
-    from cnninspect.trace import trace
+    from cnninspect.build.builder import build
+    from cnninspect.trace.forward import trace
 
     def accepts(n: int) -> bool:
         shape = square(spec.input_shape, n)
@@ -154,7 +150,7 @@ def min_input_spec(spec: ArchSpec) -> Shape | None:
 
 def min_input_module(module: nn.Module, template: Shape, *, device: str = "meta") -> Shape | None:
     """The smallest square input a module's forward pass accepts (channels from template)."""
-    from cnninspect.trace import trace
+    from cnninspect.trace.forward import trace
 
     def accepts(n: int) -> bool:
         try:
@@ -166,36 +162,6 @@ def min_input_module(module: nn.Module, template: Shape, *, device: str = "meta"
     _needs_space(template, type(module).__name__)
     n = smallest(accepts)
     return None if n is None else square(template, n)
-
-
-def min_input(
-    target: str | nn.Module,
-    *,
-    input_shape: Shape | None = None,
-    args: Mapping[str, Any] | None = None,
-) -> MinInput:
-    """The smallest square input of a YAML file, bundled name, ``pkg.mod:attr`` or module.
-
-    ``input_shape`` is a template for modules (its channels and number of spatial axes count;
-    default 3×224×224); a YAML file's own ``input`` is the template for it. String module
-    targets are constructed and run on the meta device, an ``nn.Module`` where it lives.
-    """
-    from torch import nn
-
-    from cnninspect.spec import load
-    from cnninspect.targets import import_module_target, is_module_target, yaml_path
-    from cnninspect.validation import device_of
-
-    template = input_shape or DEFAULT_TEMPLATE
-    if isinstance(target, nn.Module):
-        name = type(target).__name__
-        shape = min_input_module(target, template, device=device_of(target))
-        return MinInput(name, name, shape)
-    if is_module_target(target):
-        module = import_module_target(target, args or {}, device="meta")
-        return MinInput(target, target.rpartition(":")[2], min_input_module(module, template))
-    spec = load(yaml_path(target))
-    return MinInput(target, spec.name, min_input_spec(spec))
 
 
 def _needs_space(template: Shape, name: str) -> None:

@@ -1,6 +1,6 @@
 """The torch modules cnninspect adds to torch.nn: merges, and the graph that wires a YAML scope.
 
-Imported only by ``build.py`` (it needs torch).
+Imported by the builder only (it needs torch).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-SCOPE_INPUT_NAMES = ("in", "input")
+from cnninspect.spec.values import SCOPE_INPUT_NAMES
 
 
 class Add(nn.Module):

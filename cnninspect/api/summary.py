@@ -1,0 +1,152 @@
+"""The summary use case: a target in, a ``Report`` out — load, build, trace once, check the
+declarations, explain the arithmetic. Nothing is printed."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cnninspect.results.findings import Finding
+from cnninspect.results.report import Report, Row, Totals
+from cnninspect.shapes import Shape, without_batch
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from cnninspect.trace.forward import LayerRecord, Trace
+
+
+def report_from_trace(
+    trace: Trace,
+    *,
+    name: str,
+    target: str,
+    findings: Sequence[Finding] = (),
+    source: str | None = None,
+) -> Report:
+    """The torch-free Report of a trace: one row per module call, containers with the totals
+    of what they contain."""
+    records = trace.records
+    rows = [_input_row(trace)]
+    for i, record in enumerate(records):
+        inside = [record]
+        for later in records[i + 1 :]:
+            if later.depth <= record.depth:
+                break
+            inside.append(later)
+        rows.append(_row(record, inside))
+    return Report(
+        name=name,
+        target=target,
+        input_shapes=tuple(without_batch(s) for s in trace.input_shapes),
+        output_shapes=tuple(without_batch(s) for s in trace.output_shapes),
+        rows=tuple(rows),
+        totals=_totals(trace),
+        batch=trace.batch,
+        dtype=trace.dtype,
+        device=trace.device,
+        element_size=trace.element_size,
+        findings=tuple(findings),
+        source=source,
+    )
+
+
+def _row(record: LayerRecord, inside: Sequence[LayerRecord]) -> Row:
+    """A module call's row; ``inside``: the call and every call nested in it."""
+    shape = without_batch(record.output_shape) if record.output_shape else None
+    return Row(
+        name=record.name,
+        type=record.type,
+        depth=record.depth,
+        is_leaf=record.is_leaf,
+        hparams=record.hparams,
+        shape=shape,
+        extra_shapes=tuple(without_batch(s) for s in record.output_shapes[1:]),
+        size=math.prod(shape) if shape is not None else 0,
+        params=record.params,
+        subtree_params=sum(r.params for r in inside),
+        shared_params=record.shared_params,
+        trainable_params=record.trainable_params,
+        macs=sum(r.macs for r in inside),
+        call=record.call,
+    )
+
+
+def _totals(trace: Trace) -> Totals:
+    leaves = [r for r in trace.records if r.is_leaf]
+    activations = sum(math.prod(s) for r in leaves for s in r.output_shapes)
+    input_elements = sum(math.prod(s) for s in trace.input_shapes)
+    return Totals(
+        params=trace.total_params,
+        trainable_params=trace.trainable_params,
+        param_bytes=trace.param_bytes,
+        trainable_param_bytes=trace.trainable_param_bytes,
+        bytes_by_dtype=trace.bytes_by_dtype,
+        buffers=trace.buffer_count,
+        buffer_bytes=trace.buffer_bytes,
+        macs=trace.macs,
+        input_elements=input_elements,
+        activation_elements=activations,
+        activation_bytes=activations * trace.element_size,
+        input_bytes=input_elements * trace.element_size,
+        uncalled=trace.uncalled,
+    )
+
+
+def _input_row(trace: Trace) -> Row:
+    shape = without_batch(trace.input_shapes[0])
+    return Row(
+        name="Input",
+        type="Input",
+        depth=0,
+        is_leaf=True,
+        hparams=(),
+        shape=shape,
+        extra_shapes=tuple(without_batch(s) for s in trace.input_shapes[1:]),
+        size=math.prod(shape),
+        params=0,
+        subtree_params=0,
+        shared_params=0,
+        trainable_params=0,
+        macs=0,
+        call=0,
+    )
+
+
+def summarize(
+    target: str | nn.Module,
+    *,
+    input_shapes: Sequence[Shape] | None = None,
+    batch: int = 1,
+    device: str = "cpu",
+    dtype: str = "float32",
+    args: dict[str, Any] | None = None,
+) -> Report:
+    """Load, build and trace ``target`` once; return its Report (nothing is printed).
+
+    ``target`` is a YAML path, the name of a bundled architecture, ``pkg.module:attr``,
+    ``path/to/file.py:attr`` or an ``nn.Module``. ``input_shapes`` (per sample) is required
+    for modules and overrides a YAML file's ``input``.
+    """
+    from cnninspect.build.targets import load_target
+    from cnninspect.checks.declarations import declarations
+    from cnninspect.checks.explain import explain
+    from cnninspect.trace.forward import check_device
+    from cnninspect.trace.forward import trace as run_trace
+
+    check_device(device)  # before constructing anything: a missing GPU is a one-line answer
+    loaded = load_target(target, input_shapes=input_shapes, args=args, device=device)
+    traced = run_trace(loaded.module, loaded.input_shapes, batch=batch, device=device, dtype=dtype)
+    report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
+    explanations = explain(traced.records, dict(loaded.module.named_modules()))
+    findings: list[Finding] = []
+    if loaded.spec is not None:
+        findings = declarations(loaded.spec, loaded.origins, loaded.declared_inputs, report)
+    return dataclasses.replace(
+        report,
+        findings=tuple(findings),
+        explanations=explanations,
+        described=loaded.spec is not None,
+    )

@@ -1,0 +1,34 @@
+"""Errors turned into findings: a file that does not load or build (its own CNN0xx code), a
+forward pass that fails at a layer (CNN106, or CNN107 when a spatial size collapses)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cnninspect.build.origins import LayerOrigin
+from cnninspect.checks.catalogue import finding
+from cnninspect.errors import BuildError, SpecError, TraceError, is_spatial_collapse
+from cnninspect.results.findings import Finding
+
+
+def file_error(error: SpecError | BuildError) -> Finding:
+    """A file that does not load or build: one finding with the error's own code."""
+    return finding(
+        error.code,
+        error.message,
+        layer=getattr(error, "layer", None),
+        position=error.position,
+        hint=error.hint,
+    )
+
+
+def trace_failure(error: TraceError, origins: Mapping[str, LayerOrigin]) -> Finding:
+    """CNN106 (or CNN107 when a spatial size collapses): the forward pass fails at a layer."""
+    origin = origins.get(error.layer)
+    return finding(
+        "CNN107" if is_spatial_collapse(error.message) else "CNN106",
+        error.message,
+        layer=error.layer or None,
+        position=origin.position if origin else error.position,
+        hint=error.hint,
+    )

@@ -1,0 +1,1 @@
+"""Two Reports aligned layer by layer (the heart of ``cnninspect diff``)."""

@@ -1,0 +1,1 @@
+"""Plain result values — Report, Finding, Validation, ArchDiff, … — torch-free, no rendering."""

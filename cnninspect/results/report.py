@@ -1,0 +1,115 @@
+"""``Report``: what a summary found — the value every summary renderer formats.
+
+The Report is torch-free and immutable. Rows are in call order; containers carry the totals of
+what they contain, so folding with ``depth`` never changes the model's totals. Shapes are per
+sample (``Shape``); the batch is a field of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnninspect.results.display import Displayable
+from cnninspect.results.findings import Finding
+from cnninspect.shapes import Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The lecture's arithmetic for one layer, shown only where it equals torch's numbers."""
+
+    layer: str
+    params: str | None  # "(5·5·3 + 1)·8 = 608"
+    size: str | None  # "⌊(32 + 2·0 − 5)/1⌋ + 1 = 28 per side", "16·5·5 = 400"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    name: str  # qualified module name; "Input" for the input row
+    type: str
+    depth: int  # 0 for the input row, 1 for the model's children
+    is_leaf: bool
+    hparams: tuple[tuple[str, Any], ...]
+    shape: Shape | None  # the first output, channels-first
+    extra_shapes: tuple[Shape, ...]  # further outputs (tuples, dicts, …)
+    size: int  # elements of the first output, per sample
+    params: int  # own parameters (first call; shared ones are counted where first seen)
+    subtree_params: int  # own plus everything inside (what a folded row shows)
+    shared_params: int
+    trainable_params: int
+    macs: int  # own plus everything inside
+    call: int  # 0 for the first call of a module
+
+    @property
+    def label(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    params: int
+    trainable_params: int
+    param_bytes: int
+    trainable_param_bytes: int
+    buffers: int
+    buffer_bytes: int
+    bytes_by_dtype: tuple[tuple[str, int, int], ...]  # (dtype, parameter bytes, buffer bytes)
+    macs: int
+    input_elements: int  # at the batch size used
+    activation_elements: int  # every leaf layer's output, at the batch size used
+    activation_bytes: int
+    input_bytes: int
+    uncalled: tuple[tuple[str, int], ...] = ()  # (module, params) never called by the pass
+
+    @property
+    def uncalled_params(self) -> int:
+        return sum(count for _, count in self.uncalled)
+
+    @property
+    def frozen_params(self) -> int:
+        return self.params - self.trainable_params
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @property
+    def training_bytes(self) -> int:
+        """A forward+backward estimate: weights and buffers, one gradient per trainable
+        parameter, the input, and every layer output kept for the backward pass. Optimizer
+        state (e.g. Adam's two moments) and framework overhead are not included."""
+        return (
+            self.param_bytes
+            + self.buffer_bytes
+            + self.trainable_param_bytes
+            + self.input_bytes
+            + self.activation_bytes
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Report(Displayable):
+    name: str
+    target: str
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+    rows: tuple[Row, ...]  # the input row first
+    totals: Totals
+    batch: int
+    dtype: str
+    device: str
+    element_size: int
+    findings: tuple[Finding, ...] = field(default=())
+    source: str | None = None  # paper or reference implementation, from the YAML
+    explanations: tuple[Explanation, ...] = field(default=())  # the lecture's arithmetic
+    described: bool = False  # built from a YAML description: every layer is a module
+
+    def layer(self, name: str) -> Row:
+        return next(r for r in self.rows if r.name == name)
+
+    def folded(self, depth: int | None) -> tuple[Row, ...]:
+        """Rows down to ``depth`` (None: all); a folded container shows its subtree's numbers."""
+        if depth is None:
+            return self.rows
+        return tuple(r for r in self.rows if r.depth <= depth)

@@ -1,0 +1,61 @@
+"""Shapes and the two ways of writing them — the one place both facts live (torch-free).
+
+- ``Shape``: one sample's shape, without the batch, channels first: ``(3, 224, 224)``. This
+  is what descriptions declare, what tables show and what reports hold.
+- ``BatchedShape``: a tensor's shape as torch sees it, batch first: ``(1, 3, 224, 224)``.
+  Only the trace holds these; ``without_batch`` is the one way from one to the other.
+
+``Notation`` is how a shape is *written*: ``chw`` (torch's order, the default) or ``hwc`` (the
+lecture's height, width, channels). Values are always channels-first; only files and
+renderers convert.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, TypeVar
+
+Shape = tuple[int, ...]
+BatchedShape = tuple[int, ...]
+Notation = Literal["chw", "hwc"]
+
+_Dim = TypeVar("_Dim")
+
+
+def without_batch(shape: BatchedShape) -> Shape:
+    """(N, C, H, W) → (C, H, W)."""
+    return shape[1:]
+
+
+def to_channels_first(shape: Sequence[_Dim], notation: Notation) -> tuple[_Dim, ...]:
+    """As written in ``notation`` → channels-first: (H, W, C) → (C, H, W) for hwc.
+
+    A 1-element shape (a feature vector) is the same in both notations.
+    """
+    if notation == "hwc" and len(shape) > 1:
+        return (shape[-1], *shape[:-1])
+    return tuple(shape)
+
+
+def from_channels_first(shape: Sequence[_Dim], notation: Notation) -> tuple[_Dim, ...]:
+    """Channels-first → as written in ``notation``: (C, H, W) → (H, W, C) for hwc."""
+    if notation == "hwc" and len(shape) > 1:
+        return (*shape[1:], shape[0])
+    return tuple(shape)
+
+
+def dims_text(shape: Sequence[Any] | None, sep: str = "×") -> str:
+    """(96, 55, 55) → '96×55×55'; a null dimension (any size) prints as '*'."""
+    if shape is None:
+        return "?"
+    return sep.join("*" if d is None else str(d) for d in shape)
+
+
+def flattened_from(features: int, earlier: Iterable[BatchedShape]) -> Shape | None:
+    """The last multi-dimensional shape (latest first in ``earlier``) with ``features``
+    elements per sample: where a feature vector was flattened from (6400 = 256×5×5)."""
+    for shape in earlier:
+        if len(shape) > 2 and math.prod(shape[1:]) == features:
+            return without_batch(shape)
+    return None

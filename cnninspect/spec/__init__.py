@@ -1,0 +1,1 @@
+"""The YAML layer: a description file → frozen values with file:line:col (no torch)."""

@@ -1,0 +1,167 @@
+"""The layer types a YAML description may name — the only code a file can reach — and what
+each one does (its role): one table read by the loader, the builder, CNN201 and the diff.
+
+This table is torch-free on purpose: the loader checks type names against it without importing
+torch. The builder maps each name to its ``torch.nn`` class (or to one of cnninspect's merge
+modules) and checks keyword arguments against that class's constructor signature.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class Role(enum.Enum):
+    """What a layer does to its input; the rules and the diff read these, not name lists."""
+
+    LINEAR_MAP = "linear map"  # Conv*, ConvTranspose*, Linear: a learned linear map
+    NORMALIZATION = "normalization"
+    POOLING = "pooling"
+    DROPOUT = "dropout"
+    RESHAPE = "reshape"  # Flatten, Identity, channel and pixel shuffles: values unchanged
+    RESAMPLING = "resampling"  # Upsample
+    PADDING = "padding"
+    ACTIVATION = "activation"  # a non-linearity
+    MERGE = "merge"  # several inputs, one output: Add, Concat, Mul
+
+
+class Infer(enum.Enum):
+    """Which keyword is filled in from the incoming tensor, and from which dimension."""
+
+    CHANNELS = 1  # dim 1 of (N, C, ...): in_channels, num_features, num_channels
+    FEATURES = -1  # the last dim: in_features
+
+
+@dataclass(frozen=True, slots=True)
+class LayerType:
+    name: str
+    role: Role
+    inferred: str | None = None  # the keyword taken from the incoming tensor
+    infer_from: Infer | None = None
+    # In eval mode a linear (or affine) map of its input: two linear maps with only such layers
+    # between them are still one linear map (CNN201). Dropout is the identity, batch norm and
+    # average pooling are affine; max pooling, the other norms and activations are not.
+    keeps_linear: bool = False
+
+    @property
+    def inline(self) -> bool:
+        """Parameter-free work that a Python module often writes inline (``F.relu``,
+        ``torch.flatten``, ``x + y``) instead of as a submodule, unseen by module hooks."""
+        return self.role in _INLINE_ROLES or self.name in ("Flatten", "Identity")
+
+
+_INLINE_ROLES = frozenset({Role.MERGE, Role.ACTIVATION, Role.POOLING, Role.DROPOUT})
+
+
+def _layers(
+    role: Role, names: Iterable[str], inferred: str | None = None, *, keeps_linear: bool = False
+) -> list[LayerType]:
+    infer_from = None
+    if inferred == "in_features":
+        infer_from = Infer.FEATURES
+    elif inferred is not None:
+        infer_from = Infer.CHANNELS
+    return [LayerType(name, role, inferred, infer_from, keeps_linear) for name in names]
+
+
+def _nd(*stems: str) -> list[str]:
+    return [f"{stem}{d}d" for stem in stems for d in (1, 2, 3)]
+
+
+_TYPES: list[LayerType] = [
+    *_layers(Role.LINEAR_MAP, _nd("Conv", "ConvTranspose"), "in_channels"),
+    *_layers(Role.LINEAR_MAP, ["Linear"], "in_features"),
+    *_layers(Role.NORMALIZATION, _nd("BatchNorm"), "num_features", keeps_linear=True),
+    *_layers(Role.NORMALIZATION, _nd("InstanceNorm"), "num_features"),
+    *_layers(Role.NORMALIZATION, ["GroupNorm"], "num_channels"),
+    *_layers(Role.NORMALIZATION, ["LayerNorm", "LocalResponseNorm", "CrossMapLRN2d"]),
+    *_layers(Role.POOLING, _nd("AvgPool", "AdaptiveAvgPool"), keeps_linear=True),
+    *_layers(
+        Role.POOLING,
+        [
+            *_nd("MaxPool", "AdaptiveMaxPool", "LPPool"),
+            "FractionalMaxPool2d",
+            "FractionalMaxPool3d",
+        ],
+    ),
+    *_layers(
+        Role.DROPOUT,
+        ["Dropout", *_nd("Dropout"), "AlphaDropout", "FeatureAlphaDropout"],
+        keeps_linear=True,
+    ),
+    *_layers(
+        Role.RESHAPE,
+        ["Flatten", "Unflatten", "Identity", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle"],
+        keeps_linear=True,
+    ),
+    *_layers(
+        Role.RESAMPLING,
+        ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"],
+        keeps_linear=True,
+    ),
+    *_layers(
+        Role.PADDING,
+        _nd("ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad", "CircularPad"),
+        keeps_linear=True,
+    ),
+    *_layers(
+        Role.ACTIVATION,
+        [
+            "ReLU",
+            "ReLU6",
+            "LeakyReLU",
+            "PReLU",
+            "RReLU",
+            "ELU",
+            "SELU",
+            "CELU",
+            "GELU",
+            "SiLU",
+            "Mish",
+            "Sigmoid",
+            "Tanh",
+            "Hardtanh",
+            "Hardswish",
+            "Hardsigmoid",
+            "Hardshrink",
+            "Softshrink",
+            "Softplus",
+            "Softsign",
+            "Tanhshrink",
+            "Threshold",
+            "LogSigmoid",
+            "Softmax",
+            "Softmin",
+            "LogSoftmax",
+            "Softmax2d",
+            "GLU",
+        ],
+    ),
+    *_layers(Role.MERGE, ["Add", "Concat", "Mul"]),
+]
+
+LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
+
+
+def role_of(type_name: str) -> Role | None:
+    """The role of a registered type; None for anything else (a block, a custom module)."""
+    layer_type = LAYER_TYPES.get(type_name)
+    return layer_type.role if layer_type else None
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt name, compared case-insensitively, or None."""
+    by_folded = {c.casefold(): c for c in candidates}
+    if name.casefold() in by_folded:
+        return by_folded[name.casefold()]
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return by_folded[close[0]] if close else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'X'?)`` or an empty string."""
+    match = suggest(name, candidates)
+    return f" (did you mean '{match}'?)" if match else ""
