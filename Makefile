@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the import direction and no cycles (pyproject.toml)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from cnninspect._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cnninspect.results.diff import ArchDiff
     from cnninspect.results.report import Report
     from cnninspect.results.validation import Validation
+    from cnninspect.shapes import Shape
     from cnninspect.spec.values import ArchSpec
 
 __all__ = ["__version__", "diff", "load_spec", "summary", "validate"]
@@ -92,7 +93,7 @@ def diff(
 
 def _shapes(
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None,
-) -> list[tuple[int, ...]] | None:
+) -> list[Shape] | None:
     """(3, 224, 224) or [(3, 224, 224), (5,)] → a list of shapes."""
     if input_shape is None:
         return None

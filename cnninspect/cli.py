@@ -16,8 +16,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cnninspect import __version__
+from cnninspect._version import __version__
 from cnninspect.errors import CnninspectError, ExitCode
+from cnninspect.shapes import Shape
 
 if TYPE_CHECKING:
     from cnninspect.results.findings import Severity
@@ -87,7 +88,7 @@ def main_options(
     """Inspect convolutional neural networks."""
 
 
-def parse_shape(text: str) -> tuple[int, ...]:
+def parse_shape(text: str) -> Shape:
     """'3x224x224' (or '3,224,224') → (3, 224, 224)."""
     parts = text.lower().replace(",", "x").replace("×", "x").split("x")
     try:
@@ -301,7 +302,7 @@ class DiffFormat(str, enum.Enum):
     markdown = "markdown"
 
 
-def _side_shapes(own: list[str] | None, both: list[str] | None) -> list[tuple[int, ...]] | None:
+def _side_shapes(own: list[str] | None, both: list[str] | None) -> list[Shape] | None:
     shapes = [parse_shape(s) for s in own or both or []]
     return shapes or None
 

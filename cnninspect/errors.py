@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cnninspect.shapes import BatchedShape
+
 
 class ExitCode(enum.IntEnum):
     """Exit codes shared by every command (documented in the README and in ``--help``)."""
@@ -121,7 +123,7 @@ class TraceError(CnninspectError):
         message: str,
         *,
         layer: str,
-        input_shapes: tuple[tuple[int, ...], ...] = (),
+        input_shapes: tuple[BatchedShape, ...] = (),
         position: Position | None = None,
         hint: str | None = None,
     ) -> None:

@@ -241,7 +241,7 @@ class _Builder:
         except Exception as exc:
             if layer.type in MERGES:
                 given = ", ".join(
-                    f"{source} gives {s[1:]}"
+                    f"{source} gives {without_batch(s)}"
                     for source, s in zip(layer.sources, incoming, strict=True)
                 )
                 rule = (
@@ -254,7 +254,7 @@ class _Builder:
                     hint=f"{layer.type} needs matching sizes ({rule})",
                     code="CNN105",
                 ) from None
-            shapes = " and ".join(str(s[1:]) for s in incoming)
+            shapes = " and ".join(str(without_batch(s)) for s in incoming)
             collapse = is_spatial_collapse(str(exc))
             raise BuildError(
                 f"{qualname} ({layer.type}) fails on input {shapes}: {first_line(exc)}",

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from cnninspect import __version__
+from cnninspect._version import __version__
 from cnninspect.checks.catalogue import RULES, rule_of
 from cnninspect.report.envelope import envelope
 from cnninspect.report.json import finding_dict

@@ -12,6 +12,7 @@ from rich.table import Table
 from cnninspect.report.envelope import envelope
 from cnninspect.report.text import count, shape_text, si
 from cnninspect.results.zoo import ZooEntry
+from cnninspect.shapes import Shape
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,5 @@ def zoo_json(entries: list[ZooEntry]) -> str:
     return json.dumps({**envelope("list"), "architectures": rows}, indent=2)
 
 
-def _list(shape: tuple[int, ...] | None) -> list[int] | None:
+def _list(shape: Shape | None) -> list[int] | None:
     return list(shape) if shape is not None else None
