@@ -15,7 +15,7 @@ from cnninspect.shapes import Shape, without_batch
 if TYPE_CHECKING:
     from torch import nn
 
-    from cnninspect.trace.forward import LayerRecord, Trace
+    from cnninspect.trace.records import LayerRecord, Trace
 
 
 def report_from_trace(

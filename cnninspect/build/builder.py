@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from cnninspect.build.keywords import check_keywords, constructor_parameters, layer_class
 from cnninspect.build.modules import MERGES, Graph
 from cnninspect.build.origins import DeclaredInput, LayerOrigin
 from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
@@ -37,8 +38,6 @@ from cnninspect.spec.values import (
 )
 from cnninspect.spec.yamlnodes import yaml11_boolean_text
 
-# Keywords a description may not set: cnninspect decides where and in which dtype to run.
-_RESERVED_KWARGS = ("device", "dtype")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +56,6 @@ def build(spec: ArchSpec) -> Built:
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )
     return Built(module, builder.origins, tuple(builder.declared), without_batch(output))
-
-
-def layer_class(type_name: str) -> type[nn.Module]:
-    """The torch class behind a registered layer type."""
-    if type_name in MERGES:
-        return MERGES[type_name]
-    cls: type[nn.Module] = getattr(nn, type_name)
-    return cls
-
-
-def constructor_parameters(type_name: str) -> list[inspect.Parameter]:
-    """The keywords a description may give a layer type (torch's constructor signature)."""
-    signature = inspect.signature(layer_class(type_name))
-    return [
-        p
-        for p in signature.parameters.values()
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in _RESERVED_KWARGS
-    ]
 
 
 @dataclass
@@ -164,45 +145,8 @@ class _Builder:
         self, layer: LayerSpec, kwargs: dict[str, Any], incoming: BatchedShape, qualname: str
     ) -> nn.Module:
         parameters = {p.name: p for p in constructor_parameters(layer.type)}
-        for key, value in kwargs.items():
-            kwarg = layer.kwarg(key)
-            assert kwarg is not None
-            if key not in parameters:
-                raise BuildError(
-                    f"{layer.type} has no keyword '{key}'{did_you_mean(key, parameters)}",
-                    layer=qualname,
-                    position=kwarg.key_position,
-                    hint=f"{layer.type} takes: {', '.join(parameters) or 'no keywords'}",
-                    code="CNN004",
-                )
-            annotation = parameters[key].annotation
-            if not _accepts(annotation, value):
-                raise BuildError(
-                    f"{layer.type}'s '{key}' expects {_annotation_text(annotation)}, "
-                    f"got {_value_text(value)}",
-                    layer=qualname,
-                    position=kwarg.value_position,
-                    code="CNN002",
-                )
-        layer_type = LAYER_TYPES[layer.type]
-        if layer_type.inferred and layer_type.infer_from:
-            actual = incoming[layer_type.infer_from.value]
-            declared = kwargs.get(layer_type.inferred)
-            if declared is not None and declared != actual:
-                kwarg = layer.kwarg(layer_type.inferred)
-                self.declared.append(
-                    DeclaredInput(
-                        qualname,
-                        layer.type,
-                        layer_type.inferred,
-                        declared,
-                        actual,
-                        without_batch(incoming),
-                        self.flattened_from(incoming),
-                        kwarg.value_position if kwarg else layer.position,
-                    )
-                )
-            kwargs = {layer_type.inferred: actual, **kwargs, layer_type.inferred: actual}
+        check_keywords(layer, kwargs, parameters, qualname)
+        kwargs = self.infer_input(layer, kwargs, incoming, qualname)
         missing = [
             name
             for name, p in parameters.items()
@@ -225,6 +169,32 @@ class _Builder:
                 code="CNN002",
             ) from None
         return module.eval()  # eval: batch-1 statistics layers must not complain while shaping
+
+    def infer_input(
+        self, layer: LayerSpec, kwargs: dict[str, Any], incoming: BatchedShape, qualname: str
+    ) -> dict[str, Any]:
+        """``kwargs`` with in_channels / in_features / num_features taken from the incoming
+        tensor; a declaration that disagrees is recorded (CNN102) and the actual value used."""
+        layer_type = LAYER_TYPES[layer.type]
+        if not layer_type.inferred or not layer_type.infer_from:
+            return kwargs
+        actual = incoming[layer_type.infer_from.value]
+        declared = kwargs.get(layer_type.inferred)
+        if declared is not None and declared != actual:
+            kwarg = layer.kwarg(layer_type.inferred)
+            self.declared.append(
+                DeclaredInput(
+                    qualname,
+                    layer.type,
+                    layer_type.inferred,
+                    declared,
+                    actual,
+                    without_batch(incoming),
+                    self.flattened_from(incoming),
+                    kwarg.value_position if kwarg else layer.position,
+                )
+            )
+        return {layer_type.inferred: actual, **kwargs, layer_type.inferred: actual}
 
     def flattened_from(self, incoming: BatchedShape) -> Shape | None:
         if len(incoming) > 2:
@@ -292,49 +262,4 @@ def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expe
     shape = _substitute(expect.shape, args) if expect.shape is not None else None
     return Expect(shape, params, expect.position, expect.shape_position, expect.params_position)
 
-
-def _accepts(annotation: Any, value: Any) -> bool:
-    """Does a YAML value fit torch's annotation? Unknown annotations are left to torch."""
-    if annotation is inspect.Parameter.empty or annotation is Any:
-        return True
-    if annotation is bool:
-        return isinstance(value, bool)
-    if annotation is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if annotation is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if annotation is str:
-        return isinstance(value, str)
-    if annotation is type(None):
-        return value is None
-    origin = typing.get_origin(annotation)
-    targs = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return any(_accepts(a, value) for a in targs)
-    if origin is typing.Literal:
-        return value in targs
-    if origin is tuple:
-        if not isinstance(value, tuple):
-            return False
-        if len(targs) == 2 and targs[1] is Ellipsis:
-            return all(_accepts(targs[0], v) for v in value)
-        return len(targs) == len(value) and all(
-            _accepts(a, v) for a, v in zip(targs, value, strict=True)
-        )
-    if origin is list:
-        return isinstance(value, tuple) and all(_accepts(targs[0], v) for v in value)
-    return True
-
-
-def _annotation_text(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("NoneType", "null")
-    return text.removeprefix("<class '").removesuffix("'>")
-
-
-def _value_text(value: Any) -> str:
-    if (boolean := yaml11_boolean_text(value)) is not None:
-        return boolean
-    if isinstance(value, tuple):
-        return f"the list {list(value)}"
-    return f"{type(value).__name__} {value!r}"
 

@@ -47,7 +47,7 @@ def _json_type(annotation: Any) -> dict[str, Any]:
 
 
 def _layer_schema(type_name: str) -> dict[str, Any]:
-    from cnninspect.build.builder import constructor_parameters
+    from cnninspect.build.keywords import constructor_parameters
 
     properties = {
         p.name: {"anyOf": [_json_type(p.annotation), _ARG_REF]} if _json_type(p.annotation) else {}

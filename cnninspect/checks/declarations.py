@@ -21,7 +21,7 @@ from cnninspect.spec.values import ArchSpec, Dim
 if TYPE_CHECKING:
     from torch import nn
 
-    from cnninspect.trace.forward import LayerRecord
+    from cnninspect.trace.records import LayerRecord
 
 
 def declarations(

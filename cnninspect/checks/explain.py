@@ -20,7 +20,7 @@ from cnninspect.shapes import without_batch
 if TYPE_CHECKING:
     from torch import nn
 
-    from cnninspect.trace.forward import LayerRecord
+    from cnninspect.trace.records import LayerRecord
 
 
 def explain(

@@ -15,7 +15,7 @@ from cnninspect.results.findings import Finding
 if TYPE_CHECKING:
     from torch import nn
 
-    from cnninspect.trace.forward import LayerRecord
+    from cnninspect.trace.records import LayerRecord
 
 _AXES = {1: ("element",), 2: ("row", "column"), 3: ("plane", "row", "column")}
 

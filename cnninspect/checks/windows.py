@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from torch import nn
 
-    from cnninspect.trace.forward import LayerRecord
+    from cnninspect.trace.records import LayerRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +94,6 @@ def _per_axis(value: object, ndim: int) -> tuple[int, ...]:
         return tuple(int(v) for v in value)
     assert isinstance(value, int)
     return (value,) * ndim
-
-
-_AXES = {1: ("element",), 2: ("row", "column"), 3: ("plane", "row", "column")}
-
-
-def _axis_words(counts: Sequence[int]) -> str:
-    names = _AXES.get(len(counts), tuple(f"axis-{i} entry" for i in range(len(counts))))
-    parts = [
-        f"{n} {name}{'s' if n > 1 else ''}" for n, name in zip(counts, names, strict=True) if n > 0
-    ]
-    return " and ".join(parts)
 
 
 def formula_text(axes: Sequence[Window], lead: str = "torch computes ") -> str | None:

@@ -8,7 +8,7 @@ constructor signatures by the builder, which reports them at the positions kept 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,33 +16,25 @@ import yaml
 
 from cnninspect.errors import Position, SpecError
 from cnninspect.shapes import Notation, Shape, to_channels_first
-from cnninspect.spec import expressions as expr
 from cnninspect.spec import yamlnodes
+from cnninspect.spec.block_uses import check_block_uses
+from cnninspect.spec.expectations import DeclarationReader
 from cnninspect.spec.layer_types import LAYER_TYPES, Role, did_you_mean
+from cnninspect.spec.reader import is_count
 from cnninspect.spec.values import (
     FORMAT_VERSION,
     SCOPE_INPUT_NAMES,
     ArchSpec,
     BlockArg,
     BlockSpec,
-    Dim,
-    Expect,
     Kwarg,
     LayerSpec,
-    ParamsExpect,
-    Scalar,
-    Value,
 )
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ARG_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
-_PARAMS = re.compile(
-    r"^\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[kKMG]?)\s*"
-    r"(?:(?:±|\+-|\+/-)\s*(?P<tol>[0-9]+(?:\.[0-9]+)?)\s*%)?\s*$"
-)
-_UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9}
-
 _LAYER_KEYS = ("name", "from", "repeat", "expect", "note")
+_MERGES = frozenset(n for n, t in LAYER_TYPES.items() if t.role is Role.MERGE)
 _TOP_KEYS = (
     "cnninspect",
     "name",
@@ -54,14 +46,6 @@ _TOP_KEYS = (
     "layers",
     "expect",
 )
-
-
-def is_reference(value: object) -> bool:
-    """``$name`` or ``${expression}``: substituted when a block is built."""
-    try:
-        return expr.parse(value) is not None
-    except expr.ExpressionError:
-        return False
 
 
 def load(path: str | Path) -> ArchSpec:
@@ -79,70 +63,8 @@ def loads(text: str, path: str = "<string>") -> ArchSpec:
 
 
 @dataclass
-class _Parser:
-    path: str
-    in_block: bool = False  # `$` references are allowed inside blocks only
-
-    # -- generic node helpers -------------------------------------------------------------
-
-    def pos(self, node: yaml.Node) -> Position:
-        return yamlnodes.position(self.path, node)
-
-    def fail(
-        self, message: str, node: yaml.Node, *, code: str = "CNN002", hint: str = ""
-    ) -> SpecError:
-        return SpecError(message, position=self.pos(node), hint=hint or None, code=code)
-
-    def mapping(
-        self, node: yaml.Node, what: str, allowed: tuple[str, ...] | None = None
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """Keys → (key node, value node); duplicate and unknown keys are errors."""
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(f"{what} must be a mapping (key: value), got {_kind(node)}", node)
-        items: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = self.scalar(key_node, f"a key in {what}")
-            if not isinstance(key, str):
-                raise self.fail(f"keys in {what} must be names, got {key!r}", key_node)
-            if key in items:
-                first = self.pos(items[key][0])
-                raise self.fail(
-                    f"duplicate key '{key}' in {what} (first at line {first.line})",
-                    key_node,
-                    code="CNN005",
-                    hint="YAML would silently keep only the last one",
-                )
-            if allowed is not None and key not in allowed:
-                raise self.fail(
-                    f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}",
-                    key_node,
-                    hint=f"allowed keys: {', '.join(allowed)}",
-                )
-            items[key] = (key_node, value_node)
-        return items
-
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(f"{what} must be a list, got {_kind(node)}", node)
-        return list(node.value)
-
-    def scalar(self, node: yaml.Node, what: str) -> Scalar:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(f"{what} must be a single value, got {_kind(node)}", node)
-        value: Scalar = yamlnodes.scalar(node, self.path)
-        return value
-
-    def string(self, node: yaml.Node, what: str) -> str:
-        value = self.scalar(node, what)
-        if not isinstance(value, str):
-            raise self.fail(f"{what} must be text, got {_describe(value)}", node)
-        return value
-
-    def value(self, node: yaml.Node, what: str) -> Value:
-        """A keyword value: a scalar or a (nested) list of scalars."""
-        if isinstance(node, yaml.SequenceNode):
-            return tuple(self.value(item, what) for item in node.value)
-        return self.scalar(node, what)
+class _Parser(DeclarationReader):
+    """The grammar of a description: the model, its blocks, its layers."""
 
     # -- the model -------------------------------------------------------------------------
 
@@ -188,8 +110,7 @@ class _Parser:
             expect=expect,
             position=self.pos(root),
         )
-        _check_block_cycles(spec)
-        _check_block_uses(spec)
+        check_block_uses(spec)
         return spec
 
     def notation(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> Notation:
@@ -206,7 +127,7 @@ class _Parser:
     def input_shape(self, node: yaml.Node, notation: Notation) -> Shape:
         dims = self.sequence(node, "input")
         values = [self.scalar(d, "an input dimension") for d in dims]
-        if not 1 <= len(values) <= 4 or not all(_is_count(v) for v in values):
+        if not 1 <= len(values) <= 4 or not all(is_count(v) for v in values):
             raise self.fail(
                 f"input must list 1 to 4 positive integers without the batch, got {values}",
                 node,
@@ -358,30 +279,15 @@ class _Parser:
         self.check_type(type_name, type_node, blocks)
         kwargs = self.kwargs(kwargs_node, type_name, args)
         if "name" in items:
-            name_node = items["name"][1]
-            name = self.string(name_node, "name")
-            if not _NAME.match(name) or name in SCOPE_INPUT_NAMES:
-                raise self.fail(
-                    f"'{name}' is not a usable layer name",
-                    name_node,
-                    hint="letters, digits, '_' and '-', starting with a letter; "
-                    "'in' and 'input' are reserved",
-                )
+            name = self.layer_name(items["name"][1])
         else:
             name = _default_name(type_name, counters, explicit)
-        sources = self.sources(items["from"][1], earlier, inputs) if "from" in items else ()
-        is_merge = type_name in LAYER_TYPES and LAYER_TYPES[type_name].role is Role.MERGE
-        if len(sources) > 1 and not is_merge and type_name in LAYER_TYPES:
-            raise self.fail(
-                f"{type_name} takes one input, but 'from' names {len(sources)}",
-                items["from"][1],
-                hint="merge several inputs with Add, Concat or Mul",
-            )
-        if is_merge and len(sources) < 2:
-            raise self.fail(
-                f"{type_name} merges several inputs: name them with `from: [a, b]`",
-                type_node,
-            )
+        sources: tuple[str, ...] = ()
+        if "from" in items:
+            sources = self.sources(items["from"][1], earlier, inputs)
+            self.check_fan_in(type_name, sources, items["from"][1], type_node)
+        elif type_name in _MERGES:
+            self.check_fan_in(type_name, sources, type_node, type_node)
         repeat: int | str = 1
         if "repeat" in items:
             repeat = self.repeat(items["repeat"][1], args)
@@ -399,6 +305,34 @@ class _Parser:
             note,
             self.pos(type_node),
         )
+
+    def layer_name(self, node: yaml.Node) -> str:
+        name = self.string(node, "name")
+        if not _NAME.match(name) or name in SCOPE_INPUT_NAMES:
+            raise self.fail(
+                f"'{name}' is not a usable layer name",
+                node,
+                hint="letters, digits, '_' and '-', starting with a letter; "
+                "'in' and 'input' are reserved",
+            )
+        return name
+
+    def check_fan_in(
+        self, type_name: str, sources: tuple[str, ...], from_node: yaml.Node, type_node: yaml.Node
+    ) -> None:
+        """A merge reads two or more layers; any other registered layer reads one."""
+        is_merge = type_name in _MERGES
+        if len(sources) > 1 and not is_merge and type_name in LAYER_TYPES:
+            raise self.fail(
+                f"{type_name} takes one input, but 'from' names {len(sources)}",
+                from_node,
+                hint="merge several inputs with Add, Concat or Mul",
+            )
+        if is_merge and len(sources) < 2:
+            raise self.fail(
+                f"{type_name} merges several inputs: name them with `from: [a, b]`",
+                type_node,
+            )
 
     def check_type(
         self, type_name: str, node: yaml.Node, blocks: Mapping[str, object] | set[str]
@@ -433,32 +367,6 @@ class _Parser:
             kwargs.append(Kwarg(key, value, self.pos(key_node), self.pos(value_node)))
         return tuple(kwargs)
 
-    def check_refs(self, value: Value, node: yaml.Node, args: Mapping[str, BlockArg]) -> None:
-        """Every name in `$name` / `${expression}` must be an argument of the enclosing block
-        (or `in_channels`, which the builder provides inside blocks)."""
-        if isinstance(value, tuple):
-            for item, item_node in zip(value, node.value, strict=True):
-                self.check_refs(item, item_node, args)
-            return
-        try:
-            reference = expr.parse(value)
-        except expr.ExpressionError as error:
-            raise self.fail(str(error), node, code="CNN002") from None
-        if reference is None:
-            return
-        known = [*args, expr.IN_CHANNELS] if self.in_block else []
-        for ref in sorted(reference.names - set(known)):
-            where = (
-                f"; this block's arguments are {', '.join(args)}"
-                if self.in_block
-                else "; `$` substitution works inside blocks only"
-            )
-            raise self.fail(
-                f"'${ref}' is not an argument{did_you_mean(ref, known)}{where}",
-                node,
-                code="CNN006",
-            )
-
     def sources(
         self, node: yaml.Node, earlier: Mapping[str, LayerSpec], inputs: tuple[str, ...] = ()
     ) -> tuple[str, ...]:
@@ -478,79 +386,6 @@ class _Parser:
             names.append(name)
         return tuple(names)
 
-    def repeat(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> int | str:
-        value = self.scalar(node, "repeat")
-        self.check_refs(value, node, args)
-        if is_reference(value):
-            return str(value)
-        if not _is_count(value):
-            raise self.fail(f"repeat must be a positive integer, got {_describe(value)}", node)
-        assert isinstance(value, int)
-        return value
-
-    def expect(
-        self,
-        node: yaml.Node,
-        args: Mapping[str, BlockArg],
-        *,
-        model: bool = False,
-    ) -> Expect:
-        shape_key = "output" if model else "shape"
-        if isinstance(node, yaml.SequenceNode):
-            shape_node: yaml.Node | None = node
-            params_node = None
-        else:
-            items = self.mapping(node, "expect", (shape_key, "params"))
-            shape_node = items[shape_key][1] if shape_key in items else None
-            params_node = items["params"][1] if "params" in items else None
-        shape = None
-        if shape_node is not None:
-            shape = tuple(self.dim(d, args) for d in self.sequence(shape_node, "a shape"))
-        params = self.params(params_node, args) if params_node is not None else None
-        return Expect(
-            shape=shape,
-            params=params,
-            position=self.pos(node),
-            shape_position=self.pos(shape_node) if shape_node is not None else None,
-            params_position=self.pos(params_node) if params_node is not None else None,
-        )
-
-    def dim(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> Dim:
-        value = self.scalar(node, "a shape dimension")
-        self.check_refs(value, node, args)
-        if value is None or is_reference(value):
-            return value  # type: ignore[return-value]
-        if not _is_count(value):
-            raise self.fail(
-                f"a shape dimension must be a positive integer or null, got {_describe(value)}",
-                node,
-            )
-        assert isinstance(value, int)
-        return value
-
-    def params(self, node: yaml.Node, args: Mapping[str, BlockArg]) -> ParamsExpect:
-        value = self.scalar(node, "params")
-        self.check_refs(value, node, args)
-        if is_reference(value):
-            return ParamsExpect(str(value), 0.0, str(value))
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return ParamsExpect(value, 0.0, f"{value:,}")
-        match = _PARAMS.match(value) if isinstance(value, str) else None
-        if not match:
-            raise self.fail(
-                f"params must be a count like 61706, '61.1M' or '60M ±5%', got {_describe(value)}",
-                node,
-            )
-        count = round(float(match["num"]) * _UNITS[match["unit"]])
-        tolerance = float(match["tol"]) / 100 if match["tol"] else 0.0
-        if not match["tol"] and match["unit"]:  # '61.1M' means: as rounded
-            tolerance = 0.5 * _UNITS[match["unit"]] * 10 ** -_decimals(match["num"]) / count
-        return ParamsExpect(count, tolerance, str(value).strip())
-
-
-def _decimals(number: str) -> int:
-    return len(number.split(".")[1]) if "." in number else 0
-
 
 def _default_name(type_name: str, counters: dict[str, int], explicit: set[str]) -> str:
     """`relu1`, `relu2`, …: per type within a scope, skipping names the file uses."""
@@ -560,83 +395,3 @@ def _default_name(type_name: str, counters: dict[str, int], explicit: set[str]) 
         candidate = f"{stem}{counters[stem]}"
         if candidate not in explicit:
             return candidate
-
-
-def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def _kind(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    return f"'{node.value}'"
-
-
-def _describe(value: object) -> str:
-    return yamlnodes.yaml11_boolean_text(value) or repr(value)
-
-
-def _check_block_cycles(spec: ArchSpec) -> None:
-    """A block may use other blocks, but never itself, directly or not."""
-
-    def walk(
-        block: BlockSpec, stack: tuple[str, ...]
-    ) -> Iterator[tuple[LayerSpec, tuple[str, ...]]]:
-        for layer in block.layers:
-            if layer.type in spec.blocks:
-                yield layer, stack
-                if layer.type not in stack:
-                    yield from walk(spec.blocks[layer.type], (*stack, layer.type))
-
-    for block in spec.blocks.values():
-        for layer, stack in walk(block, (block.name,)):
-            if layer.type in stack:
-                raise SpecError(
-                    f"block '{layer.type}' uses itself (through {' → '.join(stack)})",
-                    position=layer.position,
-                    code="CNN006",
-                )
-
-
-def _check_block_uses(spec: ArchSpec) -> None:
-    """A block use passes exactly the block's arguments: none unknown, none missing."""
-    scopes = [spec.layers, *(b.layers for b in spec.blocks.values())]
-    for layers in scopes:
-        for layer in layers:
-            block = spec.blocks.get(layer.type)
-            if block is None:
-                continue
-            names = [a.name for a in block.args]
-            for kwarg in layer.kwargs:
-                if kwarg.key not in names:
-                    raise SpecError(
-                        f"block '{block.name}' has no argument '{kwarg.key}'"
-                        f"{did_you_mean(kwarg.key, names)}",
-                        position=kwarg.key_position,
-                        hint=f"its arguments: {', '.join(names) or 'none'}",
-                        code="CNN004",
-                    )
-            wired = len(layer.sources) or 1
-            if wired != len(block.inputs):
-                raise SpecError(
-                    f"block '{block.name}' takes {len(block.inputs)} input(s) "
-                    f"({', '.join(block.inputs)}), but 'from' gives {wired}",
-                    position=layer.position,
-                    code="CNN006",
-                )
-            if len(block.inputs) > 1 and layer.repeat != 1:
-                raise SpecError(
-                    f"block '{block.name}' has several inputs: it cannot be repeated",
-                    position=layer.position,
-                    code="CNN002",
-                )
-            given = {k.key for k in layer.kwargs}
-            missing = [a.name for a in block.args if a.required and a.name not in given]
-            if missing:
-                raise SpecError(
-                    f"block '{block.name}' needs {', '.join(missing)}",
-                    position=layer.position,
-                    code="CNN002",
-                )

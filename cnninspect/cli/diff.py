@@ -1,0 +1,111 @@
+"""``diff``: two architectures side by side, layer by layer."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from cnninspect.cli.options import (
+    BatchOption,
+    DebugOption,
+    Device,
+    DeviceOption,
+    Dtype,
+    DtypeOption,
+    parse_arg,
+    parse_shape,
+)
+from cnninspect.cli.program import app, errors, stderr, stdout
+from cnninspect.errors import ExitCode
+from cnninspect.shapes import Shape
+
+
+class DiffFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _side_shapes(own: list[str] | None, both: list[str] | None) -> list[Shape] | None:
+    shapes = [parse_shape(s) for s in own or both or []]
+    return shapes or None
+
+
+def _side_args(own: list[str] | None, both: list[str] | None) -> dict[str, object]:
+    return dict(parse_arg(a) for a in [*(both or []), *(own or [])])
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="The old architecture (A): any summary TARGET.")],
+    b: Annotated[str, typer.Argument(help="The new architecture (B): any summary TARGET.")],
+    input_shape: Annotated[
+        list[str] | None,
+        typer.Option("--input", "-i", help="Input shape for both sides, e.g. 3x224x224."),
+    ] = None,
+    input_a: Annotated[
+        list[str] | None, typer.Option("--input-a", help="Input shape for A (overrides --input).")
+    ] = None,
+    input_b: Annotated[
+        list[str] | None, typer.Option("--input-b", help="Input shape for B (overrides --input).")
+    ] = None,
+    arg: Annotated[
+        list[str] | None, typer.Option("--arg", help="key=value for both constructors.")
+    ] = None,
+    arg_a: Annotated[
+        list[str] | None, typer.Option("--arg-a", help="key=value for A's constructor.")
+    ] = None,
+    arg_b: Annotated[
+        list[str] | None, typer.Option("--arg-b", help="key=value for B's constructor.")
+    ] = None,
+    batch: BatchOption = 1,
+    device: DeviceOption = Device.cpu,
+    dtype: DtypeOption = Dtype.float32,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.table,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Show unchanged layers instead of collapsing them.")
+    ] = False,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when the architectures differ, like git diff."),
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Two architectures layer by layer: added, removed and changed layers, totals and deltas."""
+    from cnninspect.api.diff import compare
+    from cnninspect.report.diff import render_diff
+
+    with errors(debug):
+        result = compare(
+            a,
+            b,
+            input_shapes_a=_side_shapes(input_a, input_shape),
+            input_shapes_b=_side_shapes(input_b, input_shape),
+            args_a=_side_args(arg_a, arg),
+            args_b=_side_args(arg_b, arg),
+            batch=batch,
+            device=device.value,
+            dtype=dtype.value,
+        )
+    for label, report in (("A", result.a), ("B", result.b)):
+        if report.findings:
+            stderr.print(
+                f"[yellow]warning:[/] {label} ({escape(report.target)}): {len(report.findings)} "
+                f"declaration(s) disagree with the forward pass; "
+                f"`cnninspect validate {report.target}` explains them",
+                highlight=False,
+                soft_wrap=True,
+            )
+    output = render_diff(result, output_format.value, show_all=show_all)
+    if isinstance(output, str):
+        sys.stdout.write(output)
+    else:
+        stdout.print(output)
+    if exit_code and result.differs:
+        raise typer.Exit(int(ExitCode.FINDINGS))

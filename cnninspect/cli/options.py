@@ -1,0 +1,77 @@
+"""Choices, parsers and options shared by the commands."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from typing import Annotated
+
+import typer
+
+from cnninspect.shapes import Shape
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+class NotationChoice(str, enum.Enum):
+    chw = "chw"
+    hwc = "hwc"
+
+
+class Device(str, enum.Enum):
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+    meta = "meta"
+
+
+class Dtype(str, enum.Enum):
+    float32 = "float32"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+    float64 = "float64"
+
+
+def parse_shape(text: str) -> Shape:
+    """'3x224x224' (or '3,224,224') → (3, 224, 224)."""
+    parts = text.lower().replace(",", "x").replace("×", "x").split("x")
+    try:
+        dims = tuple(int(p) for p in parts)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a shape like 3x224x224") from None
+    if not dims or any(d <= 0 for d in dims):
+        raise typer.BadParameter(f"'{text}': every dimension must be a positive integer")
+    return dims
+
+
+def parse_arg(text: str) -> tuple[str, object]:
+    """'num_classes=10' → ('num_classes', 10); values are Python literals, else strings."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise typer.BadParameter(f"'{text}' is not key=value")
+    try:
+        value: object = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    return key, value
+
+
+InputOption = Annotated[
+    list[str] | None,
+    typer.Option("--input", "-i", help="Input shape without batch, e.g. 3x224x224 (repeatable)."),
+]
+BatchOption = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")]
+DeviceOption = Annotated[
+    Device, typer.Option("--device", help="Where the forward pass runs; meta: shapes only.")
+]
+DtypeOption = Annotated[Dtype, typer.Option("--dtype", help="Parameter and activation dtype.")]
+ArgOption = Annotated[
+    list[str] | None,
+    typer.Option("--arg", help="key=value passed to a module's constructor (repeatable)."),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]

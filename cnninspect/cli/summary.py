@@ -1,0 +1,171 @@
+"""``summary``, ``schema`` and ``list``: one architecture's table, the YAML format's JSON
+Schema, the bundled architectures."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from cnninspect.cli.options import (
+    ArgOption,
+    BatchOption,
+    DebugOption,
+    Device,
+    DeviceOption,
+    Dtype,
+    DtypeOption,
+    Format,
+    InputOption,
+    NotationChoice,
+    parse_arg,
+    parse_shape,
+)
+from cnninspect.cli.program import app, errors, stderr, stdout
+
+if TYPE_CHECKING:
+    from cnninspect.results.report import Report
+    from cnninspect.shapes import Notation
+
+
+@app.command()
+def summary(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A YAML file, a bundled architecture name (see `cnninspect list`), "
+            "pkg.module:attr or path/to/file.py:attr."
+        ),
+    ],
+    input_shape: InputOption = None,
+    batch: BatchOption = 1,
+    device: DeviceOption = Device.cpu,
+    dtype: DtypeOption = Dtype.float32,
+    arg: ArgOption = None,
+    notation: Annotated[
+        NotationChoice,
+        typer.Option("--notation", help="Shapes as (C, H, W) or, like the lecture, (H, W, C)."),
+    ] = NotationChoice.chw,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.table
+    ),
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", min=0, help="Fold module calls deeper than this."),
+    ] = None,
+    macs: Annotated[bool, typer.Option("--macs", help="Add a MACs column to the table.")] = False,
+    flops: Annotated[
+        bool, typer.Option("--flops", help="Total FLOPs (2 per multiply-add) instead of MACs.")
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Show the arithmetic behind each layer's parameters and size."
+        ),
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
+    from cnninspect.api.summary import summarize
+
+    shapes = [parse_shape(s) for s in input_shape or []]
+    args = dict(parse_arg(a) for a in arg or [])
+    with errors(debug):
+        report = summarize(
+            target,
+            input_shapes=shapes or None,
+            batch=batch,
+            device=device.value,
+            dtype=dtype.value,
+            args=args,
+        )
+    for finding in report.findings:
+        where = f"{finding.position}: " if finding.position else ""
+        stderr.print(
+            f"[yellow]warning:[/] {escape(f'{where}{finding.code}: {finding.message}')}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if report.findings:
+        stderr.print(
+            f"[yellow]{len(report.findings)} declaration(s) disagree with the forward pass; "
+            f"`cnninspect validate {escape(target)}` explains them[/]",
+            highlight=False,
+        )
+    _render_summary(
+        report, output_format, notation.value, depth, macs=macs, flops=flops, explain=explain
+    )
+
+
+def _render_summary(
+    report: Report,
+    output_format: Format,
+    notation: Notation,
+    depth: int | None,
+    *,
+    macs: bool,
+    flops: bool,
+    explain: bool,
+) -> None:
+    if output_format is Format.table:
+        from cnninspect.report.table import summary_table
+
+        table = summary_table(
+            report, notation=notation, depth=depth, macs=macs, flops=flops, explain=explain
+        )
+        stdout.print(table)
+        return
+    renderers: dict[Format, Callable[..., str]] = {}
+    if output_format is Format.json:
+        from cnninspect.report.json import summary_json
+
+        renderers[Format.json] = summary_json
+    else:
+        from cnninspect.report.markdown import summary_csv, summary_markdown
+
+        renderers[Format.markdown] = summary_markdown
+        renderers[Format.csv] = summary_csv
+    text = renderers[output_format](report, notation=notation, depth=depth)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the YAML format, generated from the layer registry."""
+    import json
+
+    from cnninspect.build.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+class ListFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("list")
+def list_architectures(
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ListFormat.table
+    ),
+    debug: DebugOption = False,
+) -> None:
+    """The bundled architectures with their input, parameters and MACs (computed, not stored)."""
+    from cnninspect.api.zoo import zoo
+    from cnninspect.report.zoo import ZooTable, zoo_json
+
+    with errors(debug):
+        entries = zoo()
+    if output_format is ListFormat.json:
+        sys.stdout.write(zoo_json(entries) + "\n")
+        return
+    stdout.print(ZooTable(entries))
+    if any(e.findings for e in entries):
+        stdout.print(
+            "(!) a deliberate transcription whose declarations the forward pass contradicts"
+        )

@@ -1,0 +1,213 @@
+"""``validate`` and ``min-input``: the CI check of declared shapes, counts and input sizes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cnninspect.checks.catalogue import RULES
+from cnninspect.cli.options import ArgOption, DebugOption, parse_arg, parse_shape
+from cnninspect.cli.program import app, errors, stderr, stdout, write
+from cnninspect.errors import ExitCode
+from cnninspect.results.findings import Severity
+
+if TYPE_CHECKING:
+    from cnninspect.results.validation import Validation
+
+
+class ValidateFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+
+
+class MinInputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+VALIDATE_EXIT_CODES_HELP = (
+    "Exit codes: 0 no findings at or above --fail-on; 1 findings at or above --fail-on (a file "
+    "that does not parse or build is a finding too); 2 usage error: a bad option, a TARGET "
+    "that names nothing, a module target without --input."
+)
+
+
+def _validate_help() -> str:
+    """The command's help, its rule list read from the catalogue (the one place rules live)."""
+    file_rules = [r for r in RULES.values() if r.code.startswith("CNN0")]
+    listed = [f"{file_rules[0].code}–{file_rules[-1].code} the file itself (syntax, format, names)"]
+    listed += [
+        f"{r.code}{' (warning)' if r.severity is Severity.WARNING else ''} {r.summary}"
+        for r in RULES.values()
+        if not r.code.startswith("CNN0")
+    ]
+    return (
+        "Check architectures for inconsistent shapes, parameter counts and input sizes (CI)."
+        "\n\nRules: " + " · ".join(listed) + "."
+    )
+
+
+VALIDATE_HELP = _validate_help()
+PROGRESS_THRESHOLD = 5  # targets; fewer finish before a bar would be worth drawing
+
+
+TargetsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="YAML files, directories (searched for *.yaml / *.yml), bundled architecture "
+        "names, pkg.module:attr or path/to/file.py:attr.",
+        show_default=False,
+    ),
+]
+
+
+@app.command(help=VALIDATE_HELP, epilog=VALIDATE_EXIT_CODES_HELP)
+def validate(
+    targets: TargetsArgument,
+    input_shape: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input", "-i", help="Input shape of module targets, e.g. 3x224x224 (repeatable)."
+        ),
+    ] = None,
+    arg: ArgOption = None,
+    output_format: Annotated[
+        ValidateFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: text, or github when GITHUB_ACTIONS=true).",
+            show_default=False,
+        ),
+    ] = None,
+    output_file: Annotated[
+        str | None,
+        typer.Option("--output-file", "-o", help="Write the output here instead of stdout."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 on findings of this severity or worse.")
+    ] = FailOn.error,
+    solve: Annotated[
+        bool,
+        typer.Option(
+            "--solve/--no-solve",
+            help="When declarations fail, search the input size that satisfies them all.",
+        ),
+    ] = True,
+    debug: DebugOption = False,
+) -> None:
+    import os
+
+    from cnninspect.api.validate import validate as run_validate
+
+    shapes = [parse_shape(s) for s in input_shape or []]
+    args = dict(parse_arg(a) for a in arg or [])
+    if output_format is None:
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        output_format = ValidateFormat.github if in_actions else ValidateFormat.text
+    threshold = Severity.ERROR if fail_on is FailOn.error else Severity.WARNING
+    with errors(debug), _progress() as advance:
+        validation = run_validate(
+            targets, input_shapes=shapes or None, args=args, solve=solve, on_target=advance
+        )
+    _render_validation(validation, output_format, output_file, threshold)
+    from cnninspect.report.ci import summary_line
+
+    stderr.print(summary_line(validation), highlight=False, soft_wrap=True)
+    raise typer.Exit(int(ExitCode.FINDINGS if validation.fails(threshold) else ExitCode.OK))
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on stderr, shown for many targets on a terminal only."""
+    from rich.progress import Progress, TaskID
+
+    bar: tuple[Progress, TaskID] | None = None
+
+    def advance(target: str, index: int, total: int) -> None:
+        nonlocal bar
+        if total < PROGRESS_THRESHOLD or not stderr.is_terminal:
+            return
+        if bar is None:
+            progress = Progress(console=stderr, transient=True)
+            progress.start()
+            bar = (progress, progress.add_task("validating", total=total))
+        bar[0].update(bar[1], completed=index, description=target)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar[0].stop()
+
+
+def _render_validation(
+    validation: Validation,
+    output_format: ValidateFormat,
+    output_file: str | None,
+    fail_on: Severity,
+) -> None:
+    from cnninspect.report import ci
+
+    if output_format is ValidateFormat.text and output_file is None and stdout.is_terminal:
+        stdout.print(ci.validation_rich(validation))
+        return
+    renderers: dict[ValidateFormat, Callable[[], str]] = {
+        ValidateFormat.text: lambda: ci.validation_text(validation),
+        ValidateFormat.json: lambda: ci.validation_json(validation, fail_on=fail_on),
+        ValidateFormat.github: lambda: ci.validation_github(validation),
+        ValidateFormat.sarif: lambda: ci.validation_sarif(validation),
+        ValidateFormat.junit: lambda: ci.validation_junit(validation, fail_on=fail_on),
+    }
+    write(renderers[output_format](), output_file)
+
+
+@app.command(
+    "min-input",
+    epilog="Exit codes: 0 every target accepts some input; 1 a target accepts no input up to "
+    "16384; 2 usage error.",
+)
+def min_input(
+    targets: TargetsArgument,
+    input_shape: Annotated[
+        str | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="For modules: channels and number of spatial axes, e.g. 3x224x224 "
+            "[default: 3x224x224]; a YAML file's own input is used for it.",
+            show_default=False,
+        ),
+    ] = None,
+    arg: ArgOption = None,
+    output_format: Annotated[
+        MinInputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MinInputFormat.text,
+    debug: DebugOption = False,
+) -> None:
+    """The smallest square input each target accepts (searched on the meta device)."""
+    from cnninspect.api.min_input import min_input as find_min_input
+    from cnninspect.build.targets import resolve_targets
+    from cnninspect.report.ci import min_input_json, min_input_text
+
+    template = parse_shape(input_shape) if input_shape else None
+    args = dict(parse_arg(a) for a in arg or [])
+    with errors(debug):
+        results = [
+            find_min_input(t, input_shape=template, args=args) for t in resolve_targets(targets)
+        ]
+    render = min_input_json if output_format is MinInputFormat.json else min_input_text
+    write(render(results), None)
+    raise typer.Exit(int(ExitCode.OK if all(r.shape for r in results) else ExitCode.FINDINGS))

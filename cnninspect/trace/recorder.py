@@ -1,0 +1,190 @@
+"""The hooks of the one forward pass: every module call recorded in call order, with its depth,
+shapes and own parameters; a stack of running modules to attribute MACs and failures to."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from cnninspect.errors import TraceError, first_line
+from cnninspect.shapes import BatchedShape, flattened_from, without_batch
+from cnninspect.trace.records import LayerRecord
+
+# Hyper-parameters shown in the table, in this order, when a module has them.
+_HPARAMS = (
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "output_size",
+    "p",
+    "scale_factor",
+    "mode",
+    "dim",
+)
+_HPARAM_DEFAULTS: dict[str, object] = {"padding": 0, "dilation": 1, "groups": 1}
+
+
+def tensor_shapes(value: Any) -> Iterator[BatchedShape]:
+    """Shapes of every tensor in an output: tensors, tuples, lists, dicts, dataclasses."""
+    if isinstance(value, torch.Tensor):
+        yield tuple(value.shape)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from tensor_shapes(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from tensor_shapes(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from tensor_shapes(getattr(value, f.name))
+
+
+@dataclass
+class Call:
+    index: int
+    name: str
+    module: nn.Module
+    depth: int
+    call: int
+    input_shapes: tuple[BatchedShape, ...]
+    output_shapes: tuple[BatchedShape, ...] = ()
+
+
+class Recorder:
+    """Hooks that record calls; a stack of running modules attributes MACs and failures."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.model = model
+        self.names = {m: name for name, m in model.named_modules()}
+        self.calls: list[Call] = []
+        self.stack: list[Call] = []
+        self.handles: list[torch.utils.hooks.RemovableHandle] = []
+        self.call_counts: dict[nn.Module, int] = {}
+
+    def attach(self) -> None:
+        for module in self.names:
+            self.handles.append(module.register_forward_pre_hook(self.pre, with_kwargs=True))
+            self.handles.append(module.register_forward_hook(self.post, with_kwargs=True))
+
+    def detach(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.handles.clear()
+
+    def owner(self) -> int:
+        return self.stack[-1].index if self.stack else -1
+
+    def pre(self, module: nn.Module, args: Any, kwargs: Any) -> None:
+        count = self.call_counts.get(module, 0)
+        self.call_counts[module] = count + 1
+        call = Call(
+            index=len(self.calls),
+            name=self.names[module],
+            module=module,
+            depth=len(self.stack),
+            call=count,
+            input_shapes=tuple(tensor_shapes((args, kwargs))),
+        )
+        self.calls.append(call)
+        self.stack.append(call)
+
+    def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
+        call = self.stack.pop()
+        call.output_shapes = tuple(tensor_shapes(output))
+
+    def uncalled(self) -> tuple[tuple[str, int], ...]:
+        """Outermost modules never called, with the parameters only they hold."""
+        called = {id(p) for m in self.call_counts for p in m.parameters(recurse=False)}
+        found: list[tuple[str, int]] = []
+        for module, name in self.names.items():
+            if module in self.call_counts or any(name.startswith(f"{n}.") for n, _ in found):
+                continue
+            count = sum(p.numel() for p in module.parameters() if id(p) not in called)
+            if count:
+                found.append((name, count))
+        return tuple(found)
+
+    def records(self, macs: dict[int, int]) -> tuple[LayerRecord, ...]:
+        seen: set[int] = set()  # parameters by identity: shared and tied weights count once
+        records = []
+        for call in self.calls:
+            if call.module is self.model:
+                continue  # the root is the model itself; its totals are the Trace's
+            own = list(call.module.parameters(recurse=False))
+            new = [p for p in own if id(p) not in seen]
+            new_ids = {id(p) for p in new}
+            seen.update(new_ids)
+            records.append(
+                LayerRecord(
+                    index=call.index,
+                    name=call.name,
+                    type=getattr(call.module, "block_type", None) or type(call.module).__name__,
+                    depth=call.depth,
+                    is_leaf=next(call.module.children(), None) is None,
+                    hparams=hyper_parameters(call.module),
+                    input_shapes=call.input_shapes,
+                    output_shapes=call.output_shapes,
+                    params=sum(p.numel() for p in new),
+                    trainable_params=sum(p.numel() for p in new if p.requires_grad),
+                    shared_params=sum(p.numel() for p in own if id(p) not in new_ids),
+                    call=call.call,
+                    macs=macs.get(call.index, 0),
+                )
+            )
+        return tuple(records)
+
+    def failure(self, exc: Exception) -> TraceError:
+        """A TraceError naming the innermost module that was running when ``exc`` was raised."""
+        inner = [c for c in self.stack if c.module is not self.model]
+        if not inner:
+            return TraceError(f"the forward pass failed: {first_line(exc)}", layer="")
+        call = inner[-1]
+        kind = type(call.module).__name__
+        shapes = " and ".join(str(without_batch(s)) for s in call.input_shapes)
+        reason = _linear_mismatch(call.module, call.input_shapes, self.calls) or first_line(exc)
+        return TraceError(
+            f"{call.name} ({kind}) fails on input {shapes}: {reason}",
+            layer=call.name,
+            input_shapes=call.input_shapes,
+        )
+
+
+def _linear_mismatch(
+    module: nn.Module, input_shapes: tuple[BatchedShape, ...], calls: Sequence[Call]
+) -> str | None:
+    """Why a Linear rejects its input, in the lecture's terms: 9216 expected, 6400 = 256×5×5."""
+    if not isinstance(module, nn.Linear) or not input_shapes:
+        return None
+    got = input_shapes[0][-1]
+    if got == module.in_features:
+        return None
+    earlier = (c.output_shapes[0] for c in reversed(calls) if c.output_shapes)
+    source = flattened_from(got, earlier)
+    origin = " = " + "×".join(str(d) for d in source) if source else ""
+    return f"Linear expects {module.in_features} features, gets {got}{origin}"
+
+
+def hyper_parameters(module: nn.Module) -> tuple[tuple[str, Any], ...]:
+    found = []
+    for key in _HPARAMS:
+        value = getattr(module, key, None)
+        if value is None or callable(value) or isinstance(value, torch.Tensor):
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        default = _HPARAM_DEFAULTS.get(key)
+        if default is not None and (value == default or value == (default,) * _len(value)):
+            continue
+        found.append((key, value))
+    return tuple(found)
+
+
+def _len(value: object) -> int:
+    return len(value) if isinstance(value, tuple) else 1
