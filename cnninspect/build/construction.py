@@ -1,0 +1,169 @@
+"""``pkg.mod:attr`` / ``file.py:attr`` → an ``nn.Module``: importing the code, calling the
+constructor without paying for weight initialisation, on the meta device where it can.
+
+This is the one module that patches torch (``torch.nn.init``, tensor fills,
+``Module.register_parameter``), and only for the duration of one constructor call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cnninspect.errors import TargetError, call_text
+from cnninspect.spec.layer_types import did_you_mean
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+def import_module_target(target: str, args: Mapping[str, Any], *, device: str = "cpu") -> nn.Module:
+    """Import ``pkg.mod:attr`` / ``file.py:attr`` and make an ``nn.Module`` of it.
+
+    The constructor runs on the meta device when only shapes are wanted, otherwise with weight
+    initialisation suppressed: parameters are allocated but never filled, which is where most of
+    a large model's construction time goes.
+    """
+    from torch import nn
+
+    where, _, attr = target.rpartition(":")
+    module = _import(where)
+    if not hasattr(module, attr):
+        public = [n for n in dir(module) if not n.startswith("_")]
+        raise TargetError(f"{where} has no attribute '{attr}'{did_you_mean(attr, public)}")
+    obj = getattr(module, attr)
+    if isinstance(obj, nn.Module):
+        if args:
+            raise TargetError(f"{target} is a module instance: --arg has nothing to configure")
+        return obj
+    if not callable(obj):
+        raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module or a factory")
+    made = _construct(obj, args, target, on_meta=device == "meta")
+    if not isinstance(made, nn.Module):
+        raise TargetError(
+            f"{target}({call_text(args)}) returned a {type(made).__name__}, not an nn.Module"
+        )
+    return made
+
+
+def _import(where: str) -> Any:
+    if where.endswith(".py"):
+        path = Path(where)
+        if not path.is_file():
+            raise TargetError(f"no such file: {where}")
+        name = f"_cnninspect_target_{abs(hash(path.resolve()))}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise TargetError(f"cannot import {where}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        sys.path.insert(0, str(path.resolve().parent))
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise TargetError(f"importing {where} raised {type(exc).__name__}: {exc}") from None
+        finally:
+            sys.path.pop(0)
+        return module
+    try:
+        return importlib.import_module(where)
+    except ModuleNotFoundError as exc:
+        raise TargetError(
+            f"no module named '{exc.name or where}'", hint="is it installed in this environment?"
+        ) from None
+    except Exception as exc:
+        raise TargetError(f"importing {where} raised {type(exc).__name__}: {exc}") from None
+
+
+def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: bool) -> Any:
+    """Call the constructor on the meta device when only shapes are wanted; a constructor that
+    needs real data (``.item()``, numpy) falls back to real memory with init suppressed."""
+    import torch
+
+    if on_meta:
+        try:
+            with torch.device("meta"):
+                return factory(**args)
+        except Exception:  # retried below, where its real error (if any) is reported
+            pass
+    try:
+        with _no_init(), _parameters_on_meta(on_meta):
+            return factory(**args)
+    except Exception as exc:
+        raise TargetError(
+            f"{target}({call_text(args)}) raised {type(exc).__name__}: {exc}"
+        ) from None
+
+
+_INIT_FUNCTIONS = (
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "constant_",
+    "ones_",
+    "zeros_",
+    "eye_",
+    "dirac_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "orthogonal_",
+    "sparse_",
+)
+_TENSOR_FILLS = ("uniform_", "normal_", "random_", "exponential_", "geometric_", "log_normal_")
+
+
+@contextlib.contextmanager
+def _no_init() -> Iterator[None]:
+    """Make torch.nn.init and the tensor random fills no-ops while a model is constructed."""
+    import torch
+
+    def keep(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        return tensor
+
+    saved_init = {
+        n: getattr(torch.nn.init, n) for n in _INIT_FUNCTIONS if hasattr(torch.nn.init, n)
+    }
+    saved_fill = {n: getattr(torch.Tensor, n) for n in _TENSOR_FILLS}
+    try:
+        for name in saved_init:
+            setattr(torch.nn.init, name, keep)
+        for name in saved_fill:
+            setattr(torch.Tensor, name, keep)
+        yield
+    finally:
+        for name, function in saved_init.items():
+            setattr(torch.nn.init, name, function)
+        for name, function in saved_fill.items():
+            setattr(torch.Tensor, name, function)
+
+
+@contextlib.contextmanager
+def _parameters_on_meta(enabled: bool) -> Iterator[None]:
+    """Move each parameter to meta as it is registered: constructors that compute with real
+    tensors (sizes via ``.tolist()``) still run, but no weight stays allocated."""
+    if not enabled:
+        yield
+        return
+    import torch
+    from torch import nn
+
+    original = nn.Module.register_parameter
+
+    def register(module: nn.Module, name: str, param: nn.Parameter | None) -> None:
+        if param is not None and not param.is_meta:
+            param = nn.Parameter(param.to("meta"), requires_grad=param.requires_grad)
+        original(module, name, param)
+
+    nn.Module.register_parameter = register  # type: ignore[method-assign,assignment]
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        nn.Module.register_parameter = original  # type: ignore[method-assign]
