@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench format clean
+.PHONY: run test test-fast lint bench format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ run: $(STAMP)  ## the main job: a summary of a bundled architecture
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+test-fast: $(STAMP)  ## everything but the tests marked slow (the sweeps)
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
