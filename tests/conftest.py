@@ -1,10 +1,13 @@
-"""Shared helpers: run the CLI as a user would, render Rich output at a fixed width."""
+"""Shared helpers: run the CLI as a user would, render Rich output at a fixed width, and the
+paths of the test data."""
 
 from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console, RenderableType
@@ -12,18 +15,41 @@ from typer.testing import CliRunner, Result
 
 from cnninspect.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 ARCHITECTURES = ROOT / "architectures"
-DATA = Path(__file__).resolve().parent / "data"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+DATA = TESTS / "data"
+VALIDATE_DATA = DATA / "validate"  # the lecture's and the paper's cases, and nets.py
+RULE_CASES = VALIDATE_DATA / "rules"  # one file per rule, each with its `# expect:` header
+DIFF_DATA = DATA / "diff"
+REFERENCES = DATA / "reference"  # torchvision's layers as torchinfo lists them
+SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
+GOLDEN = TESTS / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
+# resnet101 and resnet152 repeat resnet50's bottleneck, only more often: in the sweeps over
+# every architecture they are the slowest (~0.5 s a test) and cover nothing resnet50 does not.
+DEEP_REPEATS = frozenset({"resnet101", "resnet152"})
 
-def cli(*args: str) -> Result:
-    """Run cnninspect in-process with a clean, colourless environment."""
-    return CliRunner(env={"NO_COLOR": "1", "COLUMNS": "80", "GITHUB_ACTIONS": None}).invoke(
-        app, list(args)
-    )
+# A terminal without colour, 80 columns wide, outside GitHub Actions.
+CLI_ENV: dict[str, str | None] = {"NO_COLOR": "1", "COLUMNS": "80", "GITHUB_ACTIONS": None}
+
+
+def cli(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+    """Run cnninspect in-process with a clean, colourless environment; ``env`` adds to it or
+    overrides it (a value of None unsets the variable)."""
+    return CliRunner(env={**CLI_ENV, **(env or {})}).invoke(app, list(args))
+
+
+def sweep(architectures: Iterable[Path | str]) -> list[Any]:
+    """One pytest parameter per architecture (a path or a stem), its id the stem; the deep
+    repeats are marked slow."""
+    params = []
+    for item in architectures:
+        stem = item.stem if isinstance(item, Path) else item
+        marks = [pytest.mark.slow] if stem in DEEP_REPEATS else []
+        params.append(pytest.param(item, id=stem, marks=marks))
+    return params
 
 
 def render(renderable: RenderableType, width: int = 100) -> str:
@@ -33,10 +59,12 @@ def render(renderable: RenderableType, width: int = 100) -> str:
 
 
 def check_golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME; UPDATE_GOLDEN=1 rewrites the file instead."""
+    """Compare with tests/golden/NAME (NAME may hold a folder: "summary/resnet18.txt");
+    UPDATE_GOLDEN=1 rewrites the file instead."""
     path = GOLDEN / name
     if UPDATE_GOLDEN or not path.exists():
         if not UPDATE_GOLDEN:
             pytest.fail(f"no golden file {path}; run with UPDATE_GOLDEN=1 to create it")
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")

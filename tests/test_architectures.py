@@ -20,13 +20,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pytest
 
 import cnninspect
+from tests.conftest import ARCHITECTURES, REFERENCES, sweep
 
 if TYPE_CHECKING:
     from cnninspect.results.report import Report
 
-HERE = Path(__file__).resolve().parent
-ARCHITECTURES = HERE.parent / "architectures"
-REFERENCES = HERE / "data" / "reference"
 YAML_FILES = sorted(ARCHITECTURES.glob("*.yaml"))
 
 # The layers compared one by one: those with parameters, and those that change the map's size.
@@ -131,7 +129,7 @@ def test_the_folder_is_not_empty() -> None:
     assert {p.stem for p in YAML_FILES} <= set(TWINS) | set(OWN_TOTALS), "add new files here"
 
 
-@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sweep(YAML_FILES))
 def test_every_architecture_summarises(path: Path) -> None:
     report = yaml_report(path.stem)
     assert report.source, f"{path.name} names no source"
@@ -141,7 +139,7 @@ def test_every_architecture_summarises(path: Path) -> None:
         assert not report.findings, "\n".join(str(f) for f in report.findings)
 
 
-@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sweep(YAML_FILES))
 def test_every_block_is_used(path: Path) -> None:
     spec = cnninspect.load_spec(str(path))
     scopes = [spec.layers, *(block.layers for block in spec.blocks.values())]
@@ -160,7 +158,7 @@ def schema_validator() -> Any:
     return validator(schema)
 
 
-@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sweep(YAML_FILES))
 def test_every_file_fits_the_json_schema(path: Path) -> None:
     """What an editor checks through the `yaml-language-server: $schema=` line."""
     import yaml
@@ -168,7 +166,7 @@ def test_every_file_fits_the_json_schema(path: Path) -> None:
     schema_validator().validate(yaml.safe_load(path.read_text()))
 
 
-@pytest.mark.parametrize("stem", TWIN_STEMS)
+@pytest.mark.parametrize("stem", sweep(TWIN_STEMS))
 def test_total_matches_the_published_figure(stem: str) -> None:
     assert yaml_report(stem).totals.params == TWINS[stem].params
 
@@ -179,7 +177,7 @@ def test_total_of_files_without_a_twin(stem: str) -> None:
     assert yaml_report(stem, shape).totals.params == OWN_TOTALS[stem]
 
 
-@pytest.mark.parametrize("stem", TWIN_STEMS)
+@pytest.mark.parametrize("stem", sweep(TWIN_STEMS))
 def test_layer_by_layer_like_torchvision(stem: str) -> None:
     ours = compared_layers(yaml_report(stem), TWINS[stem].functional)
     theirs = list(twin_layers(stem))
@@ -226,6 +224,7 @@ def test_alexnet_paper_is_consistent_at_227() -> None:
     assert report.layer("fc6").params == 9_216 * 4_096 + 4_096
 
 
+@pytest.mark.slow
 def test_alexnet_paper_summary_warns_and_succeeds() -> None:
     """The command line prints the disagreements on stderr and still exits 0."""
     result = subprocess.run(
@@ -281,7 +280,7 @@ EXPECTED_FINDINGS = {
 }
 
 
-@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sweep(YAML_FILES))
 def test_every_architecture_validates(path: Path) -> None:
     from cnninspect.api.validate import validate_file
 

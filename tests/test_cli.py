@@ -1,4 +1,4 @@
-"""The command line as a user meets it: CliRunner in-process, and one real subprocess."""
+"""The command line as a user meets it: in-process through ``cli()``, and real subprocesses."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, check_golden, cli
+from tests.conftest import ARCHITECTURES, GOLDEN, ROOT, check_golden, cli
 
 
 def test_help_lists_commands_and_exit_codes() -> None:
@@ -33,16 +33,19 @@ def test_version() -> None:
     [
         "import cnninspect",
         "import cnninspect.cli",
-        "from cnninspect.cli import app; from typer.testing import CliRunner; "
-        "assert CliRunner().invoke(app, ['--help']).exit_code == 0",
+        # the console script's entry point, as `cnninspect --help` runs it
+        "import sys\nfrom cnninspect.cli import main\nsys.argv = ['cnninspect', '--help']\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code",
     ],
+    ids=["import", "import-cli", "help"],
 )
 def test_import_and_help_do_not_import_torch(code: str) -> None:
-    check = f"{code}; import sys; print('torch' in sys.modules)"
+    check = f"{code}\nimport sys\nprint('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("False")
 
 
+@pytest.mark.slow
 def test_real_subprocess_summary_json(tmp_path: Path) -> None:
     """The installed console script, as a shell would run it."""
     script = Path(sys.executable).parent / "cnninspect"
@@ -59,6 +62,20 @@ def test_real_subprocess_summary_json(tmp_path: Path) -> None:
     assert json.loads(out.stdout)["totals"]["params"] == 62958
 
 
+def test_python_dash_m_runs_the_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m cnninspect`, in-process: the subprocess tests are slow."""
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["cnninspect", "--version"])
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_module("cnninspect", run_name="__main__")
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("cnninspect 0.")
+
+
+@pytest.mark.slow
 def test_python_dash_m_reports_errors_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n  - Conv2D: {out_channels: 8}\n")
@@ -168,11 +185,36 @@ def test_committed_schema_matches_the_registry() -> None:
     assert committed == json.loads(cli("schema").stdout), "run: cnninspect schema > schema/..."
 
 
+def test_list_of_a_small_zoo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`list` on two files, fast: the whole zoo is in the slow tests below."""
+    import cnninspect.api.zoo
+
+    monkeypatch.setattr(
+        cnninspect.api.zoo, "bundled_names", lambda: ["alexnet-paper", "lecture-example"]
+    )
+    result = cli("list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    listed = {entry["name"]: entry for entry in json.loads(result.stdout)["architectures"]}
+    assert list(listed) == ["alexnet-paper", "lecture-example"]
+    assert listed["lecture-example"]["params"] == 62958
+    assert listed["lecture-example"]["macs"] == 849_320
+    assert listed["lecture-example"]["output_shape"] == [10]
+    assert listed["alexnet-paper"]["findings"] > 0
+    table = cli("list")
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert any(line.startswith("alexnet-paper (!) ") for line in lines)
+    assert any(line.startswith("lecture-example ") and "62,958" in line for line in lines)
+    assert "a deliberate transcription" in table.stdout
+    assert max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.slow
 def test_list_covers_every_bundled_architecture() -> None:
     result = cli("list", "--format", "json")
     assert result.exit_code == 0, result.stderr
     listed = {entry["name"]: entry for entry in json.loads(result.stdout)["architectures"]}
-    assert set(listed) == {p.stem for p in (ROOT / "architectures").glob("*.yaml")}
+    assert set(listed) == {p.stem for p in ARCHITECTURES.glob("*.yaml")}
     assert listed["lecture-example"]["params"] == 62958
     assert listed["lecture-example"]["input_shape"] == [3, 32, 32]
     assert listed["resnet18"]["params"] == 11_689_512
@@ -181,6 +223,7 @@ def test_list_covers_every_bundled_architecture() -> None:
     assert listed["alexnet"]["findings"] == 0
 
 
+@pytest.mark.slow
 def test_list_table_shows_numbers_at_80_columns() -> None:
     result = cli("list")
     assert result.exit_code == 0
@@ -189,6 +232,7 @@ def test_list_table_shows_numbers_at_80_columns() -> None:
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
+@pytest.mark.slow
 def test_wheel_carries_the_bundled_architectures(tmp_path: Path) -> None:
     """`cnninspect summary resnet18` must work after a plain `pip install`."""
     import zipfile
@@ -200,7 +244,7 @@ def test_wheel_carries_the_bundled_architectures(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("cnninspect-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for path in (ROOT / "architectures").glob("*.yaml"):
+    for path in ARCHITECTURES.glob("*.yaml"):
         assert f"cnninspect/architectures/{path.name}" in names
     assert "cnninspect/py.typed" in names
 
@@ -289,7 +333,7 @@ def test_messages_with_brackets_are_printed_verbatim(tmp_path: Path) -> None:
 def test_readme_quick_start_is_the_real_output() -> None:
     """The README pastes `make run`'s output; the golden file is that output at 80 columns."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    golden = (ROOT / "tests" / "golden" / "lecture-example.hwc.txt").read_text(encoding="utf-8")
+    golden = (GOLDEN / "lecture-example.hwc.txt").read_text(encoding="utf-8")
     assert golden.rstrip() in readme
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "cnninspect summary lecture-example --notation hwc" in makefile

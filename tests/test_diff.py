@@ -6,33 +6,21 @@ import json
 import subprocess
 import sys
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
 from cnninspect.api.diff import compare
-from cnninspect.cli import app
 from cnninspect.compare.align import diff_reports
 from cnninspect.report.diff import collapsed, diff_dict, diff_markdown, diff_table
 from cnninspect.results.diff import ArchDiff, Status
 from cnninspect.results.report import Report, Row, Totals
-from tests.conftest import render
+from tests.conftest import ARCHITECTURES, DIFF_DATA, cli, render
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "diff"
+# ResNet-18 in torchvision's layout under other names (stem, stage1.0.relu1, …): alignment
+# has to pair layers by what they are, not by what they are called.
+RESNET18_FIXTURE = str(DIFF_DATA / "resnet18.yaml")
 INPUT = (3, 224, 224)
-
-
-def run(*args: str) -> Result:
-    return CliRunner(env={"NO_COLOR": "1", "COLUMNS": "80"}).invoke(app, list(args))
-
-
-def arch(name: str) -> str:
-    """The bundled architecture when a colleague has written it, else our own fixture."""
-    bundled = ROOT / "architectures" / f"{name}.yaml"
-    return name if bundled.is_file() else str(DATA / f"{name}.yaml")
 
 
 # -- synthetic reports: the alignment alone -----------------------------------------------
@@ -177,6 +165,15 @@ def test_merges_are_functional_against_a_module_but_removed_against_yaml() -> No
     assert against_yaml.differs
 
 
+@pytest.mark.parametrize("kind", ["SELU", "Softplus", "Dropout2d", "LPPool2d", "Hardtanh"])
+def test_every_parameter_free_activation_pooling_or_dropout_may_be_inline(kind: str) -> None:
+    """The layer table's roles decide, not a hand list: F.selu, F.softplus, F.dropout2d, …
+    (before, only 13 activations, plain Dropout and Max/AvgPool counted)."""
+    a = [*NET, layer("extra", kind, (16, 28, 28))]
+    diff = diff_reports(report(a), report(NET, target="pkg.models:net"))
+    assert statuses(diff)[-1] == "functional"
+
+
 def test_a_type_the_module_does_have_is_not_assumed_inline() -> None:
     a = [*NET, relu("extra", 16, 28)]
     diff = diff_reports(report(a), report(NET, target="pkg.models:net"))
@@ -216,9 +213,7 @@ def test_totals_carry_deltas_and_percentages() -> None:
 
 @cache
 def resnet_fixture_vs_torchvision() -> ArchDiff:
-    return compare(
-        str(DATA / "resnet18.yaml"), "torchvision.models:resnet18", input_shapes_b=[INPUT]
-    )
+    return compare(RESNET18_FIXTURE, "torchvision.models:resnet18", input_shapes_b=[INPUT])
 
 
 def assert_every_layer_paired(diff: ArchDiff) -> None:
@@ -234,6 +229,7 @@ def assert_every_layer_paired(diff: ArchDiff) -> None:
     assert not diff.differs
 
 
+@pytest.mark.slow
 def test_resnet18_fixture_pairs_every_torchvision_layer_despite_other_names() -> None:
     diff = resnet_fixture_vs_torchvision()
     assert_every_layer_paired(diff)
@@ -246,28 +242,27 @@ def test_resnet18_fixture_pairs_every_torchvision_layer_despite_other_names() ->
     ]
 
 
-@pytest.mark.skipif(
-    not (ROOT / "architectures" / "resnet18.yaml").is_file(), reason="not written yet"
-)
+@pytest.mark.slow
 def test_bundled_resnet18_matches_torchvision_with_exit_code_zero() -> None:
-    result = run(
-        "diff", "architectures/resnet18.yaml", "torchvision.models:resnet18", "--exit-code"
-    )
+    bundled = str(ARCHITECTURES / "resnet18.yaml")
+    result = cli("diff", bundled, "torchvision.models:resnet18", "--exit-code")
     assert result.exit_code == 0, result.output
     assert "identical in shapes and parameters" in result.stdout
     diff = compare("resnet18", "torchvision.models:resnet18", input_shapes_b=[INPUT])
     assert_every_layer_paired(diff)
 
 
+@pytest.mark.slow
 def test_resnet18_fixture_cli_exit_code_zero() -> None:
-    path = str(DATA / "resnet18.yaml")
-    result = run("diff", path, "torchvision.models:resnet18", "-i", "3x224x224", "--exit-code")
+    result = cli(
+        "diff", RESNET18_FIXTURE, "torchvision.models:resnet18", "-i", "3x224x224", "--exit-code"
+    )
     assert result.exit_code == 0, result.output
 
 
 @cache
 def alexnet_diff() -> ArchDiff:
-    return compare(arch("alexnet-paper"), arch("alexnet"))
+    return compare("alexnet-paper", "alexnet")
 
 
 def test_alexnet_paper_vs_torchvision_layout_shows_conv1_padding_and_its_effect() -> None:
@@ -290,14 +285,15 @@ def test_alexnet_paper_vs_torchvision_layout_shows_conv1_padding_and_its_effect(
     assert "(64, 55, 55)" in text
 
 
+@pytest.mark.slow
 def test_alexnet_cli_markdown_and_exit_codes() -> None:
-    a, b = arch("alexnet-paper"), arch("alexnet")
-    plain = run("diff", a, b, "--format", "markdown")
+    a, b = "alexnet-paper", "alexnet"
+    plain = cli("diff", a, b, "--format", "markdown")
     assert plain.exit_code == 0, plain.output
     assert "| ~ | conv1 | Conv2d k=11 s=4 → k=11 s=4 p=2 |" in plain.stdout
     assert "(96, 54, 54) → (64, 55, 55)" in plain.stdout
     assert "declaration(s) disagree" in plain.stderr
-    assert run("diff", a, b, "--exit-code", "-f", "json").exit_code == 1
+    assert cli("diff", a, b, "--exit-code", "-f", "json").exit_code == 1
 
 
 def test_vgg11_vs_vgg16_shows_the_extra_convolutions_as_insertions() -> None:
@@ -316,8 +312,8 @@ def test_vgg11_vs_vgg16_shows_the_extra_convolutions_as_insertions() -> None:
 
 
 def test_json_round_trips_to_the_reports_numbers() -> None:
-    a, b = arch("alexnet-paper"), arch("alexnet")
-    result = run("diff", a, b, "--format", "json")
+    a, b = "alexnet-paper", "alexnet"
+    result = cli("diff", a, b, "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     diff = alexnet_diff()
@@ -342,8 +338,9 @@ def test_json_round_trips_to_the_reports_numbers() -> None:
     assert sum(x["params_delta"] for x in data["layers"]) == data["totals"]["params"]["delta"]
 
 
+@pytest.mark.slow
 def test_per_side_inputs_and_constructor_arguments() -> None:
-    result = run(
+    result = cli(
         "diff",
         "torchvision.models:resnet18",
         "torchvision.models:resnet18",
@@ -369,13 +366,13 @@ def test_per_side_inputs_and_constructor_arguments() -> None:
 def test_a_module_takes_the_yaml_sides_input_unless_given_its_own() -> None:
     diff = compare("torchvision.models:alexnet", "alexnet")
     assert diff.a.input_shapes == diff.b.input_shapes == (INPUT,)
-    result = run("diff", "torchvision.models:alexnet", "torchvision.models:alexnet")
+    result = cli("diff", "torchvision.models:alexnet", "torchvision.models:alexnet")
     assert result.exit_code == 2
     assert "input shape" in result.output
 
 
 def test_identical_targets_exit_zero_with_exit_code() -> None:
-    result = run("diff", "lecture-example", "lecture-example", "--exit-code", "--all")
+    result = cli("diff", "lecture-example", "lecture-example", "--exit-code", "--all")
     assert result.exit_code == 0, result.output
     assert "CONV1" in result.stdout  # --all lists unchanged layers
 

@@ -32,7 +32,9 @@ PUBLISHED = {
 }
 
 
-@pytest.mark.parametrize("name", PUBLISHED)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=[] if n == "alexnet" else [pytest.mark.slow]) for n in PUBLISHED]
+)
 def test_torchvision_params_exact_and_macs_within_half_a_percent(name: str) -> None:
     args, params, gmacs = PUBLISHED[name]
     report = summarize(f"torchvision.models:{name}", input_shapes=[(3, 224, 224)], args=args)

@@ -12,12 +12,11 @@ from cnninspect.build.construction import import_module_target
 from cnninspect.checks.solver import InputSolution, smallest, solve_input, square
 from cnninspect.errors import TargetError
 from cnninspect.spec.parser import load
-
-DATA = Path(__file__).resolve().parent / "data" / "validate"
+from tests.conftest import RULE_CASES, VALIDATE_DATA
 
 
 def test_alexnet_as_printed_needs_227() -> None:
-    solution = solve_input(load(DATA / "alexnet-paper.yaml"), check_spec)
+    solution = solve_input(load(VALIDATE_DATA / "alexnet-paper.yaml"), check_spec)
     assert solution is not None
     assert solution.shape == (3, 227, 227)
     assert solution.declared == (3, 224, 224)
@@ -26,14 +25,14 @@ def test_alexnet_as_printed_needs_227() -> None:
 
 
 def test_a_consistent_file_is_its_own_solution() -> None:
-    solution = solve_input(load(DATA / "alexnet-227.yaml"), check_spec)
+    solution = solve_input(load(VALIDATE_DATA / "alexnet-227.yaml"), check_spec)
     assert solution == InputSolution((3, 227, 227), (3, 227, 227))
 
 
 def test_contradictory_declarations_have_no_solution() -> None:
     """The lecture's LeNet table: row 3 declares 10×10, row 4 pools 5×5 at stride 1 and
     declares 10×10 again — no input size makes both hold."""
-    assert solve_input(load(DATA / "lenet5-lecture-table.yaml"), check_spec) is None
+    assert solve_input(load(VALIDATE_DATA / "lenet5-lecture-table.yaml"), check_spec) is None
 
 
 def test_the_solver_prefers_the_nearest_size(tmp_path: Path) -> None:
@@ -66,7 +65,7 @@ def test_square_keeps_the_channels() -> None:
 
 def test_min_input_of_a_yaml_file() -> None:
     """LeNet's layers need 14×14: 14 −5+1 = 10, pooled to 5, and a 5×5 conv leaves 1×1."""
-    assert min_input(str(DATA / "rules" / "CNN107-fires.yaml")).shape == (1, 14, 14)
+    assert min_input(str(RULE_CASES / "CNN107-fires.yaml")).shape == (1, 14, 14)
 
 
 def test_min_input_needs_a_spatial_size() -> None:
@@ -85,6 +84,7 @@ PUBLISHED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "args", "size"), PUBLISHED, ids=[p[0] for p in PUBLISHED])
 def test_torchvision_published_minimums(name: str, args: dict[str, object], size: int) -> None:
     module = import_module_target(f"torchvision.models:{name}", args, device="meta")

@@ -19,6 +19,8 @@ from cnninspect.api.summary import summarize
 ARGS = {"googlenet": {"aux_logits": False, "init_weights": False}}
 MODELS = list_models(module=torchvision.models)
 
+pytestmark = pytest.mark.slow  # 80 models
+
 
 def published(name: str) -> tuple[int, int, float]:
     """(crop size, params, GMACs) of the model's first published weights."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,10 @@ from cnninspect.checks.windows import Window
 from cnninspect.errors import Position, TargetError
 from cnninspect.results.findings import Severity
 from cnninspect.results.validation import TargetResult
+from tests.conftest import RULE_CASES, VALIDATE_DATA
 
-DATA = Path(__file__).resolve().parent / "data" / "validate"
-RULE_CASES = DATA / "rules"
-PAPER = DATA / "alexnet-paper.yaml"
-NETS = DATA / "nets.py"
+PAPER = VALIDATE_DATA / "alexnet-paper.yaml"
+NETS = VALIDATE_DATA / "nets.py"
 
 
 def codes(result: TargetResult) -> list[str]:
@@ -70,7 +70,7 @@ def test_alexnet_paper_declared_in_features_explained(paper: TargetResult) -> No
 
 
 def test_alexnet_paper_at_227_is_clean() -> None:
-    result = validate_file(DATA / "alexnet-227.yaml")
+    result = validate_file(VALIDATE_DATA / "alexnet-227.yaml")
     assert result.findings == ()
     assert result.suggested_input is None
 
@@ -79,7 +79,7 @@ def test_alexnet_paper_at_227_is_clean() -> None:
 
 
 def test_lenet5_table_as_printed_is_flagged_at_row_4() -> None:
-    path = DATA / "lenet5-lecture-table.yaml"
+    path = VALIDATE_DATA / "lenet5-lecture-table.yaml"
     result = validate_file(path)
     first = result.findings[0]
     assert (first.code, first.layer) == ("CNN101", "row4")
@@ -99,27 +99,61 @@ def _nth_line(path: Path, text: str, n: int) -> int:
 # -- every rule: one case that fires, one that stays silent ------------------------------------
 
 
-FIRING = sorted(p.name.removesuffix("-fires.yaml") for p in RULE_CASES.glob("*-fires.yaml"))
+# Each case file states its findings in its header comment, one line per finding in the order
+# validate reports them (file order): ``# expect: CNN103 6:5`` (code, line:col of the YAML node
+# the finding points at), ``# expect: CNN106 -`` (a finding without a position), or
+# ``# expect: nothing``.
+EXPECT = re.compile(r"# expect: (?:nothing|(?P<code>CNN\d{3}) (?:(?P<line>\d+):(?P<col>\d+)|-))")
+RULE_CASE_FILES = sorted(RULE_CASES.glob("*.yaml"))
+
+Expected = tuple[str, int | None, int | None]  # code, line, col
 
 
-@pytest.mark.parametrize("code", FIRING)
-def test_rule_fires(code: str) -> None:
-    result = validate_file(RULE_CASES / f"{code}-fires.yaml")
-    assert code in codes(result)
-    finding = next(f for f in result.findings if f.code == code)
-    assert finding.position is not None and finding.position.path.endswith(f"{code}-fires.yaml")
-    assert finding.severity is RULES[code].severity
+def expected_findings(path: Path) -> list[Expected]:
+    """The ``# expect:`` lines of the file's header comment (the comments before the YAML)."""
+    header = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    expected: list[Expected] = []
+    nothing = False
+    for line in header:
+        if not line.startswith("# expect:"):
+            continue
+        match = EXPECT.fullmatch(line)
+        assert match, f"{path.name}: malformed header line {line!r}"
+        if match["code"] is None:
+            nothing = True
+        else:
+            line_no, col = match["line"], match["col"]
+            expected.append((match["code"], line_no and int(line_no), col and int(col)))
+    assert nothing != bool(expected), f"{path.name}: say `# expect: nothing` or list findings"
+    return expected
 
 
-def test_clean_file_is_silent_for_every_rule() -> None:
-    """Residual merge, padding-only remainders, a strided 1×1 conv, a ceil_mode pool, declared
-    shapes, in_* and params: nothing to say."""
-    assert validate_file(RULE_CASES / "clean.yaml").findings == ()
+@pytest.mark.parametrize("path", RULE_CASE_FILES, ids=lambda p: p.stem)
+def test_rule_case_reports_exactly_its_header(path: Path) -> None:
+    result = validate_file(path)
+    found = [
+        (f.code, f.position and f.position.line, f.position and f.position.col)
+        for f in result.findings
+    ]
+    assert found == expected_findings(path)
+    for finding in result.findings:
+        assert finding.severity is RULES[finding.code].severity, finding.code
+        assert finding.position is None or finding.position.path == str(path)
 
 
 def test_every_rule_in_the_catalogue_has_a_firing_case() -> None:
     loader_codes = {"CNN002", "CNN004", "CNN006"}  # tested with inline files below
-    assert set(RULES) - loader_codes <= set(FIRING)
+    fired = {code for path in RULE_CASE_FILES for code, _, _ in expected_findings(path)}
+    assert set(RULES) - loader_codes <= fired
+    assert fired <= set(RULES)
+    for path in RULE_CASE_FILES:  # CNNxxx-fires.yaml fires CNNxxx
+        if path.name.endswith("-fires.yaml"):
+            code = path.name.removesuffix("-fires.yaml")
+            assert code in {c for c, _, _ in expected_findings(path)}, path.name
 
 
 @pytest.mark.parametrize(
@@ -211,7 +245,7 @@ def test_directories_recurse_into_yaml_files(tmp_path: Path) -> None:
 
 
 def test_targets_are_checked_once_in_the_given_order() -> None:
-    result = validate([str(PAPER), str(DATA), "lecture-example"])
+    result = validate([str(PAPER), str(VALIDATE_DATA), "lecture-example"])
     targets = [r.target for r in result.results]
     assert targets[0] == str(PAPER)
     assert len(targets) == len(set(targets))

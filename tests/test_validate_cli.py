@@ -7,31 +7,26 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
-from typer.testing import CliRunner, Result
 
-from cnninspect.cli import app
+from tests.conftest import RULE_CASES, SARIF_SCHEMA, VALIDATE_DATA, cli
 
-DATA = Path(__file__).resolve().parent / "data"
-CASES = DATA / "validate"
-PAPER = str(CASES / "alexnet-paper.yaml")
-CLEAN = str(CASES / "alexnet-227.yaml")
-CHAIN = str(CASES / "rules" / "CNN201-fires.yaml")
-
-
-def run(*args: str, github: bool = False) -> Result:
-    env = {"NO_COLOR": "1", "COLUMNS": "100", "GITHUB_ACTIONS": "true" if github else None}
-    return CliRunner(env=env).invoke(app, list(args))
+PAPER = str(VALIDATE_DATA / "alexnet-paper.yaml")
+CLEAN = str(VALIDATE_DATA / "alexnet-227.yaml")
+CHAIN = str(RULE_CASES / "CNN201-fires.yaml")
+NETS = VALIDATE_DATA / "nets.py"
+COLLAPSE = str(RULE_CASES / "CNN107-fires.yaml")
+IN_ACTIONS = {"GITHUB_ACTIONS": "true"}
 
 
 def test_clean_file_exits_0() -> None:
-    result = run("validate", CLEAN)
+    result = cli("validate", CLEAN)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "1 target: no findings" in result.stderr
 
 
 def test_alexnet_paper_exits_1_with_located_lines() -> None:
-    result = run("validate", PAPER)
+    result = cli("validate", PAPER)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     conv1 = "conv1 declares 55×55×96 but the forward pass computes 54×54×96"
@@ -41,7 +36,7 @@ def test_alexnet_paper_exits_1_with_located_lines() -> None:
 
 
 def test_lenet_table_row_4() -> None:
-    result = run("validate", str(CASES / "lenet5-lecture-table.yaml"))
+    result = cli("validate", str(VALIDATE_DATA / "lenet5-lecture-table.yaml"))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].endswith(
         ":22:13: CNN101 error: row4 declares 16×10×10 but the forward pass computes 16×6×6"
@@ -49,14 +44,14 @@ def test_lenet_table_row_4() -> None:
 
 
 def test_fail_on_warning() -> None:
-    assert run("validate", CHAIN).exit_code == 0
-    assert run("validate", "--fail-on", "warning", CHAIN).exit_code == 1
+    assert cli("validate", CHAIN).exit_code == 0
+    assert cli("validate", "--fail-on", "warning", CHAIN).exit_code == 1
 
 
 def test_a_directory_and_a_broken_file_in_one_run(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text(Path(CLEAN).read_text())
     (tmp_path / "broken.yml").write_text("cnninspect: 1\ninput: [3, 8, 8]\nlayers: [Relu]\n")
-    result = run("validate", str(tmp_path), "--format", "json")
+    result = cli("validate", str(tmp_path), "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [(Path(t["target"]).name, t["failed"]) for t in data["targets"]] == [
@@ -67,7 +62,7 @@ def test_a_directory_and_a_broken_file_in_one_run(tmp_path: Path) -> None:
 
 
 def test_json_only_json_on_stdout() -> None:
-    result = run("validate", "-f", "json", PAPER, CLEAN)
+    result = cli("validate", "-f", "json", PAPER, CLEAN)
     data = json.loads(result.stdout)  # nothing else is on stdout
     assert data["schema"] == "cnninspect.validate"
     assert data["targets"][0]["suggested_input"] == [3, 227, 227]
@@ -75,7 +70,7 @@ def test_json_only_json_on_stdout() -> None:
 
 
 def test_github_format_is_detected_in_actions() -> None:
-    result = run("validate", PAPER, github=True)
+    result = cli("validate", PAPER, env=IN_ACTIONS)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
@@ -83,60 +78,58 @@ def test_github_format_is_detected_in_actions() -> None:
 
 
 def test_explicit_format_wins_over_actions() -> None:
-    result = run("validate", "-f", "json", PAPER, github=True)
+    result = cli("validate", "-f", "json", PAPER, env=IN_ACTIONS)
     json.loads(result.stdout)
 
 
 def test_sarif_to_an_output_file(tmp_path: Path) -> None:
     out = tmp_path / "cnninspect.sarif"
-    result = run("validate", "-f", "sarif", "--output-file", str(out), PAPER)
+    result = cli("validate", "-f", "sarif", "--output-file", str(out), PAPER)
     assert result.exit_code == 1
     assert result.stdout == ""
-    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     jsonschema.validate(json.loads(out.read_text()), schema)
 
 
 def test_junit() -> None:
-    result = run("validate", "-f", "junit", PAPER, CLEAN)
+    result = cli("validate", "-f", "junit", PAPER, CLEAN)
     root = ET.fromstring(result.stdout)
     assert [c.get("name") for c in root.iter("testcase")] == [PAPER, CLEAN]
 
 
 def test_module_target_with_input() -> None:
-    target = f"{CASES / 'nets.py'}:PaperAlexNet"
-    result = run("validate", target, "--input", "3x224x224")
+    target = f"{NETS}:PaperAlexNet"
+    result = cli("validate", target, "--input", "3x224x224")
     assert result.exit_code == 1
     explained = "Linear expects 9216 features, gets 6400 = 256×5×5"
     assert f"CNN106 error: fc6 (Linear) fails on input (6400,): {explained}" in result.stdout
-    assert run("validate", target, "--input", "3x227x227").exit_code == 0
+    assert cli("validate", target, "--input", "3x227x227").exit_code == 0
 
 
 def test_usage_errors_exit_2() -> None:
-    assert run("validate", "no/such/file.yaml").exit_code == 2
-    assert run("validate", f"{CASES / 'nets.py'}:PaperAlexNet").exit_code == 2  # no --input
-    assert run("validate", "--format", "xml", CLEAN).exit_code == 2
-    assert run("validate").exit_code == 2
+    assert cli("validate", "no/such/file.yaml").exit_code == 2
+    assert cli("validate", f"{NETS}:PaperAlexNet").exit_code == 2  # no --input
+    assert cli("validate", "--format", "xml", CLEAN).exit_code == 2
+    assert cli("validate").exit_code == 2
 
 
 def test_min_input() -> None:
-    result = run(
-        "min-input", "torchvision.models:alexnet", str(CASES / "rules" / "CNN107-fires.yaml")
-    )
+    result = cli("min-input", "torchvision.models:alexnet", COLLAPSE)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "torchvision.models:alexnet: 63×63 (input 3×63×63)",
-        f"{CASES / 'rules' / 'CNN107-fires.yaml'}: 14×14 (input 1×14×14)",
+        f"{COLLAPSE}: 14×14 (input 1×14×14)",
     ]
 
 
 def test_min_input_json() -> None:
-    result = run("min-input", "-f", "json", "torchvision.models:vgg16")
+    result = cli("min-input", "-f", "json", "torchvision.models:vgg16")
     data = json.loads(result.stdout)
     assert data["targets"][0]["min_input"] == [3, 32, 32]
     assert data["targets"][0]["min_size"] == 32
 
 
 def test_help_documents_exit_codes_and_rules() -> None:
-    text = run("validate", "--help").stdout
+    text = cli("validate", "--help").stdout
     assert "Exit codes" in text
     assert "CNN103" in text and "CNN201" in text

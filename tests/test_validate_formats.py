@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -14,9 +13,9 @@ from cnninspect.errors import Position
 from cnninspect.report import ci
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.validation import TargetResult, Validation
+from tests.conftest import RULE_CASES, SARIF_SCHEMA, VALIDATE_DATA
 
-DATA = Path(__file__).resolve().parent / "data"
-CASES = DATA / "validate"
+PAPER = VALIDATE_DATA / "alexnet-paper.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +23,10 @@ def validation() -> Validation:
     """A file with errors, one with a warning only, a clean one, and a failing module."""
     return validate(
         [
-            str(CASES / "alexnet-paper.yaml"),
-            str(CASES / "rules" / "CNN201-fires.yaml"),
-            str(CASES / "alexnet-227.yaml"),
-            f"{CASES / 'nets.py'}:PaperAlexNet",
+            str(PAPER),
+            str(RULE_CASES / "CNN201-fires.yaml"),
+            str(VALIDATE_DATA / "alexnet-227.yaml"),
+            f"{VALIDATE_DATA / 'nets.py'}:PaperAlexNet",
         ],
         input_shapes=[(3, 224, 224)],
     )
@@ -56,7 +55,7 @@ NASTY = Validation(
 
 def test_text_lines_are_path_line_col_code_severity_message(validation: Validation) -> None:
     lines = ci.validation_text(validation).splitlines()
-    assert lines[0].startswith(f"{CASES / 'alexnet-paper.yaml'}:9:5: CNN103 warning: conv1 ")
+    assert lines[0].startswith(f"{PAPER}:9:5: CNN103 warning: conv1 ")
     assert any(line.startswith("    hint: ") for line in lines)
     assert any(":PaperAlexNet: CNN106 error: fc6 (Linear) fails" in line for line in lines)
 
@@ -76,9 +75,7 @@ def test_json_is_versioned_and_exact(validation: Validation) -> None:
 
 def test_github_commands(validation: Validation) -> None:
     lines = ci.validation_github(validation).splitlines()
-    assert lines[0].startswith(
-        f"::warning file={CASES / 'alexnet-paper.yaml'},line=9,col=5,title=CNN103 dropped-pixels::"
-    )
+    assert lines[0].startswith(f"::warning file={PAPER},line=9,col=5,title=CNN103 dropped-pixels::")
     assert any(line.startswith("::error file=") for line in lines)
     assert all(line.startswith("::") for line in lines)  # hints stay on their annotation's line
 
@@ -97,7 +94,7 @@ def test_escape_functions() -> None:
 
 @pytest.mark.parametrize("case", ["real", "nasty"])
 def test_sarif_validates_against_the_2_1_0_schema(validation: Validation, case: str) -> None:
-    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     log = json.loads(ci.validation_sarif(validation if case == "real" else NASTY))
     jsonschema.validate(log, schema)
     run = log["runs"][0]

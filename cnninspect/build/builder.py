@@ -11,8 +11,6 @@ value is used, so one wrong declaration does not hide everything after it.
 from __future__ import annotations
 
 import inspect
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +25,7 @@ from cnninspect.errors import BuildError, call_text, first_line, is_spatial_coll
 from cnninspect.shapes import BatchedShape, Shape, flattened_from, without_batch
 from cnninspect.spec.expressions import IN_CHANNELS, ExpressionError
 from cnninspect.spec.expressions import parse as parse_reference
-from cnninspect.spec.layer_types import LAYER_TYPES, did_you_mean
+from cnninspect.spec.layer_types import LAYER_TYPES
 from cnninspect.spec.values import (
     SCOPE_INPUT_NAMES,
     ArchSpec,
@@ -36,8 +34,6 @@ from cnninspect.spec.values import (
     ParamsExpect,
     Value,
 )
-from cnninspect.spec.yamlnodes import yaml11_boolean_text
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +85,11 @@ class _Builder:
         return Graph(nodes, block_type, input_names), previous
 
     def layer(
-        self, layer: LayerSpec, args: Mapping[str, Value], incoming: list[BatchedShape], qualname: str
+        self,
+        layer: LayerSpec,
+        args: Mapping[str, Value],
+        incoming: list[BatchedShape],
+        qualname: str,
     ) -> tuple[nn.Module | None, BatchedShape]:
         try:
             kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
@@ -261,5 +261,3 @@ def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expe
         params = ParamsExpect(value, 0.0, f"{value:,}" if isinstance(value, int) else str(value))
     shape = _substitute(expect.shape, args) if expect.shape is not None else None
     return Expect(shape, params, expect.position, expect.shape_position, expect.params_position)
-
-
