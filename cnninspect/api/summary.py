@@ -130,14 +130,21 @@ def summarize(
     ``path/to/file.py:attr`` or an ``nn.Module``. ``input_shapes`` (per sample) is required
     for modules and overrides a YAML file's ``input``.
     """
-    from cnninspect.build.targets import load_target
+    from cnninspect.build.targets import is_module_target, load_target, read_description
+
+    description = None
+    if isinstance(target, str) and not is_module_target(target):
+        description = read_description(target, args)  # a broken file costs no torch import
+
     from cnninspect.checks.declarations import declarations
     from cnninspect.checks.explain import explain
     from cnninspect.trace.forward import check_device
     from cnninspect.trace.forward import trace as run_trace
 
     check_device(device)  # before constructing anything: a missing GPU is a one-line answer
-    loaded = load_target(target, input_shapes=input_shapes, args=args, device=device)
+    loaded = load_target(
+        target, input_shapes=input_shapes, args=args, device=device, description=description
+    )
     traced = run_trace(loaded.module, loaded.input_shapes, batch=batch, device=device, dtype=dtype)
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
     explanations = explain(traced.records, dict(loaded.module.named_modules()))

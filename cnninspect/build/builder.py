@@ -23,9 +23,12 @@ from cnninspect.build.modules import MERGES, Graph
 from cnninspect.build.origins import DeclaredInput, LayerOrigin
 from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
 from cnninspect.shapes import BatchedShape, Shape, flattened_from, without_batch
+from cnninspect.spec.expansion import substitute
 from cnninspect.spec.expressions import IN_CHANNELS, ExpressionError
 from cnninspect.spec.expressions import parse as parse_reference
 from cnninspect.spec.layer_types import LAYER_TYPES
+from cnninspect.spec.limits import Limits
+from cnninspect.spec.limits import current as current_limits
 from cnninspect.spec.values import (
     SCOPE_INPUT_NAMES,
     ArchSpec,
@@ -34,6 +37,7 @@ from cnninspect.spec.values import (
     ParamsExpect,
     Value,
 )
+from cnninspect.trace.contracts import violation
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +48,14 @@ class Built:
     output_shape: Shape  # as computed while building
 
 
-def build(spec: ArchSpec) -> Built:
-    """Construct the model of ``spec`` on the meta device (call ``materialize`` to run it)."""
-    builder = _Builder(spec, shapes=[(1, *spec.input_shape)])
+def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
+    """Construct the model of ``spec`` on the meta device (call ``materialize`` to run it).
+
+    The loader has already refused a file that expands past ``limits.layers`` (when the count
+    is known without the tensors); the builder counts again as it constructs.
+    """
+    limits = limits or current_limits()
+    builder = _Builder(spec, limits, shapes=[(1, *spec.input_shape)])
     with torch.device("meta"):
         module, output = builder.scope(
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
@@ -57,9 +66,11 @@ def build(spec: ArchSpec) -> Built:
 @dataclass
 class _Builder:
     spec: ArchSpec
+    limits: Limits
     origins: dict[str, LayerOrigin] = field(default_factory=dict)
     declared: list[DeclaredInput] = field(default_factory=list)
     shapes: list[BatchedShape] = field(default_factory=list)  # every shape computed so far
+    constructed: int = 0
 
     def scope(
         self,
@@ -92,8 +103,8 @@ class _Builder:
         qualname: str,
     ) -> tuple[nn.Module | None, BatchedShape]:
         try:
-            kwargs = {k.key: _substitute(k.value, args) for k in layer.kwargs}
-            repeat = _substitute(layer.repeat, args)
+            kwargs = {k.key: substitute(k.value, args) for k in layer.kwargs}
+            repeat = substitute(layer.repeat, args)
             expect = _substitute_expect(layer.expect, args)
         except ExpressionError as error:
             raise BuildError(
@@ -138,6 +149,15 @@ class _Builder:
         self.origins.setdefault(
             qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
         )
+        self.constructed += 1  # the backstop of count_layers, for counts it could not know
+        if self.constructed > self.limits.layers:
+            raise BuildError(
+                f"the model has more than {self.limits.layers:,} layers; "
+                + self.limits.advice("layers"),
+                layer=qualname,
+                position=layer.position,
+                code="CNN002",
+            )
         module = self.construct(layer, kwargs, incoming[0], qualname)
         return module, self.propagate(module, layer, incoming, qualname)
 
@@ -204,7 +224,19 @@ class _Builder:
     def propagate(
         self, module: nn.Module, layer: LayerSpec, incoming: list[BatchedShape], qualname: str
     ) -> BatchedShape:
-        """The output shape of ``module``, computed by torch on meta tensors."""
+        """The output shape of ``module``, computed by torch on meta tensors — after the checks
+        that a real device makes and meta does not, located at the value at fault."""
+        _check_rank(layer, incoming[0], qualname)
+        found = violation(module, incoming)
+        if found is not None:
+            kwarg = layer.kwarg(found.keyword)
+            raise BuildError(
+                f"{qualname} ({layer.type}): {found.message}",
+                layer=qualname,
+                position=kwarg.value_position if kwarg else layer.position,
+                hint="torch refuses it when the model runs on a real device",
+                code="CNN106",
+            )
         try:
             with torch.no_grad():
                 out = module(*(torch.empty(shape) for shape in incoming))
@@ -244,12 +276,33 @@ class _Builder:
         return self.shapes[-1]
 
 
-def _substitute(value: Any, args: Mapping[str, Value]) -> Any:
-    """Values with every `$name` / `${expression}` replaced (the loader checked the names)."""
-    if isinstance(value, tuple):
-        return tuple(_substitute(v, args) for v in value)
-    reference = parse_reference(value)
-    return reference.evaluate(args) if reference is not None else value
+def _check_rank(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None:
+    """An N-d layer (Conv2d, MaxPool2d, BatchNorm2d, ZeroPad2d, …) takes (batch, channels, N
+    sizes). torch also accepts one rank less, as an unbatched input — which here would be a
+    1-D signal pooled across its channels as if they were rows, and no error."""
+    spatial = _spatial_dims(layer.type)
+    if spatial is None:
+        return
+    ranks = {spatial + 2} | ({2} if layer.type in ("BatchNorm1d", "InstanceNorm1d") else set())
+    if len(incoming) not in ranks:
+        sizes = "(C, " + ", ".join(("L",) if spatial == 1 else "DHW"[3 - spatial :]) + ")"
+        raise BuildError(
+            f"{qualname} ({layer.type}) takes a {spatial}-D input {sizes} per sample, "
+            f"but receives {without_batch(incoming)}",
+            layer=qualname,
+            position=layer.position,
+            hint=f"use the {len(incoming) - 2}-D variant of this layer, or reshape before it"
+            if 1 <= len(incoming) - 2 <= 3
+            else "a feature vector needs Unflatten before a layer with spatial sizes",
+            code="CNN106",
+        )
+
+
+def _spatial_dims(type_name: str) -> int | None:
+    """2 for Conv2d, MaxPool2d, ZeroPad2d, …; None for layers without a dimensionality."""
+    if type_name[-2:] in ("1d", "2d", "3d") and type_name in LAYER_TYPES:
+        return int(type_name[-2])
+    return None
 
 
 def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expect | None:
@@ -257,7 +310,9 @@ def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expe
         return expect
     params = expect.params
     if params is not None and parse_reference(params.value) is not None:
-        value = _substitute(params.value, args)
-        params = ParamsExpect(value, 0.0, f"{value:,}" if isinstance(value, int) else str(value))
-    shape = _substitute(expect.shape, args) if expect.shape is not None else None
+        value = substitute(params.value, args)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ExpressionError(f"params must be a count, but {params.value} is {value!r}")
+        params = ParamsExpect(value, 0.0, f"{value:,}")
+    shape = substitute(expect.shape, args) if expect.shape is not None else None
     return Expect(shape, params, expect.position, expect.shape_position, expect.params_position)

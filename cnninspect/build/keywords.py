@@ -19,6 +19,22 @@ from cnninspect.spec.yamlnodes import yaml11_boolean_text
 
 # Keywords a description may not set: cnninspect decides where and in which dtype to run.
 _RESERVED_KWARGS = ("device", "dtype")
+# Sizes and counts: 0 makes an empty tensor (or a division by zero) and torch accepts some of
+# them on the meta device, or even on cpu (Linear(…, 0)); a description never means that.
+_AT_LEAST_ONE = (
+    "out_channels",
+    "out_features",
+    "kernel_size",
+    "stride",
+    "dilation",
+    "groups",
+    "output_size",
+    "size",
+    "num_groups",
+    "upscale_factor",
+    "downscale_factor",
+)
+_NOT_NEGATIVE = ("padding", "output_padding")
 
 
 def layer_class(type_name: str) -> type[nn.Module]:
@@ -67,6 +83,21 @@ def check_keywords(
                 position=kwarg.value_position,
                 code="CNN002",
             )
+        least = 1 if key in _AT_LEAST_ONE else 0 if key in _NOT_NEGATIVE else None
+        if least is not None and any(v < least for v in _integers(value)):
+            raise BuildError(
+                f"{layer.type}'s '{key}' must be at least {least}, got "
+                f"{list(value) if isinstance(value, tuple) else value}",
+                layer=qualname,
+                position=kwarg.value_position,
+                code="CNN002",
+            )
+
+
+def _integers(value: Any) -> list[int]:
+    """The integers in a keyword value (an int or a list of them; None and text are not)."""
+    items = value if isinstance(value, tuple) else (value,)
+    return [v for v in items if isinstance(v, int) and not isinstance(v, bool)]
 
 
 def _accepts(annotation: Any, value: Any) -> bool:

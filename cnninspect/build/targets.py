@@ -79,13 +79,28 @@ def yaml_path(target: str) -> Path:
     return bundled
 
 
+def read_description(target: str, args: Mapping[str, Any] | None = None) -> ArchSpec:
+    """The description a YAML target names, read and checked without importing torch (a file
+    that breaks a limit is refused before any heavy work)."""
+    from cnninspect.spec.parser import load
+
+    if args:
+        raise TargetError(
+            f"--arg configures a module's constructor; {target} is a YAML description",
+            hint="a description's layers take their arguments in the file",
+        )
+    return load(yaml_path(target))
+
+
 def load_target(
     target: str | nn.Module | ArchSpec,
     *,
     input_shapes: Sequence[Shape] | None = None,
     args: Mapping[str, Any] | None = None,
     device: str = "cpu",
+    description: ArchSpec | None = None,
 ) -> Loaded:
+    """``description``: the YAML target already read (``read_description``)."""
     from torch import nn
 
     if isinstance(target, nn.Module):
@@ -97,9 +112,8 @@ def load_target(
 
         module = import_module_target(target, args or {}, device=device)
         return _loaded_module(module, target, input_shapes)
-    from cnninspect.spec.parser import load
-
-    return _loaded_spec(load(yaml_path(target)), target, input_shapes)
+    spec = description or read_description(target, args)
+    return _loaded_spec(spec, target, input_shapes)
 
 
 def _loaded_spec(spec: ArchSpec, target: str, input_shapes: Sequence[Shape] | None) -> Loaded:

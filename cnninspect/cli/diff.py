@@ -98,7 +98,7 @@ def diff(
             stderr.print(
                 f"[yellow]warning:[/] {label} ({escape(report.target)}): {len(report.findings)} "
                 f"declaration(s) disagree with the forward pass; "
-                f"`cnninspect validate {report.target}` explains them",
+                f"`cnninspect validate {escape(report.target)}` explains them",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -234,13 +234,14 @@ def totals_table(diff: ArchDiff) -> Table:
     for header in ("Total", "A", "B", "Δ", "%"):
         table.add_column(header, justify="left" if header == "Total" else "right")
     for q in diff.totals:
-        table.add_row(
+        cells = (
             _QUANTITY_LABELS[q.name],
             quantity_text(q.name, q.a),
             quantity_text(q.name, q.b),
             quantity_delta(q),
             percent_text(q),
         )
+        table.add_row(*(Text(c) for c in cells))
     return table
 
 

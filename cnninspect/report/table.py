@@ -68,7 +68,7 @@ class _SummaryTable:
         widths[0], widths[1] = min(widths[0], 28), min(widths[1], 16)
         _fit(widths, options.max_width - 3 * (len(widths) - 1))  # pad, rule, pad
         table = Table(
-            title=_title(self.report),
+            title=Text(_title(self.report)),  # a name from a file is text, never markup
             box=box.SIMPLE_HEAD,
             pad_edge=False,
             show_edge=False,
@@ -85,7 +85,7 @@ class _SummaryTable:
                 overflow="fold" if i == 2 else "ellipsis",
             )
         for row_cells in cells:
-            table.add_row(*(row_cells[i] for i in shown))
+            table.add_row(*(_text(row_cells[i]) for i in shown))
         yield table
 
 
@@ -103,6 +103,11 @@ def _fit(widths: list[int], available: int) -> None:
 
 def _is_folded(row: Row, depth: int | None) -> bool:
     return depth is not None and row.depth == depth and not row.is_leaf
+
+
+def _text(cell: RenderableType) -> RenderableType:
+    """A str cell as Text: Rich would read "[/]" in a layer name or type as markup."""
+    return Text(cell) if isinstance(cell, str) else cell
 
 
 def _plain(cell: RenderableType) -> str:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
+from rich.text import Text
 
 from cnninspect.report.envelope import envelope
 from cnninspect.report.text import count, shape_text, si
@@ -46,7 +47,7 @@ class ZooTable:
                 justify="right" if i in (2, 3) else "left",
             )
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))  # text from files, never markup
         yield table
 
 

@@ -122,11 +122,17 @@ class DeclarationReader(NodeReader):
                 f"params must be a count like 61706, '61.1M' or '60M ±5%', got {described(value)}",
                 node,
             )
+        if len(match["num"]) > self.limits.integer_digits:
+            raise self.fail(
+                f"params {match['num'][:12]}… has {len(match['num']):,} digits; "
+                + self.limits.advice("integer_digits"),
+                node,
+            )
         count = round(float(match["num"]) * _UNITS[match["unit"]])
-        tolerance = float(match["tol"]) / 100 if match["tol"] else 0.0
+        slack = float(match["tol"]) / 100 * count if match["tol"] else 0.0
         if not match["tol"] and match["unit"]:  # '61.1M' means: as rounded
-            tolerance = 0.5 * _UNITS[match["unit"]] * 10 ** -_decimals(match["num"]) / count
-        return ParamsExpect(count, tolerance, str(value).strip())
+            slack = 0.5 * _UNITS[match["unit"]] * 10 ** -_decimals(match["num"])
+        return ParamsExpect(count, slack, str(value).strip())
 
 
 def _decimals(number: str) -> int:

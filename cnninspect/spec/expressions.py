@@ -3,7 +3,8 @@
 A description must never run code, so expressions are parsed with ``ast`` and only integer
 literals, argument names, ``+ - * //`` and parentheses are accepted; anything else is a located
 error. Inside a block, ``in_channels`` names the channel count of the block's (first) input,
-so an inverted residual can write its expansion as ``${in_channels * 6}``.
+so an inverted residual can write its expansion as ``${in_channels * 6}``. The text's length
+and every integer it computes are bounded (``spec.limits``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from cnninspect.spec.limits import current as current_limits
 
 IN_CHANNELS = "in_channels"  # provided by the builder inside every block
 
@@ -51,9 +54,15 @@ def parse(value: object) -> Reference | None:
         node = ast.Name(id=match.group(1), ctx=ast.Load())
         return Reference(value, node, frozenset({match.group(1)}))
     if match := _ARITHMETIC.match(value):
+        limits = current_limits()
+        if len(value) > limits.expression_chars:
+            raise ExpressionError(
+                f"'{value[:30]}…' is {len(value):,} characters long; "
+                + limits.advice("expression_chars")
+            )
         try:
             tree = ast.parse(match.group(1).strip(), mode="eval").body
-        except SyntaxError:
+        except (SyntaxError, RecursionError, MemoryError):  # also: nesting too deep
             raise ExpressionError(f"'{value}' is not an arithmetic expression") from None
         return Reference(value, tree, frozenset(_names(tree, value)))
     if value.startswith("$"):
@@ -87,10 +96,16 @@ def _evaluate(node: ast.expr, env: Mapping[str, Any], text: str) -> Any:
     right = _integer(_evaluate(node.right, env, text), text)
     if isinstance(node.op, ast.FloorDiv) and right == 0:
         raise ExpressionError(f"'{text}' divides by zero")
-    return _OPERATORS[type(node.op)](left, right)
+    return _integer(_OPERATORS[type(node.op)](left, right), text)
 
 
 def _integer(value: Any, text: str) -> int:
     if type(value) is not int:
         raise ExpressionError(f"'{text}' computes with {value!r}, which is not an integer")
+    limits = current_limits()
+    if abs(value) >= 10**limits.integer_digits:
+        raise ExpressionError(
+            f"'{text}' computes an integer of more than {limits.integer_digits} digits; "
+            + limits.advice("integer_digits")
+        )
     return value

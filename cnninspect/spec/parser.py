@@ -18,8 +18,11 @@ from cnninspect.errors import Position, SpecError
 from cnninspect.shapes import Notation, Shape, to_channels_first
 from cnninspect.spec import yamlnodes
 from cnninspect.spec.block_uses import check_block_uses
+from cnninspect.spec.expansion import count_layers
 from cnninspect.spec.expectations import DeclarationReader
 from cnninspect.spec.layer_types import LAYER_TYPES, Role, did_you_mean
+from cnninspect.spec.limits import Limits
+from cnninspect.spec.limits import current as current_limits
 from cnninspect.spec.reader import is_count
 from cnninspect.spec.values import (
     FORMAT_VERSION,
@@ -49,17 +52,21 @@ _TOP_KEYS = (
 
 
 def load(path: str | Path) -> ArchSpec:
-    """Read and check a YAML architecture description."""
+    """Read and check a YAML architecture description (within ``spec.limits``)."""
     path = Path(path)
-    return loads(yamlnodes.read(path), str(path))
+    limits = current_limits()
+    return loads(yamlnodes.read(path, limits), str(path), limits)
 
 
-def loads(text: str, path: str = "<string>") -> ArchSpec:
+def loads(text: str, path: str = "<string>", limits: Limits | None = None) -> ArchSpec:
     """Parse a YAML architecture description given as text; ``path`` is used in messages."""
-    root = yamlnodes.compose(text, path)
+    limits = limits or current_limits()
+    root = yamlnodes.compose(text, path, limits)
     if root is None:
         raise SpecError("the file is empty", position=Position(path, 1, 1), code="CNN002")
-    return _Parser(path).model(root)
+    spec = _Parser(path, limits).model(root)
+    count_layers(spec, limits)
+    return spec
 
 
 @dataclass
@@ -356,7 +363,10 @@ class _Parser(DeclarationReader):
     def kwargs(
         self, node: yaml.Node, type_name: str, args: Mapping[str, BlockArg]
     ) -> tuple[Kwarg, ...]:
-        if isinstance(node, yaml.ScalarNode) and yamlnodes.scalar(node, self.path) is None:
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and yamlnodes.scalar(node, self.path, self.limits) is None
+        ):
             return ()  # `- ReLU:` with nothing after the colon
         kwargs = []
         for key, (key_node, value_node) in self.mapping(

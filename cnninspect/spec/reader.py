@@ -3,19 +3,22 @@ scalars under YAML 1.2 core rules — each mistake a SpecError at the node's fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
 from cnninspect.errors import Position, SpecError
 from cnninspect.spec import yamlnodes
 from cnninspect.spec.layer_types import did_you_mean
+from cnninspect.spec.limits import Limits
+from cnninspect.spec.limits import current as current_limits
 from cnninspect.spec.values import Scalar, Value
 
 
 @dataclass
 class NodeReader:
     path: str
+    limits: Limits = field(default_factory=current_limits)
 
     def pos(self, node: yaml.Node) -> Position:
         return yamlnodes.position(self.path, node)
@@ -61,7 +64,7 @@ class NodeReader:
     def scalar(self, node: yaml.Node, what: str) -> Scalar:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(f"{what} must be a single value, got {_kind(node)}", node)
-        value: Scalar = yamlnodes.scalar(node, self.path)
+        value: Scalar = yamlnodes.scalar(node, self.path, self.limits)
         return value
 
     def string(self, node: yaml.Node, what: str) -> str:

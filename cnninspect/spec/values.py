@@ -33,12 +33,12 @@ class ParamsExpect:
     """A declared parameter count: exact (``61706``) or approximate (``60M ±5%``)."""
 
     value: int | str  # a `$arg` inside a block
-    tolerance: float  # relative; 0.0 means exact
+    slack: float  # how far a count may lie from value; 0.0 means exact
     text: str
 
     def accepts(self, count: int) -> bool:
         assert isinstance(self.value, int), "block arguments are substituted before checking"
-        return abs(count - self.value) <= self.tolerance * self.value
+        return abs(count - self.value) <= self.slack
 
 
 @dataclass(frozen=True, slots=True)

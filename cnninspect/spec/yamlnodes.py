@@ -13,14 +13,18 @@ Tags other than the core ones (``!!python/object`` and friends) are refused.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from cnninspect.errors import Position, SpecError
+from cnninspect.spec.limits import Limits
+from cnninspect.spec.limits import current as current_limits
 
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$")
@@ -61,23 +65,113 @@ def position(path: str, node: yaml.Node) -> Position:
     return Position(path, mark.line + 1, mark.column + 1)
 
 
-def compose(text: str, path: str) -> yaml.Node | None:
-    """Parse ``text`` into a node tree; syntax errors become located SpecErrors."""
+def compose(text: str, path: str, limits: Limits | None = None) -> yaml.Node | None:
+    """Parse ``text`` into a node tree; syntax errors become located SpecErrors, and so does a
+    tree that nests too deeply or that its aliases expand beyond ``limits``."""
+    limits = limits or current_limits()
+    if len(text) > limits.file_bytes:
+        raise SpecError(
+            f"the description is {len(text):,} characters long; {limits.advice('file_bytes')}",
+            position=Position(path, 1, 1),
+            code="CNN001",
+        )
     try:
+        _check_depth(text, path, limits)  # before composing: PyYAML's composer recurses
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Position(path, mark.line + 1, mark.column + 1) if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = _syntax_hint(problem, text, mark.line if mark else None)
+        raise _syntax_error(exc, text, path) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, controls)
+        line, col = _line_col(text, exc.position)
         raise SpecError(
-            f"YAML syntax error: {problem}", position=where, hint=hint, code="CNN001"
+            f"character {exc.character!r} is not allowed in a YAML file",
+            position=Position(path, line, col),
+            hint="a description is plain UTF-8 text: is this the right file?",
+            code="CNN001",
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML syntax error: {exc}", code="CNN001") from None
     if root is not None:
+        _check_expansion(root, path, limits)
         _refuse_foreign_tags(root, path)
     return root
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> SpecError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = exc.context_mark
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    if at_end and context is not None and exc.context:  # an unclosed `{` or `[`
+        problem += f" ({exc.context} here is never closed)"
+        mark = context
+    where = Position(path, mark.line + 1, mark.column + 1) if mark else None
+    hint = _syntax_hint(problem, text, mark.line if mark else None)
+    return SpecError(f"YAML syntax error: {problem}", position=where, hint=hint, code="CNN001")
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``index``."""
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _check_depth(text: str, path: str, limits: Limits) -> None:
+    """Refuse nesting deeper than the limit, from the event stream (which does not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limits.depth:
+                mark = event.start_mark
+                where = Position(path, mark.line + 1, mark.column + 1) if mark else None
+                raise SpecError(
+                    f"the description nests more than {limits.depth} levels deep; "
+                    + limits.advice("depth"),
+                    position=where,
+                    code="CNN001",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _check_expansion(root: yaml.Node, path: str, limits: Limits) -> None:
+    """Count the nodes the tree holds once every alias is expanded (a "billion laughs" file is
+    small but expands to 10⁹ nodes), and refuse an alias that contains itself."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            on_path.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[id(node)] > limits.nodes:
+                raise SpecError(
+                    f"its aliases expand the description to more than {limits.nodes:,} values; "
+                    + limits.advice("nodes"),
+                    position=position(path, node),
+                    code="CNN001",
+                )
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in on_path:
+            raise SpecError(
+                "this anchor contains an alias to itself: the value would be infinite",
+                position=position(path, node),
+                code="CNN001",
+            )
+        on_path.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
 
 
 _BARE_ITEM = re.compile(r"^\s*-\s+[A-Za-z_][A-Za-z0-9_]*\s*$")
@@ -117,34 +211,126 @@ def _refuse_foreign_tags(node: yaml.Node, path: str, seen: set[int] | None = Non
             _refuse_foreign_tags(value, path, seen)
 
 
-def read(path: Path) -> str:
+def read(path: Path, limits: Limits | None = None) -> str:
+    """The text of a description file: a regular file, within the size limit, in UTF-8 (an
+    undecodable byte is located at its line and column)."""
+    limits = limits or current_limits()
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {exc}", code="CNN001") from None
+        info = path.stat()
+    except FileNotFoundError:
+        raise SpecError(f"no such file: {path}", code="CNN001") from None
+    except OSError as exc:  # a symlink loop, a permission
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}", code="CNN001") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise SpecError(f"cannot read {path}: {kind}", code="CNN001")
+    if info.st_size > limits.file_bytes:
+        raise SpecError(
+            f"{path} is {info.st_size:,} bytes; {limits.advice('file_bytes')}",
+            position=Position(str(path), 1, 1),
+            code="CNN001",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}", code="CNN001") from None
+    return decode(data, str(path))
 
 
-def scalar(node: yaml.ScalarNode, path: str) -> Any:
-    """The Python value of a scalar node under YAML 1.2 core rules."""
+_FOREIGN_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def decode(data: bytes, path: str) -> str:
+    """UTF-8 (a UTF-8 byte-order mark is allowed); anything else is a located error."""
+    for bom, name in _FOREIGN_BOMS:
+        if data.startswith(bom):
+            raise SpecError(
+                f"the file is {name} (it starts with a {name} byte-order mark), not UTF-8",
+                position=Position(path, 1, 1),
+                hint="save it as UTF-8",
+                code="CNN001",
+            )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        raise SpecError(
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
+            position=Position(path, line, col),
+            hint="save the file as UTF-8 (Latin-1 and Windows-1252 files are not)",
+            code="CNN001",
+        ) from None
+
+
+def scalar(node: yaml.ScalarNode, path: str, limits: Limits | None = None) -> Any:
+    """The Python value of a scalar node under YAML 1.2 core rules. An explicit tag whose text
+    is not of its type (``!!int abc``, ``!!bool yes``) and an integer longer than the limit are
+    located errors."""
     value: str = node.value
     tag = node.tag
     if tag == _STR_TAG:  # quoted scalars resolve to str too
         return value
-    if tag.endswith(":null"):
+    kind = tag.rsplit(":", 1)[-1]
+    pattern = {"null": _NULL, "bool": _BOOL, "int": _INT, "float": _FLOAT}.get(kind)
+    if pattern is not None and not (
+        pattern.match(value) or (kind == "float" and _INT.match(value))
+    ):
+        raise SpecError(
+            f"'{value}' is not a YAML {kind}",
+            position=position(path, node),
+            hint="write true or false" if kind == "bool" else None,
+            code="CNN002",
+        )
+    if kind == "null":
         return None
-    if tag.endswith(":bool"):
+    if kind == "bool":
         return value.lower() == "true"
-    if tag.endswith(":int"):
-        digits = value.replace("_", "")
-        return int(digits, 0) if digits[:2].lower() in ("0x", "0o") else int(digits, 10)
-    if tag.endswith(":float"):
+    if kind == "int":
+        _check_digits(value, path, node, limits or current_limits())
+        return _integer(value.replace("_", ""), path, node)
+    if kind == "float":
         lowered = value.lower()
         if lowered.endswith(".inf"):
             return -math.inf if lowered.startswith("-") else math.inf
         if lowered == ".nan":
             return math.nan
-        return float(value.replace("_", ""))
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:  # `!!float 0x10`
+            raise SpecError(
+                f"'{value}' is not a YAML float", position=position(path, node), code="CNN002"
+            ) from None
     return value
+
+
+def _check_digits(value: str, path: str, node: yaml.Node, limits: Limits) -> None:
+    """Python refuses to read integers of over 4,300 digits; cnninspect stops far earlier."""
+    digits = value.replace("_", "").lstrip("+-")
+    if digits[:2].lower() in ("0x", "0o"):
+        digits = digits[2:]
+    if len(digits) > limits.integer_digits:
+        raise SpecError(
+            f"the integer {value[:12]}… has {len(digits):,} digits; "
+            + limits.advice("integer_digits"),
+            position=position(path, node),
+            code="CNN002",
+        )
+
+
+def _integer(text: str, path: str, node: yaml.Node) -> int:
+    try:
+        return int(text, 0) if text.lstrip("+-")[:2].lower() in ("0x", "0o") else int(text, 10)
+    except ValueError:  # `0x_` has the prefix and no digit
+        raise SpecError(
+            f"'{node.value}' is not a YAML int", position=position(path, node), code="CNN002"
+        ) from None
 
 
 def yaml11_boolean_text(value: object) -> str | None:

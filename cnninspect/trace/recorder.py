@@ -13,7 +13,13 @@ from torch import nn
 
 from cnninspect.errors import TraceError, first_line
 from cnninspect.shapes import BatchedShape, flattened_from, without_batch
+from cnninspect.trace.contracts import violation
 from cnninspect.trace.records import LayerRecord
+
+
+class DeviceRefusalError(Exception):
+    """A call that cpu and cuda refuse, raised on every device (meta included)."""
+
 
 # Hyper-parameters shown in the table, in this order, when a module has them.
 _HPARAMS = (
@@ -94,6 +100,9 @@ class Recorder:
         )
         self.calls.append(call)
         self.stack.append(call)
+        found = violation(module, call.input_shapes)
+        if found is not None:  # meta would run it; a real device would not
+            raise DeviceRefusalError(found.message)
 
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()
