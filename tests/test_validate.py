@@ -147,6 +147,7 @@ def test_rule_case_reports_exactly_its_header(path: Path) -> None:
 
 def test_every_rule_in_the_catalogue_has_a_firing_case() -> None:
     loader_codes = {"CNN002", "CNN004", "CNN006"}  # tested with inline files below
+    loader_codes |= {"CNN007"}  # a module target: test_a_module_that_breaks_on_import_…
     fired = {code for path in RULE_CASE_FILES for code, _, _ in expected_findings(path)}
     assert set(RULES) - loader_codes <= fired
     assert fired <= set(RULES)
@@ -196,6 +197,29 @@ def test_cnn201_follows_the_wiring_not_the_call_order() -> None:
 
 
 # -- module targets --------------------------------------------------------------------------
+
+
+def test_a_module_that_breaks_on_import_is_a_finding_and_the_rest_is_checked(
+    tmp_path: Path,
+) -> None:
+    """CNN007 fires for a module that exits, interrupts or fails to parse on import (located
+    at the line of the file that did it); the targets after it are still checked."""
+    exits = tmp_path / "exits.py"
+    exits.write_text("import sys\nprint('noise')\nsys.exit(0)\n")
+    interrupts = tmp_path / "interrupts.py"
+    interrupts.write_text("def f():\n    raise KeyboardInterrupt\n\nf()\n")
+    result = validate(
+        [f"{exits}:Net", f"{interrupts}:Net", f"{NETS}:PaperAlexNet"],
+        input_shapes=[(3, 227, 227)],
+    )
+    found = [[(f.code, f.position and f.position.line) for f in r.findings] for r in result.results]
+    assert found == [[("CNN007", 3)], [("CNN007", 2)], []]
+    assert "raised SystemExit" in result.results[0].findings[0].message
+
+
+def test_a_module_that_imports_cleanly_gives_no_cnn007() -> None:
+    result = validate([f"{NETS}:PaperAlexNet"], input_shapes=[(3, 227, 227)])
+    assert not [f for f in result.findings if f.code == "CNN007"]
 
 
 def test_module_forward_failure_is_explained() -> None:

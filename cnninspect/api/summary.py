@@ -145,7 +145,14 @@ def summarize(
     loaded = load_target(
         target, input_shapes=input_shapes, args=args, device=device, description=description
     )
-    traced = run_trace(loaded.module, loaded.input_shapes, batch=batch, device=device, dtype=dtype)
+    traced = run_trace(
+        loaded.module,
+        loaded.input_shapes,
+        batch=batch,
+        device=device,
+        dtype=dtype,
+        largest_activation=loaded.largest_activation,
+    )
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
     explanations = explain(traced.records, dict(loaded.module.named_modules()))
     findings: list[Finding] = []

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnninspect.build.targets import is_module_target, resolve_targets
-from cnninspect.checks.failures import file_error, trace_failure
-from cnninspect.errors import BuildError, SpecError, TraceError
+from cnninspect.checks.failures import file_error, load_failure, trace_failure
+from cnninspect.errors import BuildError, SpecError, TargetError, TraceError
 from cnninspect.results.findings import Finding, file_order, with_hint
 from cnninspect.results.validation import TargetResult, Validation
 from cnninspect.shapes import Shape, from_channels_first
@@ -66,16 +66,21 @@ def validate_target(
     args: Mapping[str, Any] | None = None,
     solve: bool = True,
 ) -> TargetResult:
-    """One target: a YAML path, ``pkg.mod:attr`` / ``file.py:attr``, or an ``nn.Module``."""
-    from torch import nn
+    """One target: a YAML path, ``pkg.mod:attr`` / ``file.py:attr``, or an ``nn.Module``.
 
-    from cnninspect.build.construction import import_module_target
-
-    if isinstance(target, nn.Module):
-        name = type(target).__name__
-        return validate_module(target, target=name, input_shapes=input_shapes)
+    A YAML file is read before torch is imported; a module that cannot be imported or
+    constructed is a finding (CNN007), like a file that does not parse.
+    """
+    if not isinstance(target, str):
+        return validate_module(target, target=type(target).__name__, input_shapes=input_shapes)
     if is_module_target(target) and not Path(target).is_file():
-        module = import_module_target(target, args or {}, device="meta")
+        from cnninspect.build.construction import import_module_target
+
+        try:
+            module = import_module_target(target, args or {}, device="meta")
+        except TargetError as error:
+            name = target.rpartition(":")[2]
+            return TargetResult(target, name, None, (load_failure(error),))
         return validate_module(module, target=target, input_shapes=input_shapes)
     return validate_file(target, solve=solve)
 

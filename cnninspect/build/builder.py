@@ -11,6 +11,7 @@ value is used, so one wrong declaration does not hide everything after it.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ class Built:
     origins: Mapping[str, LayerOrigin]
     declared_inputs: tuple[DeclaredInput, ...]
     output_shape: Shape  # as computed while building
+    largest_activation: int  # elements per sample of the largest layer output (memory guard)
 
 
 def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
@@ -60,7 +62,8 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
         module, output = builder.scope(
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )
-    return Built(module, builder.origins, tuple(builder.declared), without_batch(output))
+    largest = max(math.prod(without_batch(s)) for s in builder.shapes)
+    return Built(module, builder.origins, tuple(builder.declared), without_batch(output), largest)
 
 
 @dataclass

@@ -11,11 +11,12 @@ import contextlib
 import importlib
 import importlib.util
 import sys
+import traceback
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnninspect.errors import TargetError, call_text
+from cnninspect.errors import Position, TargetError, call_text, first_line
 from cnninspect.spec.layer_types import did_you_mean
 
 if TYPE_CHECKING:
@@ -53,31 +54,67 @@ def import_module_target(target: str, args: Mapping[str, Any], *, device: str = 
 
 def _import(where: str) -> Any:
     if where.endswith(".py"):
-        path = Path(where)
-        if not path.is_file():
-            raise TargetError(f"no such file: {where}")
-        name = f"_cnninspect_target_{abs(hash(path.resolve()))}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise TargetError(f"cannot import {where}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        sys.path.insert(0, str(path.resolve().parent))
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            raise TargetError(f"importing {where} raised {type(exc).__name__}: {exc}") from None
-        finally:
-            sys.path.pop(0)
-        return module
+        return _import_file(Path(where))
     try:
-        return importlib.import_module(where)
+        with _contained(f"importing {where}", None):
+            return importlib.import_module(where)
     except ModuleNotFoundError as exc:
         raise TargetError(
             f"no module named '{exc.name or where}'", hint="is it installed in this environment?"
         ) from None
-    except Exception as exc:
-        raise TargetError(f"importing {where} raised {type(exc).__name__}: {exc}") from None
+
+
+def _import_file(path: Path) -> Any:
+    if not path.is_file():
+        raise TargetError(f"no such file: {path}")
+    name = f"_cnninspect_target_{abs(hash(path.resolve()))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise TargetError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(path.resolve().parent))
+    try:
+        with _contained(f"importing {path}", path):
+            spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    return module
+
+
+@contextlib.contextmanager
+def _contained(what: str, path: Path | None) -> Iterator[None]:
+    """Run a user's code (an import, a constructor) so that nothing it does ends cnninspect:
+    what it prints goes to stderr (stdout holds our data, JSON included), and any exception —
+    ``SystemExit`` and ``KeyboardInterrupt`` too — becomes a TargetError, located at the
+    line of ``path`` where it was raised."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    except ModuleNotFoundError:
+        raise
+    except BaseException as exc:
+        position = _where(exc, path) if path is not None else None
+        raise TargetError(
+            f"{what} raised {type(exc).__name__}: {first_line(exc)}", position=position
+        ) from None
+
+
+def _where(exc: BaseException, path: Path) -> Position | None:
+    """The line of ``path`` where ``exc`` was raised (a SyntaxError carries its own)."""
+    resolved = str(path.resolve())
+    if (
+        isinstance(exc, SyntaxError)
+        and exc.filename
+        and exc.lineno
+        and str(Path(exc.filename).resolve()) == resolved
+    ):
+        return Position(str(path), exc.lineno, exc.offset or 1)
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if str(Path(frame.f_code.co_filename).resolve()) == resolved:
+            line = lineno  # the innermost frame in the file
+    return Position(str(path), line, 1) if line is not None else None
 
 
 def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: bool) -> Any:
@@ -87,17 +124,13 @@ def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: b
 
     if on_meta:
         try:
-            with torch.device("meta"):
+            with torch.device("meta"), contextlib.redirect_stdout(sys.stderr):
                 return factory(**args)
         except Exception:  # retried below, where its real error (if any) is reported
             pass
-    try:
-        with _no_init(), _parameters_on_meta(on_meta):
-            return factory(**args)
-    except Exception as exc:
-        raise TargetError(
-            f"{target}({call_text(args)}) raised {type(exc).__name__}: {exc}"
-        ) from None
+    call = f"{target}({call_text(args)})"
+    with _contained(call, None), _no_init(), _parameters_on_meta(on_meta):
+        return factory(**args)
 
 
 _INIT_FUNCTIONS = (

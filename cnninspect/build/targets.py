@@ -35,6 +35,7 @@ class Loaded:
     spec: ArchSpec | None = None
     origins: Mapping[str, LayerOrigin] = field(default_factory=dict)
     declared_inputs: tuple[DeclaredInput, ...] = ()
+    largest_activation: int = 0  # elements per sample, when known before the pass
 
 
 def bundled_dirs() -> list[Path]:
@@ -133,6 +134,7 @@ def _loaded_spec(spec: ArchSpec, target: str, input_shapes: Sequence[Shape] | No
         spec=spec,
         origins=built.origins,
         declared_inputs=built.declared_inputs,
+        largest_activation=built.largest_activation,
     )
 
 
@@ -170,6 +172,8 @@ def expand_targets(targets: Iterable[str]) -> list[str]:
                 and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
+            if not found:  # checking nothing is not a pass
+                raise TargetError(f"no architectures found: {target} holds no *.yaml or *.yml file")
             expanded.extend(str(p) for p in found)
         elif is_module_target(target) and not path.is_file():
             expanded.append(target)

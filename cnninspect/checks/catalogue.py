@@ -31,6 +31,12 @@ RULES: dict[str, Rule] = {
         Rule("CNN004", "unknown-keyword", Severity.ERROR, "a keyword the layer does not take"),
         Rule("CNN005", "duplicate", Severity.ERROR, "a duplicate key or layer name"),
         Rule("CNN006", "bad-reference", Severity.ERROR, "`from` or `$arg` names nothing"),
+        Rule(
+            "CNN007",
+            "target-load",
+            Severity.ERROR,
+            "a module target cannot be imported or constructed",
+        ),
         Rule("CNN101", "declared-shape", Severity.ERROR, "declared shape ≠ computed shape"),
         Rule(
             "CNN102",

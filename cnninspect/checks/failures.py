@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from cnninspect.build.origins import LayerOrigin
 from cnninspect.checks.catalogue import finding
-from cnninspect.errors import BuildError, SpecError, TraceError, is_spatial_collapse
+from cnninspect.errors import BuildError, SpecError, TargetError, TraceError, is_spatial_collapse
 from cnninspect.results.findings import Finding
 
 
@@ -32,3 +32,9 @@ def trace_failure(error: TraceError, origins: Mapping[str, LayerOrigin]) -> Find
         position=origin.position if origin else error.position,
         hint=error.hint,
     )
+
+
+def load_failure(error: TargetError) -> Finding:
+    """CNN007: a module target that cannot be imported or constructed — a finding, so that the
+    other targets are still checked."""
+    return finding("CNN007", error.message, position=error.position, hint=error.hint)

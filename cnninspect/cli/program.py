@@ -4,6 +4,8 @@ cnninspect one line and exit 4 (the traceback behind --debug)."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,9 +95,27 @@ def write(text: str, output_file: str | None) -> None:
 
 
 def main() -> NoReturn:
-    """Console-script entry point."""
+    """Console-script entry point. Output that cannot be written (a full disk, a closed pipe)
+    ends the run with exit 2, never with a traceback."""
+    code: int | str | None
     try:
         app()
+        code = int(ExitCode.OK)
     except SystemExit as exc:
-        raise SystemExit(exc.code) from None
-    sys.exit(int(ExitCode.OK))
+        code = exc.code
+    except OSError as exc:  # raised by a write to stdout
+        code = _output_failed(exc)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _output_failed(exc)
+    raise SystemExit(code)
+
+
+def _output_failed(exc: OSError) -> int:
+    # stdout is broken: point it at /dev/null so that the interpreter's own flush at exit
+    # does not fail again
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if exc.errno != errno.EPIPE:  # a reader that closed the pipe (`| head`) needs no message
+        error(f"cannot write the output: {exc.strerror or exc}")
+    return int(ExitCode.USAGE)

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from cnninspect.errors import DeviceError, TargetError, TraceError
+from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.shapes import Shape
+from cnninspect.trace import memory_guard
 from cnninspect.trace.macs import MacCounter
 from cnninspect.trace.recorder import Recorder, tensor_shapes
 from cnninspect.trace.records import Trace
@@ -60,14 +61,36 @@ def trace(
     batch: int = 1,
     device: str = "cpu",
     dtype: str = "float32",
+    largest_activation: int = 0,
 ) -> Trace:
-    """Run ``model`` once on zero inputs of ``input_shapes`` (per sample) and record it."""
+    """Run ``model`` once on zero inputs of ``input_shapes`` (per sample) and record it.
+
+    On a real device the memory the pass needs is checked first (``largest_activation``, in
+    elements per sample, when the caller knows it from the shapes); an allocation that fails
+    all the same is the same refusal, never a traceback.
+    """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
-    _place(model, target, torch_dtype)
-    inputs = [
-        torch.zeros((batch, *shape), device=target, dtype=torch_dtype) for shape in input_shapes
-    ]
+    if target.type != "meta":
+        need = memory_guard.needed_bytes(
+            model,
+            input_shapes,
+            batch=batch,
+            dtype=torch_dtype,
+            largest_activation=largest_activation,
+        )
+        memory_guard.check(need, target)
+    try:
+        _place(model, target, torch_dtype)
+        inputs = [
+            torch.zeros((batch, *shape), device=target, dtype=torch_dtype) for shape in input_shapes
+        ]
+    except Exception as exc:
+        if memory_guard.is_allocation_failure(exc):
+            raise memory_guard.refusal(
+                f"cannot allocate its weights and inputs on {device}"
+            ) from None
+        raise
     recorder = Recorder(model)
     modes = {m: m.training for m in model.modules()}
     try:
@@ -78,6 +101,10 @@ def trace(
     except TraceError:
         raise
     except Exception as exc:
+        if memory_guard.is_allocation_failure(exc):
+            raise memory_guard.refusal(
+                f"ran out of memory on {device}: {first_line(exc)}"
+            ) from None
         raise recorder.failure(exc) from None
     finally:
         recorder.detach()
