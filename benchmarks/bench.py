@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 FLOOR = "import torch, torchvision.models"
 TORCHINFO = (
@@ -28,7 +30,7 @@ def cnninspect_cmd(model: str, device: str) -> list[str]:
     ]  # fmt: skip
 
 
-def measure(command: list[str]) -> tuple[float, float]:
+def measure(command: list[str], *, exit_code: int = 0) -> tuple[float, float]:
     """(seconds, peak GiB) of one process; best of two runs, so disk caches are warm."""
     best = (float("inf"), float("inf"))
     for _ in range(2):
@@ -36,10 +38,39 @@ def measure(command: list[str]) -> tuple[float, float]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
-        if status != 0:
+        if os.waitstatus_to_exitcode(status) != exit_code:
             raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")  # type: ignore[union-attr]
         best = min(best, (elapsed, usage.ru_maxrss / 2**20))  # ru_maxrss is KiB on Linux
     return best
+
+
+def bad_input(helped: tuple[float, float]) -> None:
+    """The worst hostile files must be refused in under 2 s and about the memory of --help."""
+    laughs = "".join(
+        f"      k{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 10)
+    )
+    files = {
+        "alias bomb (10⁹ values)": "cnninspect: 1\ninput: [3, 8, 8]\nblocks:\n  B:\n"
+        "    args:\n      k0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        + laughs
+        + "    layers:\n      - ReLU\nlayers:\n  - B\n",
+        "repeat: 1000000000": "cnninspect: 1\ninput: [3, 8, 8]\nlayers:\n"
+        "  - ReLU:\n    repeat: 1000000000\n",
+        "50 MB of comments": "# " + "x" * 98 + "\n",
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        print(f"\n{'bad input (summary, exit 2)':<28} {'time':>7} {'peak':>9} {'× --help':>9}")
+        missing = [sys.executable, "-m", "cnninspect", "summary", "no-such.yaml"]
+        rows = [("a missing file (the floor)", measure(missing, exit_code=2))]
+        for name, text in files.items():
+            path = Path(folder) / "case.yaml"
+            with path.open("w", encoding="utf-8") as out:  # line by line: a child forked
+                for _ in range(500_000 if name.startswith("50 MB") else 1):  # from a parent
+                    out.write(text)  # that holds 50 MB counts them in its own peak
+            command = [sys.executable, "-m", "cnninspect", "summary", str(path)]
+            rows.append((name, measure(command, exit_code=2)))
+        for name, (seconds, gib) in rows:
+            print(f"{name:<28} {seconds:>6.2f}s {gib * 1024:>6.1f}MiB {gib / helped[1]:>8.2f}×")
 
 
 def main(models: list[str]) -> None:
@@ -47,6 +78,8 @@ def main(models: list[str]) -> None:
     print(f"import-only floor: {floor[0]:.2f} s, {floor[1]:.2f} GiB")
     helped = measure([sys.executable, "-m", "cnninspect", "--help"])
     print(f"cnninspect --help: {helped[0]:.2f} s, {helped[1]:.2f} GiB (torch is not imported)")
+    bad_input(helped)
+    print()
     header = (
         f"{'model':<16} {'tool':<20} {'time':>8} {'peak':>9} {'× floor t':>10} {'× floor m':>10}"
     )
