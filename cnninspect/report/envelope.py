@@ -6,7 +6,14 @@ incompatibly.
 
 from __future__ import annotations
 
-SCHEMA_VERSIONS = {"summary": 1, "validate": 1, "diff": 1, "list": 1, "min-input": 1}
+SCHEMA_VERSIONS = {
+    "summary": 1,
+    "validate": 1,
+    "diff": 1,
+    "list": 1,
+    "min-input": 1,
+    "memory": 1,
+}
 
 
 def envelope(kind: str) -> dict[str, str | int]:

@@ -1,0 +1,273 @@
+"""One training (or inference) step, tracked by torch's own memory tracker on fake tensors.
+
+``torch.distributed._tools.mem_tracker.MemTracker`` is a dispatch mode that sees every tensor
+storage made or freed, sorts it into parameters, buffers, gradients, optimizer state,
+activations (made in the forward pass) and temporaries (made in the backward pass), and keeps
+the snapshot of the peak. Under ``FakeTensorMode`` no storage holds data: a 70 B-parameter
+model costs the tracker bookkeeping only. What cnninspect adds:
+
+- the steady state: the optimizer's state (momentum, Adam's two moments and step) is made by
+  one step on zero gradients before the tracked step, as it is from the second step on;
+- mixed precision (``torch.autocast`` over the forward pass, fp32 master weights), activation
+  checkpointing of named modules (``torch.utils.checkpoint``, non-reentrant), frozen modules
+  (no gradient, no optimizer state), and inference (``no_grad``, eval mode);
+- which top-level module keeps the most activations (saved-tensor hooks record who saved each
+  storage), and when the peak happens (the modules active at the peak snapshot).
+
+The same function runs on real cpu tensors (``fake=False``): the test suite holds the fake
+figures against it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+from torch.distributed._tools.mem_tracker import MemTracker, _MemRefType, _ModState
+from torch.utils.checkpoint import checkpoint
+
+from cnninspect.errors import TargetError
+from cnninspect.results.memory import StepSetup
+from cnninspect.shapes import Shape
+from cnninspect.spec.layer_types import did_you_mean
+
+OPTIMIZERS: dict[str, Callable[[list[nn.Parameter]], torch.optim.Optimizer]] = {
+    "sgd": lambda params: torch.optim.SGD(params, lr=0.01),  # keeps no state
+    "momentum": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
+    "adam": torch.optim.Adam,  # exp_avg, exp_avg_sq and a step count per parameter
+    "adamw": torch.optim.AdamW,
+}
+_CATEGORY_OF = {
+    _MemRefType.PARAM: "parameters",
+    _MemRefType.BUFFER: "buffers",
+    _MemRefType.GRAD: "gradients",
+    _MemRefType.OPT: "optimizer_state",
+    _MemRefType.ACT: "activations",
+    _MemRefType.TEMP: "temporaries",
+    _MemRefType.OTH: "inputs",
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StepMemory:
+    peak_bytes: int
+    categories: tuple[tuple[str, int], ...]
+    peak_phase: str
+    modules: tuple[tuple[str, int], ...]
+
+
+def track_step(
+    model: nn.Module,
+    input_shapes: Sequence[Shape],
+    *,
+    batch: int,
+    dtype: torch.dtype,
+    setup: StepSetup,
+    fake: bool = True,
+) -> StepMemory:
+    """Track one step of ``model`` (built on the meta device, or a real module when ``fake`` is
+    False) at ``batch``; the module is moved onto fake (or real, uninitialised) cpu storage."""
+    if setup.amp is None:  # under autocast the weights stay the fp32 master copy
+        model.to(dtype)  # (before the fake storage: fake parameters cannot be swapped)
+    mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
+    with mode if fake else contextlib.nullcontext():
+        if any(t.is_meta for t in (*model.parameters(), *model.buffers())):
+            model.to_empty(device="cpu")
+        input_dtype = dtype if setup.amp is None else torch.float32
+        inputs = [torch.randn((batch, *s), dtype=input_dtype) for s in input_shapes]
+        _freeze(model, setup.frozen)
+        restore = _checkpoint(model, setup.checkpointed)
+        try:
+            return _tracked(model, inputs, setup)
+        finally:
+            restore()
+
+
+def _tracked(model: nn.Module, inputs: list[torch.Tensor], setup: StepSetup) -> StepMemory:
+    training = setup.mode == "train"
+    model.train(training)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = OPTIMIZERS[setup.optimizer](trainable) if training and setup.optimizer else None
+    if optimizer is not None and trainable:
+        _warm_up(optimizer, trainable)
+    tracker = MemTracker()
+    tracker.track_external(model, *([optimizer] if optimizer else []), *inputs)
+    saved = _SavedBy(model)
+    with tracker, saved:
+        if training:
+            with _autocast(setup.amp):
+                output = model(*inputs)
+            loss = _loss(output)
+            if loss is not None and loss.requires_grad:
+                loss.backward()  # type: ignore[no-untyped-call]
+            if optimizer is not None:
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+        else:
+            with torch.no_grad(), _autocast(setup.amp):
+                model(*inputs)
+    device = next(iter(tracker.get_tracker_snapshot("peak")), None)
+    peak: dict[Any, int] = tracker.get_tracker_snapshot("peak").get(device, {}) if device else {}
+    # the snapshot's keys are the tracker's reference types (str enums) and "Total"
+    categories = {name: int(peak.get(reftype, 0)) for reftype, name in _CATEGORY_OF.items()}
+    if optimizer is not None:  # what the tracker files under Optstate at a peak inside the
+        kept = min(_state_bytes(optimizer), categories["optimizer_state"])  # step includes
+        categories["temporaries"] += categories["optimizer_state"] - kept  # its temporaries
+        categories["optimizer_state"] = kept
+    total = int(peak.get("Total", 0))
+    return StepMemory(
+        peak_bytes=total,
+        categories=tuple(categories.items()),
+        peak_phase=_phase(tracker, device, total, training),
+        modules=saved.by_top_module(),
+    )
+
+
+def _warm_up(optimizer: torch.optim.Optimizer, trainable: list[nn.Parameter]) -> None:
+    """One step on zero gradients: the state each optimizer keeps from the second step on."""
+    for p in trainable:
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
+def _state_bytes(optimizer: torch.optim.Optimizer) -> int:
+    """Bytes of the state the optimizer keeps between steps (each storage once)."""
+    storages = {
+        id(s): s.nbytes()
+        for state in optimizer.state.values()
+        for value in state.values()
+        if isinstance(value, torch.Tensor)
+        for s in (value.untyped_storage(),)
+    }
+    return sum(storages.values())
+
+
+def _loss(output: Any) -> torch.Tensor | None:
+    """The sum of every floating-point tensor in the output: a scalar to call backward on."""
+    tensors = [t for t in _tensors(output) if t.is_floating_point()]
+    if not tensors:
+        return None
+    return torch.stack([t.float().sum() for t in tensors]).sum()
+
+
+def _tensors(value: Any) -> Iterator[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors(item)
+
+
+def _autocast(amp: str | None) -> contextlib.AbstractContextManager[Any]:
+    if amp is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type="cpu", dtype=getattr(torch, amp))
+
+
+def _named(model: nn.Module, names: Sequence[str], what: str) -> list[nn.Module]:
+    modules = dict(model.named_modules())
+    found = []
+    for name in names:
+        if name not in modules or not name:
+            children = [n for n in modules if n]
+            raise TargetError(f"--{what} {name}: no such module{did_you_mean(name, children)}")
+        found.append(modules[name])
+    return found
+
+
+def _freeze(model: nn.Module, names: Sequence[str]) -> None:
+    for module in _named(model, names, "freeze"):
+        for p in module.parameters():
+            p.requires_grad_(False)
+
+
+def _checkpoint(model: nn.Module, names: Sequence[str]) -> Callable[[], None]:
+    """Recompute the activations of the named modules in backward instead of keeping them."""
+    wrapped = _named(model, names, "checkpoint")
+    originals = [m.forward for m in wrapped]
+    for module, forward in zip(wrapped, originals, strict=True):
+
+        def recomputed(*args: Any, __forward: Any = forward, **kwargs: Any) -> Any:
+            return checkpoint(__forward, *args, use_reentrant=False, **kwargs)
+
+        module.forward = recomputed
+
+    def restore() -> None:
+        for module, forward in zip(wrapped, originals, strict=True):
+            module.forward = forward
+
+    return restore
+
+
+def _phase(tracker: MemTracker, device: Any, total: int, training: bool) -> str:
+    """When the peak happened: the deepest module active at the peak snapshot, and whether in
+    its forward or its backward pass; outside every module, the optimizer step."""
+    best: tuple[int, str] | None = None
+    for stats in tracker.memory_tracking.values():  # type: ignore[no-untyped-call]
+        for state, word in ((_ModState.PEAK_BW, "backward"), (_ModState.PEAK_FW, "forward")):
+            snaps = stats.snapshots.get(state) or []
+            if any(s.get(device, {}).get("Total") == total for s in snaps):
+                depth = stats.mod_fqn.count(".")
+                if best is None or depth > best[0]:
+                    best = (depth, f"{word} of {stats.mod_fqn.split('.', 1)[-1]}")
+    if best is not None:
+        return best[1]
+    return "optimizer step" if training else "forward"
+
+
+class _SavedBy:
+    """Saved-tensor hooks: which module saved each storage for backward (parameters and the
+    input batch excluded: they are counted as such), summed by top-level module."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.names = {m: n for n, m in model.named_modules()}
+        self.stack: list[str] = []
+        self.owner: dict[int, tuple[str, int]] = {}
+        self.excluded = {id(t.untyped_storage()) for t in (*model.parameters(), *model.buffers())}
+        self.handles: list[Any] = []
+        self.hooks = torch.autograd.graph.saved_tensors_hooks(self.pack, lambda t: t)
+
+    def __enter__(self) -> _SavedBy:
+        hooks = torch.nn.modules.module
+        self.handles = [
+            hooks.register_module_forward_pre_hook(self.enter),
+            hooks.register_module_forward_hook(self.leave),
+        ]
+        self.hooks.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.hooks.__exit__(*exc)
+        for handle in self.handles:
+            handle.remove()
+
+    def enter(self, module: nn.Module, args: Any) -> None:
+        self.stack.append(self.names.get(module, ""))
+
+    def leave(self, module: nn.Module, args: Any, output: Any) -> None:
+        if self.stack:
+            self.stack.pop()
+
+    def pack(self, tensor: torch.Tensor) -> torch.Tensor:
+        if self.stack and isinstance(tensor, torch.Tensor):
+            storage = tensor.untyped_storage()
+            key = id(storage)
+            if key not in self.excluded and key not in self.owner:
+                owner = next((n for n in reversed(self.stack) if n), "")
+                self.owner[key] = (owner, storage.nbytes())
+        return tensor
+
+    def by_top_module(self) -> tuple[tuple[str, int], ...]:
+        totals: dict[str, int] = {}
+        for name, nbytes in self.owner.values():
+            top = name.split(".", 1)[0] or "(the model itself)"
+            totals[top] = totals.get(top, 0) + nbytes
+        return tuple(sorted(totals.items(), key=lambda item: -item[1]))
