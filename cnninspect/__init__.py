@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from torch import nn
 
     from cnninspect.results.diff import ArchDiff
+    from cnninspect.results.memory import MemoryReport
     from cnninspect.results.report import Report
     from cnninspect.results.validation import Validation
     from cnninspect.shapes import Shape
     from cnninspect.spec.values import ArchSpec
 
-__all__ = ["__version__", "diff", "load_spec", "summary", "validate"]
+__all__ = ["__version__", "diff", "load_spec", "memory", "summary", "validate"]
 
 # The implementations live in cnninspect.api (the use cases). No subpackage is named like one
 # of these functions: importing a submodule binds its name on the package, which would
@@ -89,6 +90,44 @@ def diff(
     _register_displays()
     shapes = _shapes(input_shape)
     return compare(a, b, input_shapes_a=shapes, input_shapes_b=shapes, batch=batch, device=device)
+
+
+def memory(
+    target: str | nn.Module,
+    *,
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
+    batch: int = 1,
+    dtype: str = "float32",
+    optimizer: str = "adam",
+    amp: str | None = None,
+    checkpoint: Sequence[str] = (),
+    freeze: Sequence[str] = (),
+    inference: bool = False,
+    args: dict[str, Any] | None = None,
+) -> MemoryReport:
+    """The peak of one training step (or, with ``inference``, one no_grad forward pass) at
+    ``batch``, tracked on fake tensors: ``report.peak_bytes``, ``report.categories``
+    (parameters, gradients, optimizer state, activations, …), ``report.peak_phase``.
+
+    ``optimizer``: sgd, momentum, adam, adamw; ``amp``: bfloat16 or float16 autocast;
+    ``checkpoint`` and ``freeze``: module names. ``cnninspect.api.memory.fit`` finds the
+    largest batch within a budget.
+    """
+    from cnninspect.api.memory import memory as run
+
+    _register_displays()
+    return run(
+        target,
+        input_shapes=_shapes(input_shape),
+        batch=batch,
+        dtype=dtype,
+        optimizer=optimizer,
+        amp=amp,
+        checkpoint=checkpoint,
+        freeze=freeze,
+        inference=inference,
+        args=args,
+    )
 
 
 def _shapes(

@@ -52,8 +52,8 @@ def fit(
     args: Mapping[str, Any] | None = None,
 ) -> BatchFit:
     """The largest batch whose peak stays within ``budget`` ('24GiB', '80GB', 'A100-80GB')."""
-    from cnninspect.memory.fit import budget as parse_budget
-    from cnninspect.memory.fit import largest_batch
+    from cnninspect.footprint.fit import budget as parse_budget
+    from cnninspect.footprint.fit import largest_batch
 
     limit, budget_name = parse_budget(budget)
     setup = _setup(optimizer, amp, checkpoint, freeze, inference)
@@ -151,7 +151,7 @@ def _report(
     dtype: str,
     setup: StepSetup,
 ) -> MemoryReport:
-    from cnninspect.memory.step import track_step
+    from cnninspect.footprint.step import track_step
     from cnninspect.trace.forward import check_dtype
 
     model = make(shapes)

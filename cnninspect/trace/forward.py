@@ -17,7 +17,8 @@ from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.shapes import Shape
 from cnninspect.trace import memory_guard
 from cnninspect.trace.macs import MacCounter
-from cnninspect.trace.recorder import Recorder, tensor_shapes
+from cnninspect.trace.placement import to_empty
+from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
 from cnninspect.trace.records import Trace
 
 DEVICES = ("cpu", "cuda", "mps", "meta")
@@ -129,6 +130,7 @@ def trace(
         device=device,
         element_size=torch.empty((), dtype=torch_dtype, device="meta").element_size(),
         uncalled=recorder.uncalled(),
+        model_type=module_type(model),
     )
 
 
@@ -154,7 +156,7 @@ def _place(model: nn.Module, device: torch.device, dtype: torch.dtype) -> None:
     """Move the model; a model built on meta gets uninitialised memory (no init cost)."""
     on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
     if on_meta and device.type != "meta":
-        model.to_empty(device=device)
+        to_empty(model, device)  # shared weights stay shared
     model.to(device=device, dtype=dtype)  # one pass; only floating tensors change dtype
 
 

@@ -34,6 +34,7 @@ from cnninspect.errors import TargetError
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
 from cnninspect.spec.layer_types import did_you_mean
+from cnninspect.trace.placement import to_empty
 
 OPTIMIZERS: dict[str, Callable[[list[nn.Parameter]], torch.optim.Optimizer]] = {
     "sgd": lambda params: torch.optim.SGD(params, lr=0.01),  # keeps no state
@@ -76,26 +77,57 @@ def track_step(
     mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
     with mode if fake else contextlib.nullcontext():
         if any(t.is_meta for t in (*model.parameters(), *model.buffers())):
-            model.to_empty(device="cpu")
+            to_empty(model, "cpu")  # shared weights stay shared
         input_dtype = dtype if setup.amp is None else torch.float32
         inputs = [torch.randn((batch, *s), dtype=input_dtype) for s in input_shapes]
-        _freeze(model, setup.frozen)
+        frozen = _frozen_parameters(model, setup.frozen)
         restore = _checkpoint(model, setup.checkpointed)
         try:
-            return _tracked(model, inputs, setup)
+            with _generic_recurrent_kernels(model):
+                return _tracked(model, inputs, setup, frozen)
         finally:
             restore()
 
 
-def _tracked(model: nn.Module, inputs: list[torch.Tensor], setup: StepSetup) -> StepMemory:
+def _generic_recurrent_kernels(model: nn.Module) -> contextlib.AbstractContextManager[Any]:
+    """Recurrent layers run torch's generic kernels: the fused oneDNN kernel keeps a workspace
+    that its fake (meta) counterpart does not model (an LSTM of 2×64 at batch 8: 2.36 MB
+    tracked on real cpu tensors with oneDNN, 1.16 MB on fake ones; 1.59 MB on both without)."""
+    if any(isinstance(m, nn.RNNBase) for m in model.modules()):
+        return _onednn_disabled()
+    return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _onednn_disabled() -> Iterator[None]:
+    # not torch.backends.mkldnn.flags(): it also sets the TF32 flag, which warns on every
+    # build without Intel GPU support
+    enabled = torch._C._get_mkldnn_enabled()  # what flags() itself calls
+    torch._C._set_mkldnn_enabled(False)
+    try:
+        yield
+    finally:
+        torch._C._set_mkldnn_enabled(enabled)
+
+
+def _tracked(
+    model: nn.Module, inputs: list[torch.Tensor], setup: StepSetup, frozen: list[nn.Parameter]
+) -> StepMemory:
     training = setup.mode == "train"
     model.train(training)
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    trainable = [p for p in model.parameters() if p.requires_grad and not _among(p, frozen)]
     optimizer = OPTIMIZERS[setup.optimizer](trainable) if training and setup.optimizer else None
     if optimizer is not None and trainable:
         _warm_up(optimizer, trainable)
     tracker = MemTracker()
     tracker.track_external(model, *([optimizer] if optimizer else []), *inputs)
+    if frozen:
+        # The tracker puts a gradient hook on every parameter when a module first runs, and
+        # torch refuses a hook on one that needs no gradient: install them now, then freeze.
+        # (A private method of MemTracker, present since it appeared in torch 2.4.)
+        tracker._track_module_params_and_buffers(model, install_grad_hooks=True)
+        for p in frozen:
+            p.requires_grad_(False)
     saved = _SavedBy(model)
     with tracker, saved:
         if training:
@@ -183,10 +215,12 @@ def _named(model: nn.Module, names: Sequence[str], what: str) -> list[nn.Module]
     return found
 
 
-def _freeze(model: nn.Module, names: Sequence[str]) -> None:
-    for module in _named(model, names, "freeze"):
-        for p in module.parameters():
-            p.requires_grad_(False)
+def _frozen_parameters(model: nn.Module, names: Sequence[str]) -> list[nn.Parameter]:
+    return [p for module in _named(model, names, "freeze") for p in module.parameters()]
+
+
+def _among(parameter: nn.Parameter, group: list[nn.Parameter]) -> bool:
+    return any(parameter is p for p in group)
 
 
 def _checkpoint(model: nn.Module, names: Sequence[str]) -> Callable[[], None]:

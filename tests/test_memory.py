@@ -1,0 +1,187 @@
+"""Training memory, tracked on fake tensors, against the same step tracked on real cpu tensors
+(torch's MemTracker both times), and against the arithmetic of the model states."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+
+import cnninspect
+from cnninspect.api.memory import fit, memory
+from cnninspect.footprint.fit import budget, largest_batch
+from cnninspect.footprint.step import track_step
+from cnninspect.results.memory import MemoryReport, StepSetup
+from tests.conftest import DATA, cli
+
+sys.path.insert(0, str(DATA / "models"))
+from memory_nets import LSTMClassifier, TiedAutoencoder
+
+
+def tiny_vit() -> nn.Module:
+    return torchvision.models.VisionTransformer(
+        image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=32, mlp_dim=64
+    )
+
+
+CASES = {
+    "cnn-with-batchnorm": (lambda: torchvision.models.resnet18(num_classes=10), (3, 64, 64), ()),
+    "vit": (tiny_vit, (3, 32, 32), ()),
+    "lstm": (LSTMClassifier, (20, 16), ()),
+    "tied-weights": (TiedAutoencoder, (64,), ()),
+    "frozen-layers": (
+        lambda: torchvision.models.resnet18(num_classes=10),
+        (3, 64, 64),
+        ("conv1", "bn1", "layer1"),
+    ),
+}
+
+
+def real_peak(model: nn.Module, shape: tuple[int, ...], setup: StepSetup, batch: int) -> int:
+    torch.manual_seed(0)
+    step = track_step(model, [shape], batch=batch, dtype=torch.float32, setup=setup, fake=False)
+    return step.peak_bytes
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_fake_peak_is_the_real_peak(name: str, optimizer: str) -> None:
+    """Within 2% of the same step on real cpu tensors (all equal to the byte today)."""
+    factory, shape, frozen = CASES[name]
+    model = factory()
+    fake = memory(
+        copy.deepcopy(model), input_shapes=[shape], batch=4, optimizer=optimizer, freeze=frozen
+    )
+    setup = StepSetup("train", optimizer, None, (), frozen)
+    real = real_peak(model, shape, setup, batch=4)
+    assert abs(fake.peak_bytes - real) <= 0.02 * real, (fake.peak_bytes, real)
+
+
+def by_hand(report: MemoryReport) -> dict[str, int]:
+    """The model states as arithmetic: 4 bytes a float32 parameter, one gradient each, Adam's
+    two moments each and one 4-byte step count per parameter tensor."""
+    trainable = report.trainable_params
+    return {
+        "parameters": 4 * report.params,
+        "gradients": 4 * trainable,
+        "optimizer_state": 8 * trainable + 4 * report.trainable_tensors,
+    }
+
+
+def test_lecture_example_model_states_by_hand() -> None:
+    report = memory("lecture-example", optimizer="adam")
+    assert report.params == 62_958  # the lecture's own count
+    assert report.trainable_tensors == 10  # a weight and a bias in each of 5 layers
+    for category, expected in by_hand(report).items():
+        assert report.category(category) == expected, category
+
+
+def test_tied_weights_are_counted_once() -> None:
+    report = memory(TiedAutoencoder(), input_shapes=[(64,)], optimizer="adam")
+    assert report.params == 64 * 64 + 64 + 64  # one shared weight, two biases
+    assert report.category("parameters") == 4 * report.params
+    assert report.category("optimizer_state") == by_hand(report)["optimizer_state"]
+
+
+def test_frozen_layers_have_no_gradient_and_no_state() -> None:
+    model = torchvision.models.resnet18(num_classes=10)
+    whole = memory(copy.deepcopy(model), input_shapes=[(3, 64, 64)], optimizer="adam")
+    frozen = memory(
+        model, input_shapes=[(3, 64, 64)], optimizer="adam", freeze=("conv1", "bn1", "layer1")
+    )
+    layer_params = sum(
+        p.numel() for m in (model.conv1, model.bn1, model.layer1) for p in m.parameters()
+    )
+    assert frozen.trainable_params == whole.trainable_params - layer_params
+    assert frozen.category("optimizer_state") == by_hand(frozen)["optimizer_state"]
+    assert frozen.category("optimizer_state") < whole.category("optimizer_state")
+
+
+@pytest.mark.parametrize(("optimizer", "per_parameter"), [("sgd", 0), ("momentum", 4)])
+def test_sgd_keeps_nothing_and_momentum_one_buffer(optimizer: str, per_parameter: int) -> None:
+    report = memory("lenet5", optimizer=optimizer)
+    assert report.category("optimizer_state") == per_parameter * report.trainable_params
+
+
+def test_inference_keeps_no_gradient_and_is_smaller() -> None:
+    train = memory("alexnet", batch=8)
+    infer = memory("alexnet", batch=8, inference=True)
+    assert infer.category("gradients") == infer.category("optimizer_state") == 0
+    assert infer.category("parameters") == 4 * 61_100_840  # torchvision's published count
+    assert infer.peak_bytes < train.peak_bytes
+
+
+def test_checkpointing_keeps_fewer_activations() -> None:
+    kept = memory("resnet18", batch=8, optimizer="sgd")
+    recomputed = memory(
+        "resnet18", batch=8, optimizer="sgd", checkpoint=("layer1", "layer2", "layer3")
+    )
+    assert recomputed.peak_bytes < kept.peak_bytes
+
+
+def test_autocast_keeps_fp32_master_weights_and_halves_activations() -> None:
+    fp32 = memory("resnet18", batch=8, optimizer="sgd", inference=True)
+    bf16 = memory("resnet18", batch=8, optimizer="sgd", inference=True, amp="bfloat16")
+    assert bf16.category("parameters") == fp32.category("parameters")
+    assert bf16.peak_bytes < fp32.peak_bytes
+
+
+def test_the_peak_is_located_and_the_biggest_keeper_named() -> None:
+    report = memory("torchvision.models:resnet50", input_shapes=[(3, 224, 224)], batch=32)
+    assert report.peak_phase.startswith(("backward of", "forward of"))
+    assert report.modules[0][0] == "layer1"  # the largest feature maps keep the most
+    shares = dict(report.categories)
+    assert shares["activations"] > 0.8 * report.peak_bytes
+
+
+def test_largest_batch_bisects_to_the_edge() -> None:
+    peaks = {b: 1000 + 300 * b + (b * b) // 7 for b in range(1, 5000)}
+    batch, tries = largest_batch(peaks.__getitem__, 100_000)
+    assert peaks[batch] <= 100_000 < peaks[batch + 1]
+    assert tries < 20
+
+
+def test_fit_finds_the_batch_whose_peak_fits() -> None:
+    result = fit("lenet5", "64MiB", optimizer="adam")
+    assert result.report is not None and result.next_peak_bytes is not None
+    assert result.report.peak_bytes <= 64 * 2**20 < result.next_peak_bytes
+    assert memory("lenet5", batch=result.batch).peak_bytes == result.report.peak_bytes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("24GiB", 24 * 2**30),
+        ("80GB", 80 * 10**9),
+        ("a100-80gb", 80 * 10**9),
+        ("1.5 TiB", 3 * 2**39),
+    ],
+)
+def test_budgets(text: str, expected: int) -> None:
+    assert budget(text)[0] == expected
+
+
+def test_memory_command_json_and_explain() -> None:
+    result = cli("memory", "lecture-example", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["schema"] == "cnninspect.memory"
+    assert payload["categories"]["parameters"] == 62_958 * 4
+    explained = cli("memory", "lecture-example", "--explain")
+    assert "62,958 × 4 bytes = 251,832 bytes" in explained.stdout
+    assert "2 moments × 62,958 × 4 bytes + 10 step counts × 4 bytes" in explained.stdout
+
+
+def test_memory_command_refuses_an_unknown_module_name() -> None:
+    result = cli("memory", "lenet5", "--freeze", "conv9")
+    assert result.exit_code == 2
+    assert "no such module" in result.stderr
+
+
+def test_public_api_memory() -> None:
+    assert isinstance(cnninspect.memory("lenet5"), MemoryReport)
