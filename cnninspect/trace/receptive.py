@@ -1,0 +1,190 @@
+"""Receptive field, effective stride (jump) and offset of every tensor in the forward pass,
+propagated op by op at torch's dispatch level — so that a DAG (a ResNet shortcut, an Inception
+branch, a U-Net skip, functional code) gets the right value without knowing its wiring.
+
+Per spatial axis, in input pixels (the lecture's arithmetic, with dilation widening k):
+
+- convolution and pooling: r_out = r_in + (k − 1)·d·j_in, j_out = j_in·s,
+  start_out = start_in + ((k − 1)·d/2 − p)·j_in;
+- transposed convolution: j_out = j_in/s, and each output reads ⌈((k − 1)·d + 1)/s⌉ inputs;
+- adaptive pooling: the largest window, ⌈n/m⌉, and stride ⌊n/m⌋;
+- padding shifts the start; nearest upsampling divides the jump;
+- any op whose output keeps the spatial size of its inputs (activations, norms, Add, Concat)
+  takes the largest field over its inputs — the largest over the paths into a merge;
+- an op that loses the spatial axes (flatten, a linear layer) ends the field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch.utils.weak import WeakTensorKeyDictionary
+
+aten = torch.ops.aten
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One tensor's receptive field on each spatial axis."""
+
+    size: tuple[float, ...]  # r: input pixels one output element sees
+    jump: tuple[float, ...]  # j: input pixels between neighbouring outputs (effective stride)
+    start: tuple[float, ...]  # centre of the first output's field, in input pixel units
+
+    @property
+    def axes(self) -> int:
+        return len(self.size)
+
+
+def _window(field: Field, kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
+            dilation: Sequence[int]) -> Field:  # fmt: skip
+    size, jump, start = [], [], []
+    for i in range(field.axes):
+        k, s, p, d = kernel[i], stride[i], padding[i], dilation[i]
+        size.append(field.size[i] + (k - 1) * d * field.jump[i])
+        jump.append(field.jump[i] * s)
+        start.append(field.start[i] + ((k - 1) * d / 2 - p) * field.jump[i])
+    return Field(tuple(size), tuple(jump), tuple(start))
+
+
+def _transposed(field: Field, kernel: Sequence[int], stride: Sequence[int],
+                padding: Sequence[int], dilation: Sequence[int]) -> Field:  # fmt: skip
+    size, jump, start = [], [], []
+    for i in range(field.axes):
+        k, s, p, d = kernel[i], stride[i], padding[i], dilation[i]
+        reads = math.ceil(((k - 1) * d + 1) / s)
+        size.append(field.size[i] + (reads - 1) * field.jump[i])
+        jump.append(field.jump[i] / s)
+        start.append(field.start[i] + (p - (k - 1) * d / 2) * field.jump[i] / s)
+    return Field(tuple(size), tuple(jump), tuple(start))
+
+
+def _per_axis(value: Any, axes: int, default: int) -> tuple[int, ...]:
+    if value is None or (isinstance(value, list | tuple) and len(value) == 0):
+        return (default,) * axes
+    if isinstance(value, int):
+        return (value,) * axes
+    values = tuple(int(v) for v in value)
+    return values * axes if len(values) == 1 else values
+
+
+class ReceptiveFields:
+    """The field of every tensor the pass makes; ``observe`` is called for every aten op."""
+
+    def __init__(self) -> None:
+        self.fields: WeakTensorKeyDictionary = WeakTensorKeyDictionary()
+
+    def start(self, inputs: Sequence[torch.Tensor]) -> None:
+        """The model's inputs: one pixel each, on every axis past (batch, channels)."""
+        for tensor in inputs:
+            axes = tensor.dim() - 2
+            if axes >= 1:
+                self.fields[tensor] = Field((1.0,) * axes, (1.0,) * axes, (0.5,) * axes)
+
+    def of(self, tensor: Any) -> Field | None:
+        if not isinstance(tensor, torch.Tensor):
+            return None
+        found: Field | None = self.fields.get(tensor)
+        return found
+
+    def observe(self, func: Any, args: Sequence[Any], kwargs: dict[str, Any], out: Any) -> None:
+        outputs = [t for t in _flat(out) if isinstance(t, torch.Tensor)]
+        if not outputs:
+            return
+        field = self._rule(func._overloadpacket, args, kwargs, outputs[0])
+        for tensor in outputs:
+            if field is not None:
+                self.fields[tensor] = field
+
+    def _rule(self, packet: Any, args: Sequence[Any], kwargs: dict[str, Any],
+              out: torch.Tensor) -> Field | None:  # fmt: skip
+        first = self.of(args[0]) if args else None
+        if packet is aten.convolution and first is not None:
+            weight = args[1]
+            stride, padding, dilation, transposed = args[3], args[4], args[5], args[6]
+            axes = first.axes
+            kernel = tuple(weight.shape[2:])
+            window = _transposed if transposed else _window
+            return window(first, kernel, _per_axis(stride, axes, 1),
+                          _per_axis(padding, axes, 0), _per_axis(dilation, axes, 1))  # fmt: skip
+        if packet in _POOLS and first is not None:
+            axes = first.axes
+            kernel = _per_axis(args[1], axes, 1)
+            stride = _per_axis(args[2] if len(args) > 2 else None, axes, 0)
+            stride = tuple(s or k for s, k in zip(stride, kernel, strict=True))
+            padding = _per_axis(args[3] if len(args) > 3 else 0, axes, 0)
+            dilation = (1,) * axes
+            if packet in _DILATED_POOLS and len(args) > 4:
+                dilation = _per_axis(args[4], axes, 1)
+            return _window(first, kernel, stride, padding, dilation)
+        if packet in _ADAPTIVE_POOLS and first is not None:
+            sizes_in = args[0].shape[-first.axes :]
+            sizes_out = out.shape[-first.axes :]
+            kernel = tuple(math.ceil(n / m) for n, m in zip(sizes_in, sizes_out, strict=True))
+            stride = tuple(max(1, n // m) for n, m in zip(sizes_in, sizes_out, strict=True))
+            return _window(first, kernel, stride, (0,) * first.axes, (1,) * first.axes)
+        if packet in _PADS and first is not None:
+            pads = list(args[1])  # last axis first: (left, right, top, bottom, …)
+            lefts = [pads[2 * i] for i in range(len(pads) // 2)][::-1]
+            lefts = [0] * (first.axes - len(lefts)) + lefts
+            start = tuple(s - p * j for s, p, j in zip(first.start, lefts, first.jump, strict=True))
+            return Field(first.size, first.jump, start)
+        return self._same_size(args, kwargs, out)
+
+    def _same_size(self, args: Sequence[Any], kwargs: dict[str, Any],
+                   out: torch.Tensor) -> Field | None:  # fmt: skip
+        """Any other op: the largest field among the inputs whose spatial size the output
+        keeps (an activation, a norm, a merge); none when the spatial axes are gone."""
+        candidates = []
+        for value in [*_flat(args), *_flat(list(kwargs.values()))]:
+            field = self.of(value)
+            if field is None or out.dim() < field.axes + 2:
+                continue
+            if tuple(value.shape[-field.axes :]) == tuple(out.shape[-field.axes :]):
+                candidates.append(field)
+            elif out.dim() == value.dim() and _upsampled(value, out, field):
+                candidates.append(_upsample(field, value, out))
+        if not candidates:
+            return None
+        return max(candidates, key=lambda f: math.prod(f.size))
+
+
+def _upsampled(value: torch.Tensor, out: torch.Tensor, field: Field) -> bool:
+    before, after = value.shape[-field.axes :], out.shape[-field.axes :]
+    return all(a >= b and a % b == 0 for a, b in zip(after, before, strict=True))
+
+
+def _upsample(field: Field, value: torch.Tensor, out: torch.Tensor) -> Field:
+    scale = [a / b for a, b in zip(out.shape[-field.axes :], value.shape[-field.axes :],
+                                   strict=True)]  # fmt: skip
+    jump = tuple(j / s for j, s in zip(field.jump, scale, strict=True))
+    return Field(field.size, jump, field.start)
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return [item for v in value for item in _flat(v)]
+    return [value]
+
+
+def _packets(*names: str) -> frozenset[Any]:
+    return frozenset(getattr(aten, n) for n in names if hasattr(aten, n))
+
+
+_DILATED_POOLS = _packets(
+    "max_pool1d", "max_pool2d", "max_pool3d", "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+)  # fmt: skip
+_POOLS = _DILATED_POOLS | _packets("avg_pool1d", "avg_pool2d", "avg_pool3d")
+_ADAPTIVE_POOLS = _packets(
+    "_adaptive_avg_pool2d", "_adaptive_avg_pool3d", "adaptive_max_pool2d",
+    "adaptive_max_pool3d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+)  # fmt: skip
+_PADS = _packets(
+    "constant_pad_nd", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
+    "replication_pad1d", "replication_pad2d", "replication_pad3d",
+)  # fmt: skip
