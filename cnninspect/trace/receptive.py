@@ -88,7 +88,7 @@ class ReceptiveFields:
     def of(self, tensor: Any) -> Field | None:
         if not isinstance(tensor, torch.Tensor):
             return None
-        found: Field | None = self.fields.get(tensor)
+        found: Field | None = self.fields.get(tensor)  # type: ignore[no-untyped-call]
         return found
 
     def observe(self, func: Any, args: Sequence[Any], kwargs: dict[str, Any], out: Any) -> None:
