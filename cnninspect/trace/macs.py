@@ -7,7 +7,9 @@ completed with the fused attention kernels that torch takes on CPU and that the 
 
 - ``aten._scaled_dot_product_flash_attention_for_cpu`` (SDPA on CPU with grad enabled);
 - ``aten._native_multi_head_attention`` (``nn.MultiheadAttention``'s fast path in eval/no-grad),
-  which also performs the q/k/v and output projections.
+  which also performs the q/k/v and output projections;
+- ``aten.mkldnn_rnn_layer`` (``nn.LSTM`` on cpu) and ``aten._cudnn_rnn`` (recurrent layers on
+  cuda), fused kernels whose MACs are those of the unfused cells that meta counts.
 
 Convention: 1 MAC = one multiply-add; bias, normalisation, pooling and activations are not
 counted.
@@ -45,10 +47,29 @@ def _native_mha_flops(
     return int(2 * (projections + attention))
 
 
+def _mkldnn_rnn_layer_flops(
+    input: Any, weight_ih: Any, weight_hh: Any, *args: Any, **kwargs: Any
+) -> int:
+    """oneDNN's fused LSTM layer on cpu (one layer, one direction): every step multiplies
+    the input by W_ih (4H × I) and the hidden state by W_hh (4H × H), for each of the T·N
+    (time, batch) positions — 4·H·(I + H) MACs each, as the unfused cell computes them."""
+    positions = input.shape[0] * input.shape[1]
+    return int(2 * positions * (weight_ih.numel() + weight_hh.numel()))
+
+
+def _cudnn_rnn_flops(input: Any, weights: Any, *args: Any, **kwargs: Any) -> int:
+    """cuDNN's fused RNN/LSTM/GRU stack: every 2-D weight (W_ih, W_hh of each layer and
+    direction) is applied at each of the T·N positions."""
+    positions = input.shape[0] * input.shape[1]
+    return int(2 * positions * sum(w.numel() for w in weights if w.dim() == 2))
+
+
 _EXTRA: dict[Any, Callable[..., int]] = {}
 for _name, _formula in (
     ("_scaled_dot_product_flash_attention_for_cpu", _flash_cpu_flops),
     ("_native_multi_head_attention", _native_mha_flops),
+    ("mkldnn_rnn_layer", _mkldnn_rnn_layer_flops),
+    ("_cudnn_rnn", _cudnn_rnn_flops),
 ):
     if hasattr(aten, _name):
         _EXTRA[getattr(aten, _name)] = _formula
