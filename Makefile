@@ -1,40 +1,57 @@
-# Every target installs what it needs into .venv on first use.
+# Every target installs what it needs into .venv on first use: `run` only what a summary needs,
+# the others the test and lint tools as well.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+OUTPUTS := summary validate diff list min-input
 
-.PHONY: run test test-fast lint bench fuzz format clean
+.PHONY: run test test-fast lint bench fuzz format schemas clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)  ## the main job: a summary of a bundled architecture
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "First run: installing cnninspect and what a summary needs (typer, rich, pyyaml, torch)"
+	@echo "into $(VENV). torch is a large download (hundreds of MB; more with CUDA): pip shows its progress."
+	$(BIN)/pip install --progress-bar on -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing cnninspect with its test and lint tools (pytest, ruff, mypy, torchvision,"
+	@echo "jsonschema, xmlschema, pre-commit, …) into $(VENV); torch is a large download."
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)  ## the main job: a summary of a bundled architecture
 	$(BIN)/cnninspect summary lecture-example --notation hwc
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/pytest -q
 
-test-fast: $(STAMP)  ## everything but the tests marked slow (the sweeps)
+test-fast: $(DEV_STAMP)  ## everything but the tests marked slow (the sweeps)
 	$(BIN)/pytest -q -m "not slow"
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports  # the import direction and no cycles (pyproject.toml)
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-fuzz: $(STAMP)  ## the property-based fuzz, long: 3000 examples a test from a random seed
+schemas: $(RUN_STAMP)  ## rewrite schema/: the YAML format and every JSON output (tests compare)
+	$(BIN)/cnninspect schema > schema/cnninspect.schema.json
+	for kind in $(OUTPUTS); do $(BIN)/cnninspect schema --output $$kind > schema/$$kind.schema.json; done
+
+fuzz: $(DEV_STAMP)  ## the property-based fuzz, long: 3000 examples a test from a random seed
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:

@@ -3,12 +3,15 @@ paths of the test data."""
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from rich.console import Console, RenderableType
 from typer.testing import CliRunner, Result
@@ -24,6 +27,8 @@ RULE_CASES = VALIDATE_DATA / "rules"  # one file per rule, each with its `# expe
 DIFF_DATA = DATA / "diff"
 REFERENCES = DATA / "reference"  # torchvision's layers as torchinfo lists them
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"
+JUNIT_XSD = DATA / "junit-10.xsd"  # the JUnit schema of Jenkins' xunit plugin and pytest's tests
+SCHEMAS = ROOT / "schema"  # the published JSON Schemas: the YAML format and every JSON output
 GOLDEN = TESTS / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
@@ -37,8 +42,30 @@ CLI_ENV: dict[str, str | None] = {"NO_COLOR": "1", "COLUMNS": "80", "GITHUB_ACTI
 
 def cli(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
     """Run cnninspect in-process with a clean, colourless environment; ``env`` adds to it or
-    overrides it (a value of None unsets the variable)."""
-    return CliRunner(env={**CLI_ENV, **(env or {})}).invoke(app, list(args))
+    overrides it (a value of None unsets the variable). JSON that cnninspect prints is checked
+    against its published schema, whichever test asked for it."""
+    result = CliRunner(env={**CLI_ENV, **(env or {})}).invoke(app, list(args))
+    if result.stdout.startswith("{"):
+        document = json.loads(result.stdout)
+        kind = str(document.get("schema", "")).removeprefix("cnninspect.")
+        if (SCHEMAS / f"{kind}.schema.json").exists():
+            check_json(kind, document)
+    return result
+
+
+@functools.cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)  # type: ignore[no-any-return]
+
+
+def check_json(kind: str, document: str | Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` (JSON text or parsed) validated against schema/KIND.schema.json."""
+    parsed: dict[str, Any] = json.loads(document) if isinstance(document, str) else dict(document)
+    _validator(kind).validate(parsed)
+    return parsed
 
 
 def sweep(architectures: Iterable[Path | str]) -> list[Any]:

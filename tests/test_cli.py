@@ -232,23 +232,6 @@ def test_list_table_shows_numbers_at_80_columns() -> None:
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
-@pytest.mark.slow
-def test_wheel_carries_the_bundled_architectures(tmp_path: Path) -> None:
-    """`cnninspect summary resnet18` must work after a plain `pip install`."""
-    import zipfile
-
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(tmp_path)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("cnninspect-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for path in ARCHITECTURES.glob("*.yaml"):
-        assert f"cnninspect/architectures/{path.name}" in names
-    assert "cnninspect/py.typed" in names
-
-
 def test_memory_totals_by_dtype_and_forward_backward_estimate() -> None:
     report = json.loads(cli("summary", "resnet18", "-f", "json", "--batch", "2").stdout)
     totals = report["totals"]

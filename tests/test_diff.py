@@ -85,7 +85,9 @@ def _row(
     size = 1
     for d in shape:
         size *= d
-    return Row(name, kind, depth, True, hparams, shape, (), size, params, params, 0, params, 0, 0)
+    return Row(
+        name, kind, depth, True, hparams, shape, (), size, params, params, 0, params, 0, 0, 0
+    )
 
 
 def statuses(diff: ArchDiff) -> list[str]:

@@ -152,7 +152,7 @@ def test_api_accepts_a_module_and_renders_itself() -> None:
     report = cnninspect.summary(nn.Sequential(nn.Conv2d(1, 2, 3)), input_shape=(1, 5, 5))
     assert report.totals.params == 2 * 9 + 2
     html = report._repr_html_()
-    assert "<table" in html and "<td>Conv2d</td>" in html
+    assert "<table" in html and ">Conv2d</td>" in html  # each cell styled inline (notebooks)
     assert "Conv2d" in render(report) and "Total params:       20" in render(report)
 
 

@@ -43,7 +43,7 @@ def test_yaml_syntax_error_is_located() -> None:
     assert "YAML syntax error" in error.message
     # PyYAML gives up at the end of the stream; the error points at the `{` never closed
     assert where(error) == (4, 13)
-    assert "flow mapping here is never closed" in error.message
+    assert "the `{` here is never closed" in error.message
 
 
 def test_bare_type_with_sibling_keys_gets_a_hint() -> None:
@@ -126,6 +126,24 @@ def test_exponent_floats_are_floats() -> None:
     assert spec.layers[0].kwargs[0].value == pytest.approx(0.1)
     assert spec.layers[1].kwargs[0].value == pytest.approx(0.01)
     build(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "col"), [("1_000", 28), ("0x_1F", 28), ("1_0.5", 28), ("+0x1F", 28)]
+)
+def test_yaml_12_core_numbers_have_no_underscores(text: str, col: int) -> None:
+    """YAML 1.2's core schema has no `_` in numbers (1.1 read `1_000` as 1000, `0x_1F` as 31)
+    and no sign before 0x: these are text, and an int is expected."""
+    error = build_error(f"  - Conv2d: {{out_channels: {text}, kernel_size: 5}}\n")
+    assert error.code == "CNN002"
+    assert error.message == f"Conv2d's 'out_channels' expects int, got str '{text}'"
+    assert where(error) == (4, col)
+
+
+def test_yaml_12_core_numbers() -> None:
+    spec = load("  - Conv2d: {out_channels: 0x1F, kernel_size: 0o3, padding: 010, stride: +1}\n")
+    values = {kw.key: kw.value for kw in spec.layers[0].kwargs}
+    assert values == {"out_channels": 31, "kernel_size": 3, "padding": 10, "stride": 1}
 
 
 def test_dangling_from_is_located() -> None:

@@ -228,7 +228,8 @@ def test_module_forward_failure_is_explained() -> None:
     assert finding.code == "CNN106"
     assert finding.layer == "fc6"
     assert "Linear expects 9216 features, gets 6400 = 256×5×5" in finding.message
-    assert finding.position is None
+    call = line_of(NETS, "return self.fc6(")  # the call in forward() that failed
+    assert finding.position == Position(str(NETS), call.line, 1)
 
 
 def test_module_at_the_right_size_is_silent() -> None:

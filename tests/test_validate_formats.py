@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import jsonschema
 import pytest
+import xmlschema
 
 from cnninspect.api.validate import validate
 from cnninspect.errors import Position
 from cnninspect.report import ci
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.validation import TargetResult, Validation
-from tests.conftest import RULE_CASES, SARIF_SCHEMA, VALIDATE_DATA
+from tests.conftest import JUNIT_XSD, RULE_CASES, SARIF_SCHEMA, VALIDATE_DATA, check_json, cli
 
 PAPER = VALIDATE_DATA / "alexnet-paper.yaml"
+NETS = VALIDATE_DATA / "nets.py"
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +60,12 @@ def test_text_lines_are_path_line_col_code_severity_message(validation: Validati
     lines = ci.validation_text(validation).splitlines()
     assert lines[0].startswith(f"{PAPER}:9:5: CNN103 warning: conv1 ")
     assert any(line.startswith("    hint: ") for line in lines)
-    assert any(":PaperAlexNet: CNN106 error: fc6 (Linear) fails" in line for line in lines)
+    # a module's forward failure points at the line of its forward() that made the call
+    assert any(f"{NETS}:33:1: CNN106 error: fc6 (Linear) fails" in line for line in lines)
 
 
 def test_json_is_versioned_and_exact(validation: Validation) -> None:
-    data = json.loads(ci.validation_json(validation))
+    data = check_json("validate", ci.validation_json(validation))
     assert data["schema"] == "cnninspect.validate"
     assert data["schema_version"] == 1
     assert data["failed"] is True
@@ -112,7 +116,9 @@ def test_sarif_results_carry_locations(validation: Validation) -> None:
     assert "227×227" in first["message"]["text"]
     module = results[-1]
     assert module["ruleId"] == "CNN106"
-    assert "physicalLocation" not in module["locations"][0]
+    located = module["locations"][0]["physicalLocation"]
+    assert located["artifactLocation"]["uri"].endswith("nets.py")
+    assert located["region"] == {"startLine": 33, "startColumn": 1}  # forward()'s call of fc6
 
 
 def test_sarif_uri_of_a_relative_path_stays_relative() -> None:
@@ -133,6 +139,34 @@ def test_junit_has_one_testcase_per_target(validation: Validation) -> None:
     assert chain.find("failure") is None and chain.find("system-out") is not None
     assert list(clean) == []
     assert module.find("failure") is not None
+
+
+@pytest.mark.parametrize("fail_on", [Severity.ERROR, Severity.WARNING])
+@pytest.mark.parametrize("case", ["real", "nasty"])
+def test_junit_validates_against_junit_10_xsd(
+    validation: Validation, case: str, fail_on: Severity
+) -> None:
+    """The schema Jenkins' xunit plugin and pytest's own tests read JUnit XML with."""
+    xml = ci.validation_junit(validation if case == "real" else NASTY, fail_on=fail_on)
+    xmlschema.XMLSchema(JUNIT_XSD).validate(xml)
+
+
+def test_junit_of_the_cli_validates(tmp_path: Path) -> None:
+    out = tmp_path / "junit.xml"
+    result = cli("validate", str(PAPER), str(RULE_CASES), "-f", "junit", "-o", str(out))
+    assert result.exit_code == 1
+    xmlschema.XMLSchema(JUNIT_XSD).validate(str(out))
+    names = [case.get("name") for case in ET.parse(out).iter("testcase")]
+    assert str(PAPER) in names and len(names) > 10
+
+
+def test_json_of_every_rule_case_matches_its_schema() -> None:
+    """validate's JSON over the rule catalogue's cases (one file per rule, firing or not)."""
+    result = cli("validate", str(RULE_CASES), "--format", "json", "--no-solve")
+    data = check_json("validate", result.stdout)
+    codes = {f["code"] for t in data["targets"] for f in t["findings"]}
+    assert {"CNN101", "CNN103", "CNN201"} <= codes
+    check_json("validate", ci.validation_json(NASTY))
 
 
 def test_junit_fail_on_warning(validation: Validation) -> None:

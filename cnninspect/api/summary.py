@@ -50,6 +50,7 @@ def report_from_trace(
         element_size=trace.element_size,
         findings=tuple(findings),
         source=source,
+        root=_root_row(trace, name),
     )
 
 
@@ -71,6 +72,34 @@ def _row(record: LayerRecord, inside: Sequence[LayerRecord]) -> Row:
         trainable_params=record.trainable_params,
         macs=sum(r.macs for r in inside),
         call=record.call,
+        own_macs=record.macs,
+    )
+
+
+def _root_row(trace: Trace, name: str) -> Row:
+    """The model itself as one row (what ``--depth 0`` shows): everything it holds and does.
+    Its own parameters and MACs are those no module call below it has (functional code in
+    its ``forward``, a parameter registered on the model)."""
+    shape = without_batch(trace.output_shapes[0]) if trace.output_shapes else None
+    below = sum(r.params for r in trace.records)
+    own = trace.total_params - below - sum(count for _, count in trace.uncalled)
+    trainable_below = sum(r.trainable_params for r in trace.records)
+    return Row(
+        name=name,
+        type=trace.model_type,
+        depth=0,
+        is_leaf=False,
+        hparams=(),
+        shape=shape,
+        extra_shapes=tuple(without_batch(s) for s in trace.output_shapes[1:]),
+        size=math.prod(shape) if shape is not None else 0,
+        params=own,
+        subtree_params=trace.total_params,
+        shared_params=0,
+        trainable_params=min(own, max(0, trace.trainable_params - trainable_below)),
+        macs=trace.macs,
+        call=0,
+        own_macs=trace.macs - sum(r.macs for r in trace.records),
     )
 
 
@@ -112,6 +141,7 @@ def _input_row(trace: Trace) -> Row:
         trainable_params=0,
         macs=0,
         call=0,
+        own_macs=0,
     )
 
 

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 # The findings an input size can cause, and that the solver's hint is about.
 SIZE_CODES = ("CNN101", "CNN102", "CNN103")
+# The solver builds and traces the model once per candidate input: at most this many layers
+# in all (alexnet-paper: every candidate; a 1,000-layer file: 5 of them).
+SOLVER_LAYER_BUDGET = 5_000
 
 
 def validate(
@@ -50,6 +53,7 @@ def validate(
     checked (a progress bar).
     """
     order = resolve_targets(targets)  # every name is checked before anything runs
+    _check_module_options(order, input_shapes, args)
     results = []
     for index, target in enumerate(order):
         if on_target is not None:
@@ -102,8 +106,13 @@ def validate_spec(spec: ArchSpec, *, target: str | None = None, solve: bool = Tr
     suggestion = None
     if solve and any(f.code in SIZE_CODES for f in findings):
         from cnninspect.checks.solver import solve_input
+        from cnninspect.spec.expansion import count_layers
+        from cnninspect.spec.limits import current as current_limits
 
-        solution = solve_input(spec, check_spec, baseline=findings)
+        # each candidate input builds the whole model: the search is bounded in layers built
+        layers = max(1, count_layers(spec, current_limits()))
+        tries = max(0, SOLVER_LAYER_BUDGET // layers)
+        solution = solve_input(spec, check_spec, baseline=findings, radius=min(32, tries // 2))
         if solution is not None and solution.shape != spec.input_shape:
             suggestion = solution.shape
             hint = solution.hint(spec.notation)
@@ -182,3 +191,21 @@ def _module_collapse_hint(module: nn.Module, template: Shape, finding: Finding) 
         return finding
     size = "x".join(str(d) for d in smallest)
     return with_hint(finding, f"the smallest square input this model accepts is {size}")
+
+
+def _check_module_options(
+    targets: Sequence[str | nn.Module],
+    input_shapes: Sequence[Shape] | None,
+    args: Mapping[str, Any] | None,
+) -> None:
+    """--input and --arg configure module targets; with none among the targets they would be
+    ignored silently — a usage error instead."""
+    modules = [t for t in targets if not isinstance(t, str) or is_module_target(t)]
+    if modules:
+        return
+    for option, given in (("--input", input_shapes), ("--arg", args)):
+        if given:
+            raise TargetError(
+                f"{option} applies to module targets (pkg.mod:attr, file.py:attr); "
+                "a YAML description declares its own input and arguments"
+            )

@@ -3,15 +3,21 @@ counts only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cnninspect.api.summary import summarize
 from cnninspect.build.targets import bundled_names, bundled_path
 from cnninspect.results.zoo import ZooEntry
 
 
-def zoo() -> list[ZooEntry]:
-    """Every file in ``architectures/``, in name order."""
+def zoo(*, on_architecture: Callable[[str, int, int], None] | None = None) -> list[ZooEntry]:
+    """Every file in ``architectures/``, in name order. ``on_architecture(name, index,
+    total)`` is called before each is summarised (a progress bar)."""
     entries = []
-    for name in bundled_names():
+    names = bundled_names()
+    for index, name in enumerate(names):
+        if on_architecture is not None:
+            on_architecture(name, index, len(names))
         path = bundled_path(name)
         assert path is not None
         report = summarize(str(path), device="meta")

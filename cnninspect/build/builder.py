@@ -57,6 +57,13 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
     is known without the tensors); the builder counts again as it constructs.
     """
     limits = limits or current_limits()
+    if math.prod(spec.input_shape) >= 2**62:  # torch computes storage sizes in 64 bits
+        raise BuildError(
+            f"an input of {'×'.join(map(str, spec.input_shape))} has more elements than torch "
+            "can address",
+            position=spec.position,
+            code="CNN002",
+        )
     builder = _Builder(spec, limits, shapes=[(1, *spec.input_shape)])
     with torch.device("meta"):
         module, output = builder.scope(
@@ -230,6 +237,7 @@ class _Builder:
         """The output shape of ``module``, computed by torch on meta tensors — after the checks
         that a real device makes and meta does not, located at the value at fault."""
         _check_rank(layer, incoming[0], qualname)
+        _check_concat_dim(layer, incoming[0], qualname)
         found = violation(module, incoming)
         if found is not None:
             kwarg = layer.kwarg(found.keyword)
@@ -294,11 +302,33 @@ def _check_rank(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None
             f"but receives {without_batch(incoming)}",
             layer=qualname,
             position=layer.position,
-            hint=f"use the {len(incoming) - 2}-D variant of this layer, or reshape before it"
-            if 1 <= len(incoming) - 2 <= 3
-            else "a feature vector needs Unflatten before a layer with spatial sizes",
+            hint=_rank_hint(len(incoming) - 2),
             code="CNN106",
         )
+
+
+def _check_concat_dim(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None:
+    dim = next((k.value for k in layer.kwargs if k.key == "dim"), 1)
+    if layer.type != "Concat" or not isinstance(dim, int):
+        return
+    rank = len(incoming)
+    if not -rank <= dim < rank:
+        kwarg = layer.kwarg("dim")
+        raise BuildError(
+            f"{qualname} (Concat): dim={dim} is out of range for a {rank}-D input "
+            f"(use -{rank} … {rank - 1}; 1 is the channels)",
+            layer=qualname,
+            position=kwarg.value_position if kwarg else layer.position,
+            code="CNN002",
+        )
+
+
+def _rank_hint(spatial: int) -> str:
+    if 1 <= spatial <= 3:
+        return f"use the {spatial}-D variant of this layer, or reshape before it"
+    if spatial < 1:
+        return "a feature vector needs Unflatten before a layer with spatial sizes"
+    return f"torch has no {spatial}-D layers: the input has {spatial} sizes after the channels"
 
 
 def _spatial_dims(type_name: str) -> int | None:

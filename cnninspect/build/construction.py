@@ -44,7 +44,8 @@ def import_module_target(target: str, args: Mapping[str, Any], *, device: str = 
         return obj
     if not callable(obj):
         raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module or a factory")
-    made = _construct(obj, args, target, on_meta=device == "meta")
+    source = Path(where) if where.endswith(".py") else None
+    made = _construct(obj, args, target, on_meta=device == "meta", source=source)
     if not isinstance(made, nn.Module):
         raise TargetError(
             f"{target}({call_text(args)}) returned a {type(made).__name__}, not an nn.Module"
@@ -56,7 +57,7 @@ def _import(where: str) -> Any:
     if where.endswith(".py"):
         return _import_file(Path(where))
     try:
-        with _contained(f"importing {where}", None):
+        with _contained(f"importing {where}", None, importing=where):
             return importlib.import_module(where)
     except ModuleNotFoundError as exc:
         raise TargetError(
@@ -83,7 +84,7 @@ def _import_file(path: Path) -> Any:
 
 
 @contextlib.contextmanager
-def _contained(what: str, path: Path | None) -> Iterator[None]:
+def _contained(what: str, path: Path | None, importing: str | None = None) -> Iterator[None]:
     """Run a user's code (an import, a constructor) so that nothing it does ends cnninspect:
     what it prints goes to stderr (stdout holds our data, JSON included), and any exception —
     ``SystemExit`` and ``KeyboardInterrupt`` too — becomes a TargetError, located at the
@@ -91,8 +92,14 @@ def _contained(what: str, path: Path | None) -> Iterator[None]:
     try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
-    except ModuleNotFoundError:
-        raise
+    except ModuleNotFoundError as exc:
+        name = exc.name or ""
+        if importing is not None and (importing == name or importing.startswith(name + ".")):
+            raise  # the target itself is not installed: said as such by the caller
+        position = _where(exc, path) if path is not None else None
+        raise TargetError(
+            f"{what} raised ModuleNotFoundError: {first_line(exc)}", position=position
+        ) from None
     except BaseException as exc:
         position = _where(exc, path) if path is not None else None
         raise TargetError(
@@ -117,7 +124,9 @@ def _where(exc: BaseException, path: Path) -> Position | None:
     return Position(str(path), line, 1) if line is not None else None
 
 
-def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: bool) -> Any:
+def _construct(
+    factory: Any, args: Mapping[str, Any], target: str, *, on_meta: bool, source: Path | None
+) -> Any:
     """Call the constructor on the meta device when only shapes are wanted; a constructor that
     needs real data (``.item()``, numpy) falls back to real memory with init suppressed."""
     import torch
@@ -129,7 +138,7 @@ def _construct(factory: Any, args: Mapping[str, Any], target: str, *, on_meta: b
         except Exception:  # retried below, where its real error (if any) is reported
             pass
     call = f"{target}({call_text(args)})"
-    with _contained(call, None), _no_init(), _parameters_on_meta(on_meta):
+    with _contained(call, source), _no_init(), _parameters_on_meta(on_meta):
         return factory(**args)
 
 

@@ -34,7 +34,9 @@ _AT_LEAST_ONE = (
     "upscale_factor",
     "downscale_factor",
 )
-_NOT_NEGATIVE = ("padding", "output_padding")
+_NOT_NEGATIVE = ("padding", "output_padding")  # of convolutions and pools: pad layers crop
+_WINDOWED_PREFIXES = ("Conv", "MaxPool", "AvgPool", "LPPool")
+_UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 
 
 def layer_class(type_name: str) -> type[nn.Module]:
@@ -66,6 +68,20 @@ def check_keywords(
     for key, value in kwargs.items():
         kwarg = layer.kwarg(key)
         assert kwarg is not None
+        if key in _RESERVED_KWARGS:
+            raise BuildError(
+                f"'{key}' is not set in a description: the command decides it (--{key})",
+                layer=qualname,
+                position=kwarg.key_position,
+                code="CNN004",
+            )
+        if layer.type == "Upsample" and key == "mode" and value not in _UPSAMPLE_MODES:
+            raise BuildError(
+                f"Upsample's 'mode' is one of {', '.join(_UPSAMPLE_MODES)}, got {value!r}",
+                layer=qualname,
+                position=kwarg.value_position,
+                code="CNN002",
+            )
         if key not in parameters:
             raise BuildError(
                 f"{layer.type} has no keyword '{key}'{did_you_mean(key, parameters)}",
@@ -83,7 +99,8 @@ def check_keywords(
                 position=kwarg.value_position,
                 code="CNN002",
             )
-        least = 1 if key in _AT_LEAST_ONE else 0 if key in _NOT_NEGATIVE else None
+        windowed = layer.type.startswith(_WINDOWED_PREFIXES)
+        least = 1 if key in _AT_LEAST_ONE else 0 if key in _NOT_NEGATIVE and windowed else None
         if least is not None and any(v < least for v in _integers(value)):
             raise BuildError(
                 f"{layer.type}'s '{key}' must be at least {least}, got "

@@ -176,6 +176,9 @@ def expand_targets(targets: Iterable[str]) -> list[str]:
                 raise TargetError(f"no architectures found: {target} holds no *.yaml or *.yml file")
             expanded.extend(str(p) for p in found)
         elif is_module_target(target) and not path.is_file():
+            where = target.rpartition(":")[0]
+            if where.endswith(".py") and not Path(where).is_file():
+                raise TargetError(f"no such file: {where}")  # like a missing YAML file
             expanded.append(target)
         else:
             found_at = yaml_path(target)

@@ -19,7 +19,8 @@ from cnninspect.cli.options import (
     parse_arg,
     parse_shape,
 )
-from cnninspect.cli.program import app, errors, stderr, stdout
+from cnninspect.cli.program import app, errors, examples, stderr, stdout
+from cnninspect.cli.progress import progress
 from cnninspect.errors import ExitCode
 from cnninspect.shapes import Shape
 
@@ -39,28 +40,45 @@ def _side_args(own: list[str] | None, both: list[str] | None) -> dict[str, objec
     return dict(parse_arg(a) for a in [*(both or []), *(own or [])])
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "cnninspect diff alexnet-paper alexnet",
+        "cnninspect diff architectures/resnet18.yaml torchvision.models:resnet18 --exit-code",
+        "cnninspect diff torchvision.models:vgg11 torchvision.models:vgg16 --input 3x224x224",
+    )
+)
 def diff(
-    a: Annotated[str, typer.Argument(help="The old architecture (A): any summary TARGET.")],
-    b: Annotated[str, typer.Argument(help="The new architecture (B): any summary TARGET.")],
+    a: Annotated[
+        str, typer.Argument(help="The old architecture (A): any summary TARGET.", metavar="A")
+    ],
+    b: Annotated[
+        str, typer.Argument(help="The new architecture (B): any summary TARGET.", metavar="B")
+    ],
     input_shape: Annotated[
         list[str] | None,
-        typer.Option("--input", "-i", help="Input shape for both sides, e.g. 3x224x224."),
+        typer.Option(
+            "--input", "-i", metavar="SHAPE", help="Input shape for both sides, e.g. 3x224x224."
+        ),
     ] = None,
     input_a: Annotated[
-        list[str] | None, typer.Option("--input-a", help="Input shape for A (overrides --input).")
+        list[str] | None,
+        typer.Option("--input-a", metavar="SHAPE", help="Input shape for A (overrides --input)."),
     ] = None,
     input_b: Annotated[
-        list[str] | None, typer.Option("--input-b", help="Input shape for B (overrides --input).")
+        list[str] | None,
+        typer.Option("--input-b", metavar="SHAPE", help="Input shape for B (overrides --input)."),
     ] = None,
     arg: Annotated[
-        list[str] | None, typer.Option("--arg", help="key=value for both constructors.")
+        list[str] | None,
+        typer.Option("--arg", metavar="KEY=VALUE", help="key=value for both constructors."),
     ] = None,
     arg_a: Annotated[
-        list[str] | None, typer.Option("--arg-a", help="key=value for A's constructor.")
+        list[str] | None,
+        typer.Option("--arg-a", metavar="KEY=VALUE", help="key=value for A's constructor."),
     ] = None,
     arg_b: Annotated[
-        list[str] | None, typer.Option("--arg-b", help="key=value for B's constructor.")
+        list[str] | None,
+        typer.Option("--arg-b", metavar="KEY=VALUE", help="key=value for B's constructor."),
     ] = None,
     batch: BatchOption = 1,
     device: DeviceOption = Device.cpu,
@@ -81,7 +99,7 @@ def diff(
     from cnninspect.api.diff import compare
     from cnninspect.report.diff import render_diff
 
-    with errors(debug):
+    with errors(debug), progress(f"comparing {a} and {b}"):
         result = compare(
             a,
             b,

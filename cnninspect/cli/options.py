@@ -63,7 +63,12 @@ def parse_arg(text: str) -> tuple[str, object]:
 
 InputOption = Annotated[
     list[str] | None,
-    typer.Option("--input", "-i", help="Input shape without batch, e.g. 3x224x224 (repeatable)."),
+    typer.Option(
+        "--input",
+        "-i",
+        metavar="SHAPE",
+        help="Input shape without batch, e.g. 3x224x224 (repeatable).",
+    ),
 ]
 BatchOption = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")]
 DeviceOption = Annotated[
@@ -72,6 +77,10 @@ DeviceOption = Annotated[
 DtypeOption = Annotated[Dtype, typer.Option("--dtype", help="Parameter and activation dtype.")]
 ArgOption = Annotated[
     list[str] | None,
-    typer.Option("--arg", help="key=value passed to a module's constructor (repeatable)."),
+    typer.Option(
+        "--arg",
+        metavar="KEY=VALUE",
+        help="key=value passed to a module's constructor (repeatable).",
+    ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]

@@ -7,14 +7,16 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from cnninspect._version import __version__
 from cnninspect.errors import CnninspectError, ExitCode
@@ -25,17 +27,82 @@ EXIT_CODES_HELP = (
     "3 the requested device is not available; 4 an internal error (a bug in cnninspect)."
 )
 
+
+def examples(*commands: str) -> str:
+    """A command's help epilog: "Examples:" and one command a line."""
+    return "Examples:\n" + "\n".join(f"$ {command}" for command in commands)
+
+
+class _Group(TyperGroup):
+    """Help that reads like the README, for every command: texts printed as written (a
+    bracket in a help text is text, not Rich markup), flags without a ``<bool>``, repeatable
+    options and arguments named by a word (``TARGETS``) rather than by a Python type. (Typer's
+    click objects differ between versions: attributes are read, not types checked.)"""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _tidy_help(command, ctx)
+        return command
+
+    def get_params(self, ctx: Any) -> Any:
+        _tidy_help(self, ctx)
+        return super().get_params(ctx)
+
+
+def _tidy_help(command: Any, ctx: Any) -> None:
+    if getattr(command, "_help_tidied", False):
+        return
+    command._help_tidied = True  # once: escaping twice would show the backslashes
+    command.help = escape(command.help) if command.help else command.help
+    command.epilog = escape(command.epilog) if command.epilog else command.epilog
+    for param in [*command.params, command.get_help_option(ctx)]:
+        if param is None:
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.metavar is None and (
+            getattr(param, "multiple", False) or param.param_type_name == "argument"
+        ):
+            param.metavar = (param.name or "").upper()
+        if getattr(param, "help", None):
+            param.help = escape(param.help)
+
+
 app = typer.Typer(
     name="cnninspect",
     help="Inspect convolutional neural networks: shapes, parameters, MACs and memory from one "
     "real forward pass.",
-    epilog=EXIT_CODES_HELP,
+    epilog=examples("cnninspect summary lecture-example", "cnninspect validate architectures/")
+    + "\n\n"
+    + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    cls=_Group,
     pretty_exceptions_enable=False,
 )
 
-stdout = Console()
+# Without a terminal (a pipe, a file, a CI log) and without COLUMNS, stdout is this wide: a
+# table takes the width it needs, since wrapping helps no reader there and a cut number misleads.
+UNBOUNDED_WIDTH = 10_000
+
+
+class _DataConsole(Console):
+    """stdout: the terminal's width on a terminal or where COLUMNS says one; otherwise as wide
+    as the output needs (tables render at their natural width, nothing wraps or is cut)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dimensions = super().size
+        if self.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+            return dimensions
+        return ConsoleDimensions(UNBOUNDED_WIDTH, dimensions.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+stdout = _DataConsole()
 stderr = Console(stderr=True)
 
 
@@ -55,6 +122,13 @@ def main_options(
     """Inspect convolutional neural networks."""
 
 
+TORCH_MISSING = (
+    "PyTorch is not installed here: cnninspect runs one forward pass with it\n"
+    "  hint: pip install torch  (CPU only, a smaller download: "
+    "pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+)
+
+
 @contextmanager
 def errors(debug: bool = False) -> Iterator[None]:
     """Every user error becomes one located message on stderr and its exit code; a bug in
@@ -71,6 +145,9 @@ def errors(debug: bool = False) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
+        if isinstance(exc, ModuleNotFoundError) and exc.name == "torch":  # not installed at all
+            error(TORCH_MISSING)
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         error(
             f"internal error: {type(exc).__name__}: {exc}\n  this is a bug in cnninspect; "
             "rerun with --debug for the traceback and report it"
@@ -97,6 +174,8 @@ def write(text: str, output_file: str | None) -> None:
 def main() -> NoReturn:
     """Console-script entry point. Output that cannot be written (a full disk, a closed pipe)
     ends the run with exit 2, never with a traceback."""
+    # torch warns on import, at every command, when numpy is absent; cnninspect needs no numpy
+    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
     code: int | str | None
     try:
         app()

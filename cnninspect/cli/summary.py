@@ -25,20 +25,29 @@ from cnninspect.cli.options import (
     parse_arg,
     parse_shape,
 )
-from cnninspect.cli.program import app, errors, stderr, stdout
+from cnninspect.cli.program import app, errors, examples, stderr, stdout
+from cnninspect.cli.progress import progress
 
 if TYPE_CHECKING:
     from cnninspect.results.report import Report
     from cnninspect.shapes import Notation
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "cnninspect summary lecture-example --notation hwc",
+        "cnninspect summary architectures/resnet18.yaml --depth 1 --macs",
+        "cnninspect summary torchvision.models:resnet50 --input 3x224x224 --format json",
+        "cnninspect summary src/model.py:Net --input 3x32x32 --arg num_classes=10",
+    )
+)
 def summary(
     target: Annotated[
         str,
         typer.Argument(
             help="A YAML file, a bundled architecture name (see `cnninspect list`), "
-            "pkg.module:attr or path/to/file.py:attr."
+            "pkg.module:attr or path/to/file.py:attr.",
+            metavar="TARGET",
         ),
     ],
     input_shape: InputOption = None,
@@ -74,7 +83,7 @@ def summary(
 
     shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])
-    with errors(debug):
+    with errors(debug), progress(f"summarising {target}"):
         report = summarize(
             target,
             input_shapes=shapes or None,
@@ -133,14 +142,44 @@ def _render_summary(
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the YAML format, generated from the layer registry."""
+class OutputKind(str, enum.Enum):
+    summary = "summary"
+    validate = "validate"
+    diff = "diff"
+    list = "list"
+    min_input = "min-input"
+
+
+@app.command(
+    epilog=examples(
+        "cnninspect schema > schema/cnninspect.schema.json", "cnninspect schema --output summary"
+    )
+)
+def schema(
+    output: Annotated[
+        OutputKind | None,
+        typer.Option(
+            "--output",
+            help="Instead: the JSON Schema of this command's --format json output.",
+            show_default=False,
+        ),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Print the JSON Schema of the YAML format, generated from the layer registry (or, with
+    --output, of a command's JSON output, generated from the renderers' types)."""
     import json
 
-    from cnninspect.build.schema import json_schema
+    with errors(debug):
+        if output is not None:
+            from cnninspect.report.output_schemas import output_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+            document = output_schema(output.value)
+        else:
+            from cnninspect.build.schema import json_schema
+
+            document = json_schema()
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 class ListFormat(str, enum.Enum):
@@ -148,7 +187,7 @@ class ListFormat(str, enum.Enum):
     json = "json"
 
 
-@app.command("list")
+@app.command("list", epilog=examples("cnninspect list", "cnninspect list --format json"))
 def list_architectures(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ListFormat.table
@@ -159,8 +198,8 @@ def list_architectures(
     from cnninspect.api.zoo import zoo
     from cnninspect.report.zoo import ZooTable, zoo_json
 
-    with errors(debug):
-        entries = zoo()
+    with errors(debug), progress("summarising") as advance:
+        entries = zoo(on_architecture=advance)
     if output_format is ListFormat.json:
         sys.stdout.write(zoo_json(entries) + "\n")
         return

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cnninspect.checks.catalogue import RULES
 from cnninspect.cli.options import ArgOption, DebugOption, parse_arg, parse_shape
-from cnninspect.cli.program import app, errors, stderr, stdout, write
+from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
+from cnninspect.cli.progress import progress
 from cnninspect.errors import ExitCode
 from cnninspect.results.findings import Severity
 
@@ -60,7 +60,6 @@ def _validate_help() -> str:
 
 
 VALIDATE_HELP = _validate_help()
-PROGRESS_THRESHOLD = 5  # targets; fewer finish before a bar would be worth drawing
 
 
 TargetsArgument = Annotated[
@@ -69,17 +68,30 @@ TargetsArgument = Annotated[
         help="YAML files, directories (searched for *.yaml / *.yml), bundled architecture "
         "names, pkg.module:attr or path/to/file.py:attr.",
         show_default=False,
+        metavar="TARGETS",
     ),
 ]
 
 
-@app.command(help=VALIDATE_HELP, epilog=VALIDATE_EXIT_CODES_HELP)
+@app.command(
+    help=VALIDATE_HELP,
+    epilog=examples(
+        "cnninspect validate architectures/",
+        "cnninspect validate architectures/ --format sarif --output-file cnninspect.sarif",
+        "cnninspect validate src/model.py:Net --input 3x32x32",
+    )
+    + "\n\n"
+    + VALIDATE_EXIT_CODES_HELP,
+)
 def validate(
     targets: TargetsArgument,
     input_shape: Annotated[
         list[str] | None,
         typer.Option(
-            "--input", "-i", help="Input shape of module targets, e.g. 3x224x224 (repeatable)."
+            "--input",
+            "-i",
+            metavar="SHAPE",
+            help="Input shape of module targets, e.g. 3x224x224 (repeatable).",
         ),
     ] = None,
     arg: ArgOption = None,
@@ -94,7 +106,9 @@ def validate(
     ] = None,
     output_file: Annotated[
         str | None,
-        typer.Option("--output-file", "-o", help="Write the output here instead of stdout."),
+        typer.Option(
+            "--output-file", "-o", metavar="PATH", help="Write the output here instead of stdout."
+        ),
     ] = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 on findings of this severity or worse.")
@@ -118,7 +132,7 @@ def validate(
         in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
         output_format = ValidateFormat.github if in_actions else ValidateFormat.text
     threshold = Severity.ERROR if fail_on is FailOn.error else Severity.WARNING
-    with errors(debug), _progress() as advance:
+    with errors(debug), progress("validating") as advance:
         validation = run_validate(
             targets, input_shapes=shapes or None, args=args, solve=solve, on_target=advance
         )
@@ -127,30 +141,6 @@ def validate(
 
     stderr.print(summary_line(validation), highlight=False, soft_wrap=True)
     raise typer.Exit(int(ExitCode.FINDINGS if validation.fails(threshold) else ExitCode.OK))
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A Rich progress bar on stderr, shown for many targets on a terminal only."""
-    from rich.progress import Progress, TaskID
-
-    bar: tuple[Progress, TaskID] | None = None
-
-    def advance(target: str, index: int, total: int) -> None:
-        nonlocal bar
-        if total < PROGRESS_THRESHOLD or not stderr.is_terminal:
-            return
-        if bar is None:
-            progress = Progress(console=stderr, transient=True)
-            progress.start()
-            bar = (progress, progress.add_task("validating", total=total))
-        bar[0].update(bar[1], completed=index, description=target)
-
-    try:
-        yield advance
-    finally:
-        if bar is not None:
-            bar[0].stop()
 
 
 def _render_validation(
@@ -176,7 +166,8 @@ def _render_validation(
 
 @app.command(
     "min-input",
-    epilog="Exit codes: 0 every target accepts some input; 1 a target accepts no input up to "
+    epilog=examples("cnninspect min-input torchvision.models:alexnet", "cnninspect min-input vgg16")
+    + "\n\nExit codes: 0 every target accepts some input; 1 a target accepts no input up to "
     "16384; 2 usage error.",
 )
 def min_input(
@@ -186,6 +177,7 @@ def min_input(
         typer.Option(
             "--input",
             "-i",
+            metavar="SHAPE",
             help="For modules: channels and number of spatial axes, e.g. 3x224x224 "
             "[default: 3x224x224]; a YAML file's own input is used for it.",
             show_default=False,
@@ -204,10 +196,12 @@ def min_input(
 
     template = parse_shape(input_shape) if input_shape else None
     args = dict(parse_arg(a) for a in arg or [])
-    with errors(debug):
-        results = [
-            find_min_input(t, input_shape=template, args=args) for t in resolve_targets(targets)
-        ]
+    results = []
+    with errors(debug), progress("searching") as advance:
+        resolved = resolve_targets(targets)
+        for index, target in enumerate(resolved):
+            advance(str(target), index, len(resolved))  # the command line's targets: text
+            results.append(find_min_input(target, input_shape=template, args=args))
     render = min_input_json if output_format is MinInputFormat.json else min_input_text
     write(render(results), None)
     raise typer.Exit(int(ExitCode.OK if all(r.shape for r in results) else ExitCode.FINDINGS))

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 from rich.console import Group, RenderableType
@@ -16,8 +16,8 @@ from rich.text import Text
 
 from cnninspect._version import __version__
 from cnninspect.checks.catalogue import RULES, rule_of
-from cnninspect.report.envelope import envelope
-from cnninspect.report.json import finding_dict
+from cnninspect.report.envelope import Envelope, envelope
+from cnninspect.report.json import FindingDict, SeverityName, finding_dict, severity_name
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.min_input import MinInput
 from cnninspect.results.validation import TargetResult, Validation
@@ -87,14 +87,46 @@ def validation_json(validation: Validation, *, fail_on: Severity = Severity.ERRO
     return json.dumps(validation_dict(validation, fail_on=fail_on), indent=2)
 
 
+class SeverityCounts(TypedDict):
+    """Findings of each severity, over every target."""
+
+    error: int
+    warning: int
+    info: int
+
+
+class TargetDict(TypedDict):
+    """What validate found in one target (a file, a bundled name, a module)."""
+
+    target: str
+    name: str
+    file: str | None
+    failed: bool
+    suggested_input: list[int] | None
+    findings: list[FindingDict]
+
+
+class ValidateDocument(Envelope):
+    """``cnninspect validate --format json``: findings target by target."""
+
+    fail_on: SeverityName
+    failed: bool
+    counts: SeverityCounts
+    targets: list[TargetDict]
+
+
 def validation_dict(
     validation: Validation, *, fail_on: Severity = Severity.ERROR
-) -> dict[str, Any]:
+) -> ValidateDocument:
     return {
         **envelope("validate"),
-        "fail_on": str(fail_on),
+        "fail_on": severity_name(fail_on),
         "failed": validation.fails(fail_on),
-        "counts": {str(s): validation.count(s) for s in reversed(Severity)},
+        "counts": {
+            "error": validation.count(Severity.ERROR),
+            "warning": validation.count(Severity.WARNING),
+            "info": validation.count(Severity.INFO),
+        },
         "targets": [
             {
                 "target": r.target,
@@ -244,9 +276,9 @@ def validation_junit(validation: Validation, *, fail_on: Severity = Severity.ERR
     suites = ET.Element("testsuites", counts)
     suite = ET.SubElement(suites, "testsuite", counts | {"skipped": "0"})
     for result in validation.results:
+        # junit-10.xsd allows no `file` on a testcase: the name is the target (a directory's
+        # files each their own path), and each failure line starts with path:line:col
         case = ET.SubElement(suite, "testcase", classname="cnninspect.validate", name=result.target)
-        if result.path:
-            case.set("file", result.path)
         failing = [f for f in result.findings if f.severity >= fail_on]
         other = [f for f in result.findings if f.severity < fail_on]
         if failing:
@@ -286,8 +318,27 @@ def min_input_text(results: Sequence[MinInput]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+class MinInputDict(TypedDict):
+    """The smallest square input of one target; null when none up to the limit works."""
+
+    target: str
+    name: str
+    min_input: list[int] | None
+    min_size: int | None
+
+
+class MinInputDocument(Envelope):
+    """``cnninspect min-input --format json``."""
+
+    targets: list[MinInputDict]
+
+
 def min_input_json(results: Sequence[MinInput]) -> str:
-    payload = {
+    return json.dumps(min_input_dict(results), indent=2)
+
+
+def min_input_dict(results: Sequence[MinInput]) -> MinInputDocument:
+    return {
         **envelope("min-input"),
         "targets": [
             {
@@ -299,4 +350,3 @@ def min_input_json(results: Sequence[MinInput]) -> str:
             for r in results
         ],
     }
-    return json.dumps(payload, indent=2)

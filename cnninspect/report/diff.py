@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict, cast
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from cnninspect.report.envelope import envelope
+from cnninspect.report.envelope import Envelope, envelope
+from cnninspect.report.layout import longest_word, shrink, span
 from cnninspect.report.text import binary, count, hparams_text, shape_text, si
 from cnninspect.results.diff import ArchDiff, Entry, Quantity, Status
 from cnninspect.results.report import Report, Row
@@ -43,7 +45,7 @@ _LEGEND = {
     Status.FUNCTIONAL: "· merge or reshape the other side does inline (no module to compare)",
 }
 _HEADER = ("", "Layer (A / B)", "Type", "Shape A → B", "Params A → B", "Δ params")
-_QUANTITY_LABELS = {"params": "Params", "macs": "MACs", "activation_bytes": "Activations"}
+QUANTITY_LABELS = {"params": "Params", "macs": "MACs", "activation_bytes": "Activations"}
 
 Item = Entry | int  # an entry, or the length of a collapsed run of unchanged entries
 
@@ -197,45 +199,89 @@ def _legend(items: Sequence[Item]) -> str:
 
 
 def diff_table(diff: ArchDiff, *, show_all: bool = False) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(_HEADER[0], no_wrap=True)
-    table.add_column(_HEADER[1], ratio=1)
-    table.add_column(_HEADER[2], ratio=1)
-    table.add_column(_HEADER[3], no_wrap=True)
-    table.add_column(_HEADER[4], justify="right", no_wrap=True)
-    table.add_column(_HEADER[5], justify="right", no_wrap=True)
     items = collapsed(diff.entries, show_all=show_all)
-    for item in items:
-        if isinstance(item, int):
-            table.add_row("", Text(_unchanged(item), style="dim"), "", "", "", "")
-            continue
-        style = _STYLES.get(item.status, "")
-        cells = (
-            layer_cell(item, "\n/ "),
-            type_cell(item, "\n→ "),
-            shape_cell(item, "\n→ "),
-            params_cell(item, "\n→ "),
-        )
-        table.add_row(
-            Text(MARKS[item.status], style=style),
-            *(Text(c, style=style) for c in cells),
-            delta_cell(item),
-        )
     header = Text(f"{side_text('A', diff.a)}\n{side_text('B', diff.b)}")
-    parts: list[RenderableType] = [header, Text(""), table]
+    parts: list[RenderableType] = [header, Text(""), _DiffTable(items)]
     if _legend(items):
         parts.append(Text(_legend(items), style="dim"))
     parts += [Text(""), totals_table(diff), Text(""), Text(counts_text(diff))]
     return Group(*parts)
 
 
+LAYER, TYPE, SHAPE = 1, 2, 3  # the columns of the diff table; shapes and counts from SHAPE on
+MIN_TEXT = 10
+
+
+def _share(widths: list[int], available: int) -> None:
+    """Give the layer and type columns (those shown) what the numbers leave, in proportion to
+    what they need, at least MIN_TEXT each, never more than they need."""
+    text = [i for i in (LAYER, TYPE) if widths[i] > 0]
+    room = available - span(widths) + sum(widths[i] for i in text)
+    need = sum(widths[i] for i in text)
+    if need <= room:
+        return
+    for i in text:
+        widths[i] = min(widths[i], max(MIN_TEXT, room * widths[i] // need))
+
+
+@dataclass(frozen=True)
+class _DiffTable:
+    """The layers of both sides. Shapes and counts are never cut: when the table is too wide
+    the layer and type columns wrap, then the type goes; on a very narrow terminal shapes wrap
+    at a space. Rendered wider than it needs (a pipe), nothing wraps."""
+
+    items: Sequence[Item]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = [self._cells(item) for item in self.items]
+        lines = [[line for row in rows for line in row[i].plain.split("\n")] for i in range(6)]
+        widths = [
+            max(len(h), *(len(line) for line in col)) for h, col in zip(_HEADER, lines, strict=True)
+        ]
+        available = options.max_width
+        _share(widths, available)
+        if span(widths) > available:
+            widths[TYPE] = 0
+            _share(widths, available)
+        floors = [0, 4, 0, *(longest_word([*lines[i], _HEADER[i]]) for i in range(SHAPE, 6))]
+        shrink(widths, floors, [SHAPE, 4, 5, LAYER], available)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        shown = [i for i, w in enumerate(widths) if w > 0]
+        for i in shown:
+            table.add_column(_HEADER[i], width=widths[i], justify="right" if i > SHAPE else "left")
+        for row in rows:
+            table.add_row(*(row[i] for i in shown))
+        yield table
+
+    @staticmethod
+    def _cells(item: Item) -> list[Text]:
+        """Text from files and modules, never markup; a word too long folds, never vanishes."""
+        if isinstance(item, int):
+            cells = ["", _unchanged(item), "", "", "", ""]
+            styles = ["", "dim", "", "", "", ""]
+        else:
+            cells = [
+                MARKS[item.status],
+                layer_cell(item, "\n/ "),
+                type_cell(item, "\n→ "),
+                shape_cell(item, "\n→ "),
+                params_cell(item, "\n→ "),
+                delta_cell(item),
+            ]
+            styles = [_STYLES.get(item.status, "")] * 5 + [""]
+        return [
+            Text(c, style=style, overflow="fold") for c, style in zip(cells, styles, strict=True)
+        ]
+
+
 def totals_table(diff: ArchDiff) -> Table:
     table = Table(box=None, show_header=True, pad_edge=False)
     for header in ("Total", "A", "B", "Δ", "%"):
-        table.add_column(header, justify="left" if header == "Total" else "right")
+        # narrower than its numbers, a column wraps them at the unit ("14.88" "KiB"), never cuts
+        table.add_column(header, justify="left" if header == "Total" else "right", overflow="fold")
     for q in diff.totals:
         cells = (
-            _QUANTITY_LABELS[q.name],
+            QUANTITY_LABELS[q.name],
             quantity_text(q.name, q.a),
             quantity_text(q.name, q.b),
             quantity_delta(q),
@@ -275,7 +321,7 @@ def diff_markdown(diff: ArchDiff, *, show_all: bool = False) -> str:
     lines += ["", "| Total | A | B | Δ | % |", "|---|---:|---:|---:|---:|"]
     for q in diff.totals:
         cells = [
-            _QUANTITY_LABELS[q.name],
+            QUANTITY_LABELS[q.name],
             quantity_text(q.name, q.a),
             quantity_text(q.name, q.b),
             quantity_delta(q),
@@ -295,26 +341,137 @@ def _md(cell: str) -> str:
 # -- JSON ---------------------------------------------------------------------------------
 
 
+StatusName = Literal["same", "moved", "changed", "added", "removed", "functional"]
+ChangeName = Literal["hparams", "shape", "params"]  # what a changed pair differs in
+
+
+class SideTotalsDict(TypedDict):
+    """One side's totals."""
+
+    params: int
+    trainable_params: int
+    param_bytes: int
+    macs: int
+    activation_elements: int
+    activation_bytes: int
+
+
+class SideDict(TypedDict):
+    """One side of the diff: which architecture, how it was run, its totals."""
+
+    name: str
+    target: str
+    source: str | None
+    batch: int
+    dtype: str
+    device: str
+    input: list[list[int]]
+    output: list[list[int]]
+    totals: SideTotalsDict
+    findings: int
+
+
+class DiffRowDict(TypedDict):
+    """A layer of one side (channels-first shapes)."""
+
+    name: str
+    call: int
+    type: str
+    hparams: dict[str, Any]
+    shape: list[int] | None
+    extra_shapes: list[list[int]]
+    params: int
+    shared_params: int
+    macs: int
+
+
+class EntryDict(TypedDict):
+    """One line of the diff: a pair of layers, or a layer only one side has (the other null)."""
+
+    status: StatusName
+    changes: list[ChangeName]
+    a: DiffRowDict | None
+    b: DiffRowDict | None
+    params_delta: int
+
+
+class StatusCounts(TypedDict):
+    """Entries of each status."""
+
+    same: int
+    moved: int
+    changed: int
+    added: int
+    removed: int
+    functional: int
+
+
+class QuantityDict(TypedDict):
+    """A total on both sides; ``percent`` is null when A's is zero."""
+
+    a: int
+    b: int
+    delta: int
+    percent: float | None
+
+
+class DiffTotalsDict(TypedDict):
+    """Both sides' totals and their changes."""
+
+    params: QuantityDict
+    macs: QuantityDict
+    activation_bytes: QuantityDict
+
+
+class DiffDocument(Envelope):
+    """``cnninspect diff --format json``: every entry, never collapsed."""
+
+    differs: bool
+    a: SideDict
+    b: SideDict
+    counts: StatusCounts
+    layers: list[EntryDict]
+    totals: DiffTotalsDict
+
+
 def diff_json(diff: ArchDiff) -> str:
     return json.dumps(diff_dict(diff), indent=2)
 
 
-def diff_dict(diff: ArchDiff) -> dict[str, Any]:
+def diff_dict(diff: ArchDiff) -> DiffDocument:
+    totals = {q.name: _quantity(q) for q in diff.totals}
     return {
         **envelope("diff"),
         "differs": diff.differs,
         "a": _side(diff.a),
         "b": _side(diff.b),
-        "counts": {status.value: diff.count(status) for status in Status},
+        "counts": {
+            "same": diff.count(Status.SAME),
+            "moved": diff.count(Status.MOVED),
+            "changed": diff.count(Status.CHANGED),
+            "added": diff.count(Status.ADDED),
+            "removed": diff.count(Status.REMOVED),
+            "functional": diff.count(Status.FUNCTIONAL),
+        },
         "layers": [_entry(e) for e in diff.entries],
         "totals": {
-            q.name: {"a": q.a, "b": q.b, "delta": q.delta, "percent": q.percent}
-            for q in diff.totals
+            "params": totals["params"],
+            "macs": totals["macs"],
+            "activation_bytes": totals["activation_bytes"],
         },
     }
 
 
-def _side(report: Report) -> dict[str, Any]:
+def _quantity(quantity: Quantity) -> QuantityDict:
+    return {
+        "a": quantity.a,
+        "b": quantity.b,
+        "delta": quantity.delta,
+        "percent": quantity.percent,
+    }
+
+
+def _side(report: Report) -> SideDict:
     t = report.totals
     return {
         "name": report.name,
@@ -337,17 +494,17 @@ def _side(report: Report) -> dict[str, Any]:
     }
 
 
-def _entry(entry: Entry) -> dict[str, Any]:
+def _entry(entry: Entry) -> EntryDict:
     return {
         "status": entry.status.value,
-        "changes": list(entry.changes),
+        "changes": [cast("ChangeName", c) for c in entry.changes],
         "a": _row(entry.a),
         "b": _row(entry.b),
         "params_delta": entry.params_delta,
     }
 
 
-def _row(row: Row | None) -> dict[str, Any] | None:
+def _row(row: Row | None) -> DiffRowDict | None:
     if row is None:
         return None
     return {

@@ -1,11 +1,53 @@
-"""Registers how result values display themselves: a Report as the summary table in a Rich
-console and as HTML in a notebook. Imported by the public API (``cnninspect.summary`` …)."""
+"""Registers how result values display themselves: in a Rich console the CLI's tables, in a
+notebook the same tables as HTML, and as plain text (``print``, ``repr``) the table without
+colour. Imported by the public API (``cnninspect.summary`` …)."""
 
 from __future__ import annotations
 
-from cnninspect.report.html import summary_html
-from cnninspect.report.table import summary_table
-from cnninspect.results.display import register
-from cnninspect.results.report import Report
+import io
+from collections.abc import Callable
+from typing import Any
 
-register(Report, rich=summary_table, html=summary_html)
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from cnninspect.report.ci import summary_line, validation_rich
+from cnninspect.report.diff import diff_table
+from cnninspect.report.html import diff_html, summary_html, summary_view_html, validation_html
+from cnninspect.report.table import summary_table
+from cnninspect.results.diff import ArchDiff
+from cnninspect.results.display import register
+from cnninspect.results.report import Report, SummaryView
+from cnninspect.results.validation import Validation
+
+TEXT_WIDTH = 10_000  # plain text takes the width its table needs: nothing wraps or is cut
+
+
+def plain_text(renderable: RenderableType) -> str:
+    """A renderable as plain text, without colour or trailing spaces."""
+    out = io.StringIO()
+    console = Console(
+        file=out, width=TEXT_WIDTH, color_system=None, force_terminal=False, force_jupyter=False
+    )
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+def _view_table(view: SummaryView) -> RenderableType:
+    return summary_table(view.report, notation=view.notation, depth=view.depth, macs=view.macs)
+
+
+def _validation_rich(validation: Validation) -> RenderableType:
+    return Group(validation_rich(validation), Text(""), Text(summary_line(validation)))
+
+
+def _register(
+    kind: type, rich: Callable[[Any], RenderableType], html: Callable[[Any], str]
+) -> None:
+    register(kind, rich=rich, html=html, text=lambda value: plain_text(rich(value)))
+
+
+_register(Report, summary_table, summary_html)
+_register(SummaryView, _view_table, summary_view_html)
+_register(Validation, _validation_rich, validation_html)
+_register(ArchDiff, diff_table, diff_html)

@@ -6,6 +6,8 @@ incompatibly.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 SCHEMA_VERSIONS = {
     "summary": 1,
     "validate": 1,
@@ -16,6 +18,13 @@ SCHEMA_VERSIONS = {
 }
 
 
-def envelope(kind: str) -> dict[str, str | int]:
+class Envelope(TypedDict):
+    """Which document this is, and which version of its schema (schema/KIND.schema.json)."""
+
+    schema: str
+    schema_version: int
+
+
+def envelope(kind: str) -> Envelope:
     """``{"schema": "cnninspect.summary", "schema_version": 1}`` for ``kind`` "summary"."""
     return {"schema": f"cnninspect.{kind}", "schema_version": SCHEMA_VERSIONS[kind]}

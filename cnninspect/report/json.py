@@ -3,12 +3,102 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal, TypedDict, cast
 
-from cnninspect.report.envelope import envelope
-from cnninspect.results.findings import Finding
+from cnninspect.report.envelope import Envelope, envelope
+from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Notation, from_channels_first
+
+SeverityName = Literal["info", "warning", "error"]  # str() of results.findings.Severity
+
+
+class FindingDict(TypedDict):
+    """A declaration the forward pass contradicts, or a problem of the file, with its place."""
+
+    code: str
+    severity: SeverityName
+    message: str
+    layer: str | None
+    file: str | None
+    line: int | None
+    col: int | None
+    hint: str | None
+
+
+class LayerDict(TypedDict):
+    """One module call. ``params``: its own, first call only (tied or re-used weights counted
+    earlier are ``shared_params``); ``macs`` and ``subtree_params``: it and all it contains."""
+
+    name: str
+    type: str
+    depth: int
+    leaf: bool
+    call: int
+    hparams: dict[str, Any]
+    shape: list[int] | None
+    extra_shapes: list[list[int]]
+    size: int
+    params: int
+    subtree_params: int
+    trainable_params: int
+    shared_params: int
+    macs: int
+
+
+class DtypeBytesDict(TypedDict):
+    """Bytes of the parameters and buffers of one dtype."""
+
+    params: int
+    buffers: int
+
+
+class TotalsDict(TypedDict):
+    """The whole model at the batch and dtype used."""
+
+    params: int
+    trainable_params: int
+    frozen_params: int
+    param_bytes: int
+    trainable_param_bytes: int
+    buffers: int
+    buffer_bytes: int
+    macs: int
+    flops: int
+    input_elements: int
+    activation_elements: int
+    activation_bytes: int
+    input_bytes: int
+    training_bytes: int
+    uncalled_params: int
+    uncalled: dict[str, int]
+    bytes_by_dtype: dict[str, DtypeBytesDict]
+
+
+class ExplanationDict(TypedDict):
+    """The lecture's arithmetic for one layer."""
+
+    layer: str
+    params: str | None
+    size: str | None
+
+
+class SummaryDocument(Envelope):
+    """``cnninspect summary --format json``: one architecture, layer by layer, with totals."""
+
+    name: str
+    target: str
+    source: str | None
+    notation: Literal["chw", "hwc"]
+    batch: int
+    dtype: str
+    device: str
+    input: list[list[int]]
+    output: list[list[int]]
+    layers: list[LayerDict]
+    totals: TotalsDict
+    findings: list[FindingDict]
+    explanations: list[ExplanationDict]
 
 
 def summary_json(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
@@ -17,7 +107,7 @@ def summary_json(report: Report, *, notation: Notation = "chw", depth: int | Non
 
 def summary_dict(
     report: Report, *, notation: Notation = "chw", depth: int | None = None
-) -> dict[str, Any]:
+) -> SummaryDocument:
     t = report.totals
     return {
         **envelope("summary"),
@@ -59,7 +149,7 @@ def summary_dict(
     }
 
 
-def _row(row: Row, notation: Notation) -> dict[str, Any]:
+def _row(row: Row, notation: Notation) -> LayerDict:
     return {
         "name": row.name,
         "type": row.type,
@@ -78,11 +168,11 @@ def _row(row: Row, notation: Notation) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding) -> FindingDict:
     position = finding.position
     return {
         "code": finding.code,
-        "severity": str(finding.severity),
+        "severity": severity_name(finding.severity),
         "message": finding.message,
         "layer": finding.layer,
         "file": position.path if position else None,
@@ -90,3 +180,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "col": position.col if position else None,
         "hint": finding.hint,
     }
+
+
+def severity_name(severity: Severity) -> SeverityName:
+    return cast("SeverityName", str(severity))  # tests/test_schemas.py: the same names

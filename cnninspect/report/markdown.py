@@ -5,7 +5,16 @@ from __future__ import annotations
 import csv
 import io
 
-from cnninspect.report.text import binary, count, hparams_text, shape_text, si
+from cnninspect.report.text import (
+    binary,
+    call_text,
+    count,
+    hparams_text,
+    is_folded,
+    leaf_params_text,
+    shape_text,
+    si,
+)
 from cnninspect.results.report import Report
 from cnninspect.shapes import Notation, dims_text, from_channels_first
 
@@ -23,14 +32,13 @@ def summary_markdown(
     ]
     for row in report.folded(depth):
         indent = "&nbsp;&nbsp;" * max(row.depth - 1, 0)
-        params = row.params if row.is_leaf else row.subtree_params
         cells = [
-            indent + (row.label if row.depth else row.name),
+            indent + call_text(row),
             row.type,
             hparams_text(row.hparams),
             shape_text(row.shape, notation),
             count(row.size),
-            count(params),
+            leaf_params_text(row) if row.is_leaf else count(row.subtree_params),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     t = report.totals
@@ -45,24 +53,49 @@ def summary_markdown(
     return "\n".join(lines) + "\n"
 
 
+CSV_COLUMNS = (
+    "name",
+    "call",
+    "type",
+    "depth",
+    "leaf",
+    "hparams",
+    "shape",
+    "size",
+    "params",
+    "shared_params",
+    "subtree_params",
+    "macs",
+    "subtree_macs",
+)
+
+
 def summary_csv(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
+    """One row per module call, for a spreadsheet: ``params`` and ``macs`` are what the row
+    itself holds and does, so each column sums to the model's total (called parameters, MACs);
+    a container folded by ``depth`` stands for everything inside it. ``subtree_*``: the row
+    and everything inside; ``leaf``: a module with no submodules; ``call``: 0 for a module's
+    first call, 1 for its second, …"""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["name", "type", "depth", "hparams", "shape", "size", "params", "subtree_params", "macs"]
-    )
+    writer.writerow(CSV_COLUMNS)
     for row in report.folded(depth):
+        folded = is_folded(row, depth)
         shape = dims_text(from_channels_first(row.shape, notation), "x") if row.shape else ""
         writer.writerow(
             [
                 row.name,
+                row.call,
                 row.type,
                 row.depth,
+                str(row.is_leaf).lower(),
                 hparams_text(row.hparams),
                 shape,
                 row.size,
-                row.params,
+                row.subtree_params if folded else row.params,
+                row.shared_params,
                 row.subtree_params,
+                row.macs if folded else row.own_macs,
                 row.macs,
             ]
         )

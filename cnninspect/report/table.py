@@ -10,7 +10,17 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from cnninspect.report.text import binary, count, hparams_text, shape_text, si
+from cnninspect.report.layout import GAP, longest_word, shrink, span
+from cnninspect.report.text import (
+    binary,
+    call_text,
+    count,
+    hparams_text,
+    is_folded,
+    leaf_params_text,
+    shape_text,
+    si,
+)
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Notation
 
@@ -43,10 +53,22 @@ def explanations_text(report: Report) -> Text:
     return Text("\n".join(lines))
 
 
+_HEADERS = (
+    *("Layer", "Type", "Hyper-\nparams", "Activation\nshape", "Activation\nsize"),
+    *("#\nparameters", "MACs"),
+)
+_SHORT_HEADERS = ("Layer", "Type", "Hyper-\nparams", "Shape", "Size", "Params", "MACs")
+NAME, TYPE, HPARAMS, SHAPE = 0, 1, 2, 3  # text columns before SHAPE, numbers from it on
+
+
 @dataclass(frozen=True)
 class _SummaryTable:
-    """Lays the table out for the width it is rendered at: the lecture's columns (shape, size,
-    parameters) are never squeezed; hyper-parameters wrap, then names and types give way."""
+    """Lays the table out for the width it is rendered at. Numbers (shape, size, parameters,
+    MACs) are never cut: when the table is too wide, the text gives way — hyper-parameters
+    wrap, types and names shorten, hyper-parameters go, the numbers' headers shorten
+    ("Size"), types go; on a very narrow terminal numbers wrap at a space ("(16, 10," "10)",
+    "470.40" "K") and names shorten to a few letters. Rendered wider than it needs (a pipe,
+    a file), nothing gives: every name, type and hyper-parameter is whole, on one line."""
 
     report: Report
     notation: Notation
@@ -56,17 +78,13 @@ class _SummaryTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = self.report.folded(self.depth)
         cells = [
-            _cells(r, prefix, self.notation, folded=_is_folded(r, self.depth), macs=self.macs)
+            _cells(r, prefix, self.notation, folded=is_folded(r, self.depth), macs=self.macs)
             for r, prefix in zip(rows, tree_prefixes(rows), strict=True)
         ]
-        headers = ["Layer", "Type", "Hyper-\nparams", "Activation\nshape", "Activation\nsize"]
-        headers += ["#\nparameters"] + (["MACs"] if self.macs else [])
-        widths = [
-            max(*(len(_plain(c[i])) for c in cells), *(len(h) for h in headers[i].split("\n")))
-            for i in range(len(headers))
-        ]
-        widths[0], widths[1] = min(widths[0], 28), min(widths[1], 16)
-        _fit(widths, options.max_width - 3 * (len(widths) - 1))  # pad, rule, pad
+        columns = len(cells[0])
+        content = [max(len(_plain(c[i])) for c in cells) for i in range(columns)]
+        words = [longest_word(_plain(c[i]) for c in cells) for i in range(columns)]
+        widths, headers = _layout(content, words, _HEADERS[:columns], options.max_width)
         table = Table(
             title=Text(_title(self.report)),  # a name from a file is text, never markup
             box=box.SIMPLE_HEAD,
@@ -76,17 +94,47 @@ class _SummaryTable:
         )
         shown = [i for i, w in enumerate(widths) if w > 0]
         for i in shown:
-            header = headers[i]
+            shortens = i in (NAME, TYPE)  # with an ellipsis; hyper-parameters and numbers wrap
             table.add_column(
-                header,
+                headers[i],
                 width=widths[i],
-                justify="left" if i < 4 else "right",
-                no_wrap=i != 2,
-                overflow="fold" if i == 2 else "ellipsis",
+                justify="left" if i <= SHAPE else "right",
+                no_wrap=shortens,
+                # a number folds onto a second line rather than lose digits, should the
+                # terminal be narrower than the numbers alone
+                overflow="ellipsis" if shortens else "fold",
             )
         for row_cells in cells:
             table.add_row(*(_text(row_cells[i]) for i in shown))
         yield table
+
+
+def _layout(
+    content: list[int], words: list[int], headers: tuple[str, ...], available: int
+) -> tuple[list[int], tuple[str, ...]]:
+    """Column widths (0: hidden) and headers for a table at most ``available`` wide, from the
+    widest cell and the widest word (where a shape or "470.40 K" may wrap) of each column."""
+    widths = [max(c, *map(len, h.split("\n"))) for c, h in zip(content, headers, strict=True)]
+    if span(widths) <= available:
+        return widths, headers
+    widths[NAME], widths[TYPE] = min(widths[NAME], 28), min(widths[TYPE], 16)
+    names = widths[NAME]  # what the names need, capped
+    _fit(widths, available - GAP * (len(widths) - 1))
+    text_floors = [6, 5, *([0] * (len(widths) - 2))]
+    shrink(widths, text_floors, [TYPE, NAME], available)
+    if span(widths) <= available:
+        return widths, headers
+    short = _SHORT_HEADERS[: len(headers)]
+    for i in range(SHAPE, len(widths)):
+        widths[i] = max(content[i], len(short[i]))
+    shrink(widths, text_floors, [TYPE, NAME], available)
+    if span(widths) > available:
+        widths[TYPE] = widths[HPARAMS] = 0
+        widths[NAME] = max(widths[NAME], min(names, widths[NAME] + available - span(widths)))
+    floors = [2, 0, 0, *(max(words[i], len(short[i])) for i in range(SHAPE, len(widths)))]
+    shrink(widths, floors, range(len(widths) - 1, SHAPE - 1, -1), available)
+    shrink(widths, floors, [NAME], available)
+    return widths, short
 
 
 def _fit(widths: list[int], available: int) -> None:
@@ -99,10 +147,6 @@ def _fit(widths: list[int], available: int) -> None:
         widths[column] = max(floor, widths[column] - excess)
     if sum(widths) > available:
         widths[2] = 0
-
-
-def _is_folded(row: Row, depth: int | None) -> bool:
-    return depth is not None and row.depth == depth and not row.is_leaf
 
 
 def _text(cell: RenderableType) -> RenderableType:
@@ -148,8 +192,7 @@ def _has_later_sibling(rows: Sequence[Row], index: int, level: int) -> bool:
 def _cells(
     row: Row, prefix: str, notation: Notation, *, folded: bool, macs: bool
 ) -> list[RenderableType]:
-    label = row.name if row.depth == 0 else row.label
-    name = Text(prefix + label + (f" (call {row.call + 1})" if row.call else ""))
+    name = Text(prefix + call_text(row))
     container = not row.is_leaf
     if container:
         name.stylize("bold")
@@ -161,10 +204,8 @@ def _cells(
         params = Text(f"({count(row.subtree_params)})", style="dim")
     elif container:
         params = count(row.subtree_params)
-    elif row.shared_params and not row.params:
-        params = Text(f"shared {count(row.shared_params)}", style="dim")
     else:
-        params = count(row.params)
+        params = Text(leaf_params_text(row), style="dim" if not row.params else "")
     cells: list[RenderableType] = [
         name,
         row.type,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cnninspect.results.report import Row
 from cnninspect.shapes import Notation, from_channels_first
 
 _HPARAM_LABELS = {
@@ -44,6 +45,28 @@ def hparams_text(hparams: Sequence[tuple[str, Any]]) -> str:
 
 def count(n: int) -> str:
     return f"{n:,}"
+
+
+def leaf_params_text(row: Row) -> str:
+    """A layer's own parameters; weights it shares with a layer counted earlier (tied, or a
+    second call) show beside them: "608", "shared 272", "8 (+64 shared)"."""
+    if not row.shared_params:
+        return count(row.params)
+    if not row.params:
+        return f"shared {count(row.shared_params)}"
+    return f"{count(row.params)} (+{count(row.shared_params)} shared)"
+
+
+def is_folded(row: Row, depth: int | None) -> bool:
+    """A container at the depth a table is folded to: it stands for everything inside it."""
+    return depth is not None and row.depth == depth and not row.is_leaf
+
+
+def call_text(row: Row) -> str:
+    """The layer column's text of a row: its name (the model's own at depth 0), "(call 2)" on
+    a module's second call."""
+    label = row.name if row.depth == 0 else row.label
+    return label + (f" (call {row.call + 1})" if row.call else "")
 
 
 def si(n: float, unit: str = "") -> str:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import TypedDict
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from cnninspect.report.envelope import envelope
+from cnninspect.report.envelope import Envelope, envelope
+from cnninspect.report.layout import longest_word, shrink, span
 from cnninspect.report.text import count, shape_text, si
 from cnninspect.results.zoo import ZooEntry
-from cnninspect.shapes import Shape
 
 
 @dataclass(frozen=True)
 class ZooTable:
-    """Name, input, params and MACs keep their width; the source gives way, with an ellipsis."""
+    """Input, params and MACs are never cut. When the table is too wide, the source gives way
+    (shortened with an ellipsis, then left out), then the names shorten; rendered wider than
+    it needs (a pipe), every source is whole."""
 
     entries: list[ZooEntry]
 
@@ -35,29 +38,69 @@ class ZooTable:
         ]
         headers = ("Name", "Input", "Params", "MACs", "Source")
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-        fixed = sum(widths[:4]) + 3 * 4  # pad, rule, pad between columns
-        widths[4] = max(10, min(widths[4], options.max_width - fixed))
+        available = options.max_width
+        shrink(widths, [0, 0, 0, 0, MIN_SOURCE], [SOURCE], available)
+        if span(widths) > available:
+            widths[SOURCE] = 0  # a source of a few letters tells nothing: leave it out
+        floors = [MIN_NAME, *(longest_word(r[i] for r in rows) for i in range(1, 4)), 0]
+        shrink(widths, floors, [0, 1, 3, 2], available)
+        shrink(widths, [2] * len(widths), [0], available)
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        for i, header in enumerate(headers):
+        shown = [i for i, w in enumerate(widths) if w > 0]
+        for i in shown:
             table.add_column(
-                header,
+                headers[i],
                 width=widths[i],
-                no_wrap=True,
-                overflow="ellipsis",
+                no_wrap=i in (0, SOURCE),
+                overflow="ellipsis" if i in (0, SOURCE) else "fold",  # text shortens, numbers never
                 justify="right" if i in (2, 3) else "left",
             )
         for row in rows:
-            table.add_row(*(Text(cell) for cell in row))  # text from files, never markup
+            table.add_row(*(Text(row[i]) for i in shown))  # text from files, never markup
         yield table
 
 
+SOURCE = 4
+MIN_SOURCE = 12
+MIN_NAME = 10
+
+
+class ArchitectureDict(TypedDict):
+    """A bundled architecture, summarised on the meta device. ``findings``: declarations the
+    forward pass contradicts (the deliberate transcriptions)."""
+
+    name: str
+    path: str
+    source: str | None
+    input_shape: list[int]
+    output_shape: list[int] | None
+    params: int
+    macs: int
+    findings: int
+
+
+class ListDocument(Envelope):
+    """``cnninspect list --format json``: every bundled architecture, in name order."""
+
+    architectures: list[ArchitectureDict]
+
+
 def zoo_json(entries: list[ZooEntry]) -> str:
-    rows = [
-        {**asdict(e), "input_shape": list(e.input_shape), "output_shape": _list(e.output_shape)}
-        for e in entries
-    ]
-    return json.dumps({**envelope("list"), "architectures": rows}, indent=2)
+    return json.dumps(zoo_dict(entries), indent=2)
 
 
-def _list(shape: Shape | None) -> list[int] | None:
-    return list(shape) if shape is not None else None
+def zoo_dict(entries: list[ZooEntry]) -> ListDocument:
+    return {**envelope("list"), "architectures": [_architecture(e) for e in entries]}
+
+
+def _architecture(entry: ZooEntry) -> ArchitectureDict:
+    return {
+        "name": entry.name,
+        "path": entry.path,
+        "source": entry.source,
+        "input_shape": list(entry.input_shape),
+        "output_shape": list(entry.output_shape) if entry.output_shape is not None else None,
+        "params": entry.params,
+        "macs": entry.macs,
+        "findings": entry.findings,
+    }

@@ -55,7 +55,7 @@ class Quantity:
         return 100.0 * self.delta / self.a if self.a else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # repr: its table (Displayable)
 class ArchDiff(Displayable):
     a: Report
     b: Report

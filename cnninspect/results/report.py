@@ -12,7 +12,7 @@ from typing import Any
 
 from cnninspect.results.display import Displayable
 from cnninspect.results.findings import Finding
-from cnninspect.shapes import Shape
+from cnninspect.shapes import Notation, Shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ class Row:
     trainable_params: int
     macs: int  # own plus everything inside
     call: int  # 0 for the first call of a module
+    own_macs: int  # done by the module itself, not by what it contains
 
     @property
     def label(self) -> str:
@@ -88,7 +89,7 @@ class Totals:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # repr: the table, once a renderer registered
 class Report(Displayable):
     name: str
     target: str
@@ -104,12 +105,33 @@ class Report(Displayable):
     source: str | None = None  # paper or reference implementation, from the YAML
     explanations: tuple[Explanation, ...] = field(default=())  # the lecture's arithmetic
     described: bool = False  # built from a YAML description: every layer is a module
+    root: Row | None = None  # the model itself, folded: the one row below Input at depth 0
 
     def layer(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)
 
     def folded(self, depth: int | None) -> tuple[Row, ...]:
-        """Rows down to ``depth`` (None: all); a folded container shows its subtree's numbers."""
+        """Rows down to ``depth`` (None: all); a folded container shows its subtree's numbers.
+        Depth 0 is the input and the model as one row."""
         if depth is None:
             return self.rows
+        if depth == 0:
+            return (self.rows[0], *([self.root] if self.root is not None else []))
         return tuple(r for r in self.rows if r.depth <= depth)
+
+    def view(
+        self, *, notation: Notation = "chw", depth: int | None = None, macs: bool = False
+    ) -> SummaryView:
+        """The report displayed with the CLI's options: ``report.view(notation="hwc")`` in a
+        notebook shows the lecture's (H, W, C) shapes, ``depth`` folds, ``macs`` adds a column."""
+        return SummaryView(self, notation=notation, depth=depth, macs=macs)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SummaryView(Displayable):
+    """A Report with display options: how ``cnninspect summary`` would show it."""
+
+    report: Report
+    notation: Notation = "chw"
+    depth: int | None = None
+    macs: bool = False

@@ -27,7 +27,7 @@ class TargetResult:
         return worst is not None and worst >= fail_on
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # repr: its table (Displayable)
 class Validation(Displayable):
     results: tuple[TargetResult, ...]
 

@@ -7,35 +7,58 @@ from collections.abc import Iterator
 
 from cnninspect.errors import SpecError
 from cnninspect.spec.layer_types import did_you_mean
-from cnninspect.spec.values import ArchSpec, BlockSpec, LayerSpec
+from cnninspect.spec.values import ArchSpec, LayerSpec
 
 
-def check_block_uses(spec: ArchSpec) -> None:
-    """Raise a located SpecError for the first block that uses itself or is used wrongly."""
-    _check_block_cycles(spec)
+def check_block_uses(spec: ArchSpec, depth_limit: int) -> None:
+    """Raise a located SpecError for the first block that uses itself, nests too deeply or is
+    used wrongly."""
+    _check_block_cycles(spec, depth_limit)
     _check_block_uses(spec)
 
 
-def _check_block_cycles(spec: ArchSpec) -> None:
-    """A block may use other blocks, but never itself, directly or not."""
-
-    def walk(
-        block: BlockSpec, stack: tuple[str, ...]
-    ) -> Iterator[tuple[LayerSpec, tuple[str, ...]]]:
-        for layer in block.layers:
-            if layer.type in spec.blocks:
-                yield layer, stack
-                if layer.type not in stack:
-                    yield from walk(spec.blocks[layer.type], (*stack, layer.type))
-
-    for block in spec.blocks.values():
-        for layer, stack in walk(block, (block.name,)):
-            if layer.type in stack:
+def _check_block_cycles(spec: ArchSpec, depth_limit: int) -> None:
+    """A block may use other blocks, but never itself, directly or not, and blocks may nest
+    only ``depth_limit`` deep. Each block is visited once (an explicit stack, no recursion),
+    so a file whose blocks each use the next twice costs no more than one that uses it once."""
+    uses = {
+        name: [layer for layer in block.layers if layer.type in spec.blocks]
+        for name, block in spec.blocks.items()
+    }
+    done: set[str] = set()
+    for root in spec.blocks:
+        if root in done:
+            continue
+        path = [root]
+        stack: list[tuple[str, Iterator[LayerSpec]]] = [(root, iter(uses[root]))]
+        while stack:
+            name, pending = stack[-1]
+            layer = next(pending, None)
+            if layer is None:
+                stack.pop()
+                path.pop()
+                done.add(name)
+                continue
+            child = layer.type
+            if child in path:
+                chain = " → ".join([*path[path.index(child) :], child])
                 raise SpecError(
-                    f"block '{layer.type}' uses itself (through {' → '.join(stack)})",
+                    f"block '{child}' uses itself (through {chain})",
                     position=layer.position,
                     code="CNN006",
                 )
+            if child in done:
+                continue
+            if len(path) >= depth_limit:
+                raise SpecError(
+                    f"blocks nest more than {depth_limit} deep here ("
+                    + " → ".join([*path[:2], "…", child])
+                    + ")",
+                    position=layer.position,
+                    code="CNN002",
+                )
+            path.append(child)
+            stack.append((child, iter(uses[child])))
 
 
 def _check_block_uses(spec: ArchSpec) -> None:

@@ -87,6 +87,8 @@ class DeclarationReader(NodeReader):
         shape = None
         if shape_node is not None:
             shape = tuple(self.dim(d, args) for d in self.sequence(shape_node, "a shape"))
+            if not shape:
+                raise self.fail("a declared shape lists at least one dimension", shape_node)
         params = self.params(params_node, args) if params_node is not None else None
         return Expect(
             shape=shape,

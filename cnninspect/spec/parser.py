@@ -86,6 +86,12 @@ class _Parser(DeclarationReader):
                 )
         version_node = top["cnninspect"][1]
         version = self.scalar(version_node, "cnninspect")
+        if isinstance(version, str) and version.strip() == str(FORMAT_VERSION):
+            raise self.fail(
+                f"the format version is the number {FORMAT_VERSION}, not the text '{version}'",
+                version_node,
+                hint=f"write cnninspect: {FORMAT_VERSION} (without quotes)",
+            )
         if version != FORMAT_VERSION or isinstance(version, bool):
             raise self.fail(
                 f"unsupported format version {version!r}: this cnninspect reads version "
@@ -117,7 +123,7 @@ class _Parser(DeclarationReader):
             expect=expect,
             position=self.pos(root),
         )
-        check_block_uses(spec)
+        check_block_uses(spec, self.limits.depth)
         return spec
 
     def notation(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> Notation:
@@ -213,7 +219,7 @@ class _Parser(DeclarationReader):
         args: Mapping[str, BlockArg],
         inputs: tuple[str, ...] = (),
     ) -> tuple[LayerSpec, ...]:
-        items = self.sequence(node, f"'layers' of {scope}")
+        items = self.sequence(node, "'layers'" if scope == "layers" else f"'layers' of {scope}")
         if not items:
             raise self.fail(f"{scope} has no layers", node)
         explicit = self.explicit_names(items)
@@ -298,6 +304,11 @@ class _Parser(DeclarationReader):
         repeat: int | str = 1
         if "repeat" in items:
             repeat = self.repeat(items["repeat"][1], args)
+            if type_name in _MERGES and repeat != 1:
+                raise self.fail(
+                    f"{type_name} merges several inputs: it cannot be repeated",
+                    items["repeat"][1],
+                )
         expect = None
         if "expect" in items:
             expect = self.expect(items["expect"][1], args)

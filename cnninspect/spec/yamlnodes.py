@@ -6,7 +6,9 @@ We turn scalars into values ourselves, with YAML 1.2 core rules instead of PyYAM
 - ``1e-4`` is a float (YAML 1.1 wants a dot, so PyYAML returns the string ``"1e-4"``);
 - only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay strings, and the
   schema check then says what was meant instead of silently turning ``off`` into ``False``);
-- ``010`` is ten, and ``1:20`` is a string, not the sexagesimal 80.
+- ``010`` is ten, and ``1:20`` is a string, not the sexagesimal 80;
+- ``1_000`` and ``0x_1F`` are strings (YAML 1.1 read them as 1000 and 31), so where a number
+  is expected the schema check points at them.
 
 Tags other than the core ones (``!!python/object`` and friends) are refused.
 """
@@ -27,9 +29,10 @@ from cnninspect.spec.limits import Limits
 from cnninspect.spec.limits import current as current_limits
 
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$")
+# YAML 1.2 core schema (10.3.2): no underscores, no sign on 0x / 0o
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$")
 _FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -97,16 +100,45 @@ def compose(text: str, path: str, limits: Limits | None = None) -> yaml.Node | N
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> SpecError:
-    mark = exc.problem_mark or exc.context_mark
+    mark: Any = exc.problem_mark or exc.context_mark  # PyYAML's Mark, or our own _Mark
     problem = exc.problem or exc.context or "invalid YAML"
-    context = exc.context_mark
+    opener = exc.context_mark
+    unclosed = exc.context is not None and "flow" in exc.context and opener is not None
     at_end = mark is not None and mark.index >= len(text.rstrip())
-    if at_end and context is not None and exc.context:  # an unclosed `{` or `[`
-        problem += f" ({exc.context} here is never closed)"
-        mark = context
+    hint = None
+    if unclosed and (at_end or (exc.problem or "").startswith("expected ','")):
+        bracket = "{" if "mapping" in (exc.context or "") else "["
+        problem = f"the `{bracket}` here is never closed ({problem})"
+        mark = opener  # where the reader can fix it, not where the parser gave up
+    elif at_end and opener is not None and exc.context:  # an unclosed quote, …
+        what = "quote" if "quoted" in exc.context else exc.context.removeprefix("while ")
+        problem = f"the {what} here is never closed ({problem})"
+        mark = opener
+    elif exc.context and problem.startswith("but "):  # PyYAML splits one sentence in two
+        problem = f"{exc.context}, {problem}"
+        if "another document" in problem:
+            hint = "a description is one YAML document: remove the `---` line and what follows"
+    if "<document start>" in problem:
+        hint = "a line `...` ends the YAML document: remove it"
+        mark = _document_end(text) or mark
     where = Position(path, mark.line + 1, mark.column + 1) if mark else None
-    hint = _syntax_hint(problem, text, mark.line if mark else None)
+    hint = hint or _syntax_hint(problem, text, mark.line if mark else None)
     return SpecError(f"YAML syntax error: {problem}", position=where, hint=hint, code="CNN001")
+
+
+class _Mark:
+    """A line and column (0-based) found by scanning the text ourselves."""
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+
+def _document_end(text: str) -> _Mark | None:
+    """The line of a stray `...` document end marker."""
+    for number, line in enumerate(text.splitlines()):
+        if line.rstrip() == "...":
+            return _Mark(number, 0)
+    return None
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -256,7 +288,7 @@ def decode(data: bytes, path: str) -> str:
                 code="CNN001",
             )
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
@@ -267,6 +299,18 @@ def decode(data: bytes, path: str) -> str:
             hint="save the file as UTF-8 (Latin-1 and Windows-1252 files are not)",
             code="CNN001",
         ) from None
+    if "\ufeff" in text:  # a byte-order mark inside: two files joined, invisible in editors
+        line, col = _line_col(text, text.index("\ufeff"))
+        raise SpecError(
+            "an invisible byte-order mark (U+FEFF) stands here: were two files joined?",
+            position=Position(path, line, col),
+            hint="delete it (most editors show it only with invisible characters on)",
+            code="CNN001",
+        )
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def scalar(node: yaml.ScalarNode, path: str, limits: Limits | None = None) -> Any:
@@ -275,6 +319,13 @@ def scalar(node: yaml.ScalarNode, path: str, limits: Limits | None = None) -> An
     located errors."""
     value: str = node.value
     tag = node.tag
+    if _SURROGATE.search(value):  # a "\ud800" escape: half of a UTF-16 pair, no character
+        raise SpecError(
+            f"{ascii(value)[:40]} holds a lone surrogate escape: it is not a Unicode character",
+            position=position(path, node),
+            hint="write the character itself, or a \\U escape of its code point",
+            code="CNN002",
+        )
     if tag == _STR_TAG:  # quoted scalars resolve to str too
         return value
     kind = tag.rsplit(":", 1)[-1]
@@ -294,7 +345,7 @@ def scalar(node: yaml.ScalarNode, path: str, limits: Limits | None = None) -> An
         return value.lower() == "true"
     if kind == "int":
         _check_digits(value, path, node, limits or current_limits())
-        return _integer(value.replace("_", ""), path, node)
+        return _integer(value)
     if kind == "float":
         lowered = value.lower()
         if lowered.endswith(".inf"):
@@ -302,7 +353,7 @@ def scalar(node: yaml.ScalarNode, path: str, limits: Limits | None = None) -> An
         if lowered == ".nan":
             return math.nan
         try:
-            return float(value.replace("_", ""))
+            return float(value)
         except ValueError:  # `!!float 0x10`
             raise SpecError(
                 f"'{value}' is not a YAML float", position=position(path, node), code="CNN002"
@@ -312,7 +363,7 @@ def scalar(node: yaml.ScalarNode, path: str, limits: Limits | None = None) -> An
 
 def _check_digits(value: str, path: str, node: yaml.Node, limits: Limits) -> None:
     """Python refuses to read integers of over 4,300 digits; cnninspect stops far earlier."""
-    digits = value.replace("_", "").lstrip("+-")
+    digits = value.lstrip("+-")
     if digits[:2].lower() in ("0x", "0o"):
         digits = digits[2:]
     if len(digits) > limits.integer_digits:
@@ -324,13 +375,9 @@ def _check_digits(value: str, path: str, node: yaml.Node, limits: Limits) -> Non
         )
 
 
-def _integer(text: str, path: str, node: yaml.Node) -> int:
-    try:
-        return int(text, 0) if text.lstrip("+-")[:2].lower() in ("0x", "0o") else int(text, 10)
-    except ValueError:  # `0x_` has the prefix and no digit
-        raise SpecError(
-            f"'{node.value}' is not a YAML int", position=position(path, node), code="CNN002"
-        ) from None
+def _integer(text: str) -> int:
+    """A YAML 1.2 core int (the pattern matched): decimal, ``0x`` hexadecimal or ``0o`` octal."""
+    return int(text, 0) if text[:2] in ("0x", "0o") else int(text, 10)
 
 
 def yaml11_boolean_text(value: object) -> str | None:

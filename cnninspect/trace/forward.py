@@ -8,7 +8,10 @@ returns an immutable ``Trace``.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Sequence
+from contextlib import redirect_stdout
 
 import torch
 from torch import nn
@@ -22,6 +25,7 @@ from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
 from cnninspect.trace.records import Trace
 
 DEVICES = ("cpu", "cuda", "mps", "meta")
+_MAX_ELEMENTS = 2**62  # torch computes storage sizes in 64-bit integers
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 
 
@@ -72,6 +76,13 @@ def trace(
     """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
+    for shape in input_shapes:
+        if batch * math.prod(shape) >= _MAX_ELEMENTS:
+            raise TargetError(
+                f"an input of {batch}×{'×'.join(map(str, shape))} has more elements than torch "
+                "can address",
+                hint="give a smaller --batch or input",
+            )
     if target.type != "meta":
         need = memory_guard.needed_bytes(
             model,
@@ -97,10 +108,13 @@ def trace(
     try:
         model.eval()
         recorder.attach()
-        with torch.no_grad(), MacCounter(recorder.owner) as counter:
+        # what the model prints goes to stderr: stdout holds cnninspect's data (JSON included)
+        with torch.no_grad(), MacCounter(recorder.owner) as counter, redirect_stdout(sys.stderr):
             output = model(*inputs)
     except TraceError:
         raise
+    except (SystemExit, KeyboardInterrupt) as exc:  # raised by the model's own code
+        raise recorder.failure(RuntimeError(f"raised {type(exc).__name__}"), exc) from None
     except Exception as exc:
         if memory_guard.is_allocation_failure(exc):
             raise memory_guard.refusal(

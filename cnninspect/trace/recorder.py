@@ -4,14 +4,17 @@ shapes and own parameters; a stack of running modules to attribute MACs and fail
 from __future__ import annotations
 
 import dataclasses
+import sys
+import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from cnninspect.errors import TraceError, first_line
+from cnninspect.errors import Position, TraceError, first_line
 from cnninspect.shapes import BatchedShape, flattened_from, without_batch
 from cnninspect.trace.contracts import violation
 from cnninspect.trace.records import LayerRecord
@@ -134,7 +137,7 @@ class Recorder:
                 LayerRecord(
                     index=call.index,
                     name=call.name,
-                    type=getattr(call.module, "block_type", None) or type(call.module).__name__,
+                    type=module_type(call.module),
                     depth=call.depth,
                     is_leaf=next(call.module.children(), None) is None,
                     hparams=hyper_parameters(call.module),
@@ -149,11 +152,16 @@ class Recorder:
             )
         return tuple(records)
 
-    def failure(self, exc: Exception) -> TraceError:
-        """A TraceError naming the innermost module that was running when ``exc`` was raised."""
+    def failure(self, exc: BaseException, cause: BaseException | None = None) -> TraceError:
+        """A TraceError naming the innermost module that was running when ``exc`` was raised,
+        located at the line of the model's own code that raised it (``cause``: the exception
+        whose traceback says where, when ``exc`` only words it)."""
+        where = user_code_position(cause or exc)
         inner = [c for c in self.stack if c.module is not self.model]
         if not inner:
-            return TraceError(f"the forward pass failed: {first_line(exc)}", layer="")
+            return TraceError(
+                f"the forward pass failed: {first_line(exc)}", layer="", position=where
+            )
         call = inner[-1]
         kind = type(call.module).__name__
         shapes = " and ".join(str(without_batch(s)) for s in call.input_shapes)
@@ -162,7 +170,33 @@ class Recorder:
             f"{call.name} ({kind}) fails on input {shapes}: {reason}",
             layer=call.name,
             input_shapes=call.input_shapes,
+            position=where,
         )
+
+
+_LIBRARIES = tuple(
+    str(Path(module.__file__).resolve().parent)
+    for module in (torch, sys.modules["cnninspect"])
+    if module.__file__
+)
+
+
+def user_code_position(exc: BaseException) -> Position | None:
+    """The innermost line of the traceback that is the user's code: neither torch's nor
+    cnninspect's nor the standard library's (a model file's ``forward``)."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        path = Path(filename)
+        if (
+            path.suffix == ".py"
+            and path.is_file()
+            and not str(path.resolve()).startswith(_LIBRARIES)
+            and "site-packages" not in path.parts
+            and not filename.startswith(sys.base_prefix)
+        ):
+            found = Position(filename, line, 1)
+    return found
 
 
 def _linear_mismatch(
@@ -178,6 +212,11 @@ def _linear_mismatch(
     source = flattened_from(got, earlier)
     origin = " = " + "×".join(str(d) for d in source) if source else ""
     return f"Linear expects {module.in_features} features, gets {got}{origin}"
+
+
+def module_type(module: nn.Module) -> str:
+    """A YAML block's type name, else the module's class name."""
+    return getattr(module, "block_type", None) or type(module).__name__
 
 
 def hyper_parameters(module: nn.Module) -> tuple[tuple[str, Any], ...]:

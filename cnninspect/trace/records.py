@@ -52,3 +52,4 @@ class Trace:
     # parameters of modules the forward pass never called (e.g. auxiliary heads in eval), by
     # the outermost such module: in the totals, in no row
     uncalled: tuple[tuple[str, int], ...] = ()
+    model_type: str = "Module"  # the class (or YAML block type) of the model itself

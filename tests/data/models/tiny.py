@@ -25,6 +25,20 @@ class TiedTwice(nn.Module):
         return self.decoder(x)
 
 
+class TiedOut(nn.Module):
+    """An output layer whose weight is the embedding's (``out.weight = emb.weight``) and whose
+    bias is its own: 8 parameters of its own, 64 shared."""
+
+    def __init__(self, width: int = 8) -> None:
+        super().__init__()
+        self.emb = nn.Linear(width, width, bias=False)
+        self.out = nn.Linear(width, width)
+        self.out.weight = self.emb.weight
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(self.emb(x))
+
+
 @dataclasses.dataclass
 class Pair:
     left: torch.Tensor
