@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
-OUTPUTS := summary validate diff list min-input
+OUTPUTS := summary validate diff list min-input memory
 
 .PHONY: run test test-fast lint bench fuzz format schemas clean
 

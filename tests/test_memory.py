@@ -171,7 +171,7 @@ def test_memory_command_json_and_explain() -> None:
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["schema"] == "cnninspect.memory"
-    assert payload["categories"]["parameters"] == 62_958 * 4
+    assert payload["step"]["categories"]["parameters"] == 62_958 * 4
     explained = cli("memory", "lecture-example", "--explain")
     assert "62,958 × 4 bytes = 251,832 bytes" in explained.stdout
     assert "2 moments × 62,958 × 4 bytes + 10 step counts × 4 bytes" in explained.stdout
@@ -181,6 +181,23 @@ def test_memory_command_refuses_an_unknown_module_name() -> None:
     result = cli("memory", "lenet5", "--freeze", "conv9")
     assert result.exit_code == 2
     assert "no such module" in result.stderr
+
+
+def test_summary_memory_adds_the_tracked_step() -> None:
+    result = cli("summary", "lecture-example", "--memory", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    step = json.loads(result.stdout)["memory"]
+    assert step["peak_bytes"] == memory("lecture-example").peak_bytes
+    table = cli("summary", "lecture-example", "--memory").stdout
+    assert "Training step:" in table and "Forward+backward" not in table
+
+
+def test_fit_json_names_the_batch_and_both_peaks() -> None:
+    result = cli("memory", "lenet5", "--fit", "64MiB", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["fit"]["batch"] == payload["step"]["batch"] > 1
+    assert payload["step"]["peak_bytes"] <= 64 * 2**20 < payload["fit"]["next_peak_bytes"]
 
 
 def test_public_api_memory() -> None:

@@ -153,8 +153,12 @@ def summarize(
     device: str = "cpu",
     dtype: str = "float32",
     args: dict[str, Any] | None = None,
+    memory: bool = False,
 ) -> Report:
     """Load, build and trace ``target`` once; return its Report (nothing is printed).
+
+    ``memory``: also track one training step (Adam) at ``batch`` and ``dtype`` on fake
+    tensors — ``report.memory`` — as ``cnninspect memory`` does.
 
     ``target`` is a YAML path, the name of a bundled architecture, ``pkg.module:attr``,
     ``path/to/file.py:attr`` or an ``nn.Module``. ``input_shapes`` (per sample) is required
@@ -188,9 +192,17 @@ def summarize(
     findings: list[Finding] = []
     if loaded.spec is not None:
         findings = declarations(loaded.spec, loaded.origins, loaded.declared_inputs, report)
+    tracked = None
+    if memory:
+        from cnninspect.api.memory import memory as track
+
+        tracked = track(
+            target, input_shapes=loaded.input_shapes, batch=batch, dtype=dtype, args=args
+        )
     return dataclasses.replace(
         report,
         findings=tuple(findings),
         explanations=explanations,
         described=loaded.spec is not None,
+        memory=tracked,
     )

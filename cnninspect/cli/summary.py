@@ -76,6 +76,13 @@ def summary(
             "--explain", help="Show the arithmetic behind each layer's parameters and size."
         ),
     ] = False,
+    memory: Annotated[
+        bool,
+        typer.Option(
+            "--memory",
+            help="Also track one training step (Adam) on fake tensors: its peak memory.",
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
@@ -91,6 +98,7 @@ def summary(
             device=device.value,
             dtype=dtype.value,
             args=args,
+            memory=memory,
         )
     for finding in report.findings:
         where = f"{finding.position}: " if finding.position else ""
@@ -148,6 +156,7 @@ class OutputKind(str, enum.Enum):
     diff = "diff"
     list = "list"
     min_input = "min-input"
+    memory = "memory"
 
 
 @app.command(

@@ -4,6 +4,7 @@ colour. Imported by the public API (``cnninspect.summary`` …)."""
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +15,11 @@ from rich.text import Text
 from cnninspect.report.ci import summary_line, validation_rich
 from cnninspect.report.diff import diff_table
 from cnninspect.report.html import diff_html, summary_html, summary_view_html, validation_html
+from cnninspect.report.memory import memory_table
 from cnninspect.report.table import summary_table
 from cnninspect.results.diff import ArchDiff
 from cnninspect.results.display import register
+from cnninspect.results.memory import MemoryReport
 from cnninspect.results.report import Report, SummaryView
 from cnninspect.results.validation import Validation
 
@@ -41,6 +44,11 @@ def _validation_rich(validation: Validation) -> RenderableType:
     return Group(validation_rich(validation), Text(""), Text(summary_line(validation)))
 
 
+def _memory_html(report: MemoryReport) -> str:
+    """The memory table as preformatted text: what the terminal shows, escaped."""
+    return f"<pre>{html.escape(plain_text(memory_table(report)))}</pre>"
+
+
 def _register(
     kind: type, rich: Callable[[Any], RenderableType], html: Callable[[Any], str]
 ) -> None:
@@ -51,3 +59,4 @@ _register(Report, summary_table, summary_html)
 _register(SummaryView, _view_table, summary_view_html)
 _register(Validation, _validation_rich, validation_html)
 _register(ArchDiff, diff_table, diff_html)
+_register(MemoryReport, memory_table, _memory_html)

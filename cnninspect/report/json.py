@@ -6,6 +6,7 @@ import json
 from typing import Any, Literal, TypedDict, cast
 
 from cnninspect.report.envelope import Envelope, envelope
+from cnninspect.report.memory import MemoryStepDict, memory_dict
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Notation, from_channels_first
@@ -69,7 +70,6 @@ class TotalsDict(TypedDict):
     activation_elements: int
     activation_bytes: int
     input_bytes: int
-    training_bytes: int
     uncalled_params: int
     uncalled: dict[str, int]
     bytes_by_dtype: dict[str, DtypeBytesDict]
@@ -99,6 +99,7 @@ class SummaryDocument(Envelope):
     totals: TotalsDict
     findings: list[FindingDict]
     explanations: list[ExplanationDict]
+    memory: MemoryStepDict | None  # summary --memory: one training step, tracked
 
 
 def summary_json(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
@@ -135,7 +136,6 @@ def summary_dict(
             "activation_elements": t.activation_elements,
             "activation_bytes": t.activation_bytes,
             "input_bytes": t.input_bytes,
-            "training_bytes": t.training_bytes,
             "uncalled_params": t.uncalled_params,
             "uncalled": dict(t.uncalled),
             "bytes_by_dtype": {
@@ -146,6 +146,7 @@ def summary_dict(
         "explanations": [
             {"layer": e.layer, "params": e.params, "size": e.size} for e in report.explanations
         ],
+        "memory": memory_dict(report.memory) if report.memory else None,
     }
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Literal, TypedDict
 
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cnninspect.report.envelope import envelope
+from cnninspect.report.envelope import Envelope, envelope
 from cnninspect.report.text import binary, count, shape_text
 from cnninspect.results.memory import BatchFit, MemoryReport
 
@@ -89,21 +89,88 @@ def fit_table(fit: BatchFit) -> RenderableType:
     return Group(Text("\n".join(lines)), Text(""), memory_table(fit.report))
 
 
-def memory_dict(report: MemoryReport) -> dict[str, Any]:
+class CategoriesDict(TypedDict):
+    """Bytes at the peak, by what holds them."""
+
+    parameters: int
+    buffers: int
+    gradients: int
+    optimizer_state: int
+    activations: int
+    temporaries: int
+    inputs: int
+
+
+class ModuleBytesDict(TypedDict):
+    """A top-level module and the bytes it keeps for backward."""
+
+    name: str
+    activation_bytes: int
+
+
+class MemoryStepDict(TypedDict):
+    """One step tracked on fake tensors: its peak, by category and by module."""
+
+    name: str
+    target: str
+    input: list[list[int]]
+    batch: int
+    dtype: str
+    mode: Literal["train", "inference"]
+    optimizer: str | None
+    autocast: str | None
+    checkpointed: list[str]
+    frozen: list[str]
+    peak_bytes: int
+    categories: CategoriesDict
+    peak_phase: str
+    modules: list[ModuleBytesDict]
+    params: int
+    trainable_params: int
+
+
+class FitDict(TypedDict):
+    """The largest batch whose peak stays within the budget (0: not even one sample)."""
+
+    budget_bytes: int
+    budget: str
+    batch: int
+    next_peak_bytes: int | None
+    tries: int
+
+
+class MemoryDocument(Envelope):
+    """``cnninspect memory --format json``: the step (at ``--batch``, or at the batch that
+    fits with ``--fit``) and, with ``--fit``, the search."""
+
+    step: MemoryStepDict | None
+    fit: FitDict | None
+
+
+def memory_dict(report: MemoryReport) -> MemoryStepDict:
     s = report.setup
+    c = dict(report.categories)
     return {
         "name": report.name,
         "target": report.target,
         "input": [list(shape) for shape in report.input_shapes],
         "batch": report.batch,
         "dtype": report.dtype,
-        "mode": s.mode,
+        "mode": "inference" if s.mode == "inference" else "train",
         "optimizer": s.optimizer,
         "autocast": s.amp,
         "checkpointed": list(s.checkpointed),
         "frozen": list(s.frozen),
         "peak_bytes": report.peak_bytes,
-        "categories": dict(report.categories),
+        "categories": {
+            "parameters": c.get("parameters", 0),
+            "buffers": c.get("buffers", 0),
+            "gradients": c.get("gradients", 0),
+            "optimizer_state": c.get("optimizer_state", 0),
+            "activations": c.get("activations", 0),
+            "temporaries": c.get("temporaries", 0),
+            "inputs": c.get("inputs", 0),
+        },
         "peak_phase": report.peak_phase,
         "modules": [{"name": n, "activation_bytes": b} for n, b in report.modules],
         "params": report.params,
@@ -112,12 +179,14 @@ def memory_dict(report: MemoryReport) -> dict[str, Any]:
 
 
 def memory_json(report: MemoryReport) -> str:
-    return json.dumps({**envelope("memory"), **memory_dict(report)}, indent=2)
+    document: MemoryDocument = {**envelope("memory"), "step": memory_dict(report), "fit": None}
+    return json.dumps(document, indent=2)
 
 
 def fit_json(fit: BatchFit) -> str:
-    payload = {
+    document: MemoryDocument = {
         **envelope("memory"),
+        "step": memory_dict(fit.report) if fit.report else None,
         "fit": {
             "budget_bytes": fit.budget_bytes,
             "budget": fit.budget_name,
@@ -125,9 +194,8 @@ def fit_json(fit: BatchFit) -> str:
             "next_peak_bytes": fit.next_peak_bytes,
             "tries": fit.tries,
         },
-        **(memory_dict(fit.report) if fit.report else {}),
     }
-    return json.dumps(payload, indent=2)
+    return json.dumps(document, indent=2)
 
 
 def memory_markdown(report: MemoryReport) -> str:

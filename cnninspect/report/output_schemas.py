@@ -16,6 +16,7 @@ from cnninspect.report.ci import MinInputDocument, ValidateDocument
 from cnninspect.report.diff import DiffDocument
 from cnninspect.report.envelope import SCHEMA_VERSIONS
 from cnninspect.report.json import SummaryDocument
+from cnninspect.report.memory import MemoryDocument
 from cnninspect.report.zoo import ListDocument
 
 DOCUMENTS: dict[str, type] = {
@@ -24,6 +25,7 @@ DOCUMENTS: dict[str, type] = {
     "diff": DiffDocument,
     "list": ListDocument,
     "min-input": MinInputDocument,
+    "memory": MemoryDocument,
 }
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -251,7 +251,20 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
         f"({binary(t.input_bytes)}, {batch})",
         f"Activations:        {count(t.activation_elements)} elements "
         f"({binary(t.activation_bytes)}, {batch})",
-        f"Forward+backward:   ~{binary(t.training_bytes)} (weights, gradients, input, activations)",
+        *_memory_lines(report),
         f"Device:             {report.device}",
     ]
     return Text("\n".join(lines))
+
+
+def _memory_lines(report: Report) -> list[str]:
+    """The tracked training step (summary --memory); without it, where to get one."""
+    m = report.memory
+    if m is None:
+        return []
+    states = sum(m.category(c) for c in ("parameters", "buffers", "gradients", "optimizer_state"))
+    return [
+        f"Training step:      {binary(m.peak_bytes)} peak ({m.setup.optimizer}, batch {m.batch}, "
+        f"{m.dtype}): activations {binary(m.category('activations'))}, model states "
+        f"{binary(states)}; peak in the {m.peak_phase}",
+    ]

@@ -31,7 +31,7 @@ class StepSetup:
     frozen: tuple[str, ...]  # modules whose parameters get no gradient and no state
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # repr: the table (results.display)
 class MemoryReport(Displayable):
     name: str
     target: str

@@ -12,6 +12,7 @@ from typing import Any
 
 from cnninspect.results.display import Displayable
 from cnninspect.results.findings import Finding
+from cnninspect.results.memory import MemoryReport
 from cnninspect.shapes import Notation, Shape
 
 
@@ -75,19 +76,6 @@ class Totals:
     def flops(self) -> int:
         return 2 * self.macs
 
-    @property
-    def training_bytes(self) -> int:
-        """A forward+backward estimate: weights and buffers, one gradient per trainable
-        parameter, the input, and every layer output kept for the backward pass. Optimizer
-        state (e.g. Adam's two moments) and framework overhead are not included."""
-        return (
-            self.param_bytes
-            + self.buffer_bytes
-            + self.trainable_param_bytes
-            + self.input_bytes
-            + self.activation_bytes
-        )
-
 
 @dataclass(frozen=True, slots=True, repr=False)  # repr: the table, once a renderer registered
 class Report(Displayable):
@@ -105,6 +93,7 @@ class Report(Displayable):
     source: str | None = None  # paper or reference implementation, from the YAML
     explanations: tuple[Explanation, ...] = field(default=())  # the lecture's arithmetic
     described: bool = False  # built from a YAML description: every layer is a module
+    memory: MemoryReport | None = None  # one training step, tracked (summary --memory)
     root: Row | None = None  # the model itself, folded: the one row below Input at depth 0
 
     def layer(self, name: str) -> Row:
