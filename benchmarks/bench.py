@@ -9,6 +9,7 @@ torchvision: no tool can start faster or smaller.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -73,12 +74,70 @@ def bad_input(helped: tuple[float, float]) -> None:
             print(f"{name:<28} {seconds:>6.2f}s {gib * 1024:>6.1f}MiB {gib / helped[1]:>8.2f}×")
 
 
+STACK_100B = """cnninspect: 1
+name: stack-100b
+input: [100000]
+layers:
+  - Linear: {out_features: 100000}
+    repeat: 10
+"""
+CUDA_STEP = """
+import torch, torchvision
+model = torchvision.models.resnet50().cuda()
+optimizer = torch.optim.Adam(model.parameters())
+x = torch.randn(32, 3, 224, 224, device="cuda")
+for _ in range(2):  # the second step is the steady state (Adam's moments exist)
+    torch.cuda.reset_peak_memory_stats()
+    model(x).sum().backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+print(torch.cuda.max_memory_allocated())
+"""
+
+
+def memory_bench() -> None:
+    """Training-step memory: its cost against a summary's, a 100 B-parameter stack, and, where
+    CUDA is present, the tracked peak beside torch.cuda.max_memory_allocated() of a real step."""
+    resnet = ["torchvision.models:resnet50", "--input", "3x224x224"]
+    summary = measure([sys.executable, "-m", "cnninspect", "summary", *resnet])
+    memory = measure(
+        [sys.executable, "-m", "cnninspect", "memory", *resnet, "--batch", "256", "-f", "json"]
+    )
+    print(f"\n{'training memory':<44} {'time':>7} {'peak RSS':>9}")
+    print(f"{'summary resnet50 (cpu)':<44} {summary[0]:>6.2f}s {summary[1]:>7.2f}GiB")
+    ratio = memory[0] / summary[0]
+    print(f"{'memory resnet50, batch 256, adam':<44} {memory[0]:>6.2f}s {memory[1]:>7.2f}GiB"
+          f"  ({ratio:.2f}× the summary)")  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "stack-100b.yaml"
+        path.write_text(STACK_100B, encoding="utf-8")
+        stack = measure([sys.executable, "-m", "cnninspect", "memory", str(path), "-f", "json"])
+    print(f"{'memory of a 100 B-parameter stack, adam':<44} {stack[0]:>6.2f}s {stack[1]:>7.2f}GiB")
+    probe = "import torch; print(torch.cuda.is_available())"
+    has_cuda = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    )
+    if has_cuda.stdout.strip() != "True":
+        print("CUDA: not available here: no comparison with torch.cuda.max_memory_allocated()")
+        return
+    real = int(subprocess.run([sys.executable, "-c", CUDA_STEP], capture_output=True,
+                              text=True, check=True).stdout.split()[-1])  # fmt: skip
+    tracked = subprocess.run(
+        [sys.executable, "-m", "cnninspect", "memory", *resnet, "--batch", "32", "-f", "json"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    peak = json.loads(tracked)["step"]["peak_bytes"]
+    print(f"resnet50, batch 32, adam: tracked {peak / 2**30:.3f} GiB, "
+          f"cuda max_memory_allocated {real / 2**30:.3f} GiB ({peak / real:.3f}×)")  # fmt: skip
+
+
 def main(models: list[str]) -> None:
     floor = measure([sys.executable, "-c", FLOOR])
     print(f"import-only floor: {floor[0]:.2f} s, {floor[1]:.2f} GiB")
     helped = measure([sys.executable, "-m", "cnninspect", "--help"])
     print(f"cnninspect --help: {helped[0]:.2f} s, {helped[1]:.2f} GiB (torch is not imported)")
     bad_input(helped)
+    memory_bench()
     print()
     header = (
         f"{'model':<16} {'tool':<20} {'time':>8} {'peak':>9} {'× floor t':>10} {'× floor m':>10}"
