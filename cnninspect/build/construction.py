@@ -138,8 +138,17 @@ def _construct(
         except Exception:  # retried below, where its real error (if any) is reported
             pass
     call = f"{target}({call_text(args)})"
-    with _contained(call, source), _no_init(), _parameters_on_meta(on_meta):
-        return factory(**args)
+    if on_meta:  # a constructor that computes with real tensors: no weight stays allocated
+        with _contained(call, source), _no_init(), _parameters_on_meta(on_meta):
+            return factory(**args)
+    # for a real device, the module's own initialisation, seeded: data-dependent models
+    # (detectors) then work as a normally initialised instance does, the same on every run
+    from cnninspect.trace.values import SEED
+
+    with _contained(call, source), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(SEED)
+        made = factory(**args)
+    return made
 
 
 _INIT_FUNCTIONS = (

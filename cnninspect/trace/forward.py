@@ -18,7 +18,7 @@ from torch import nn
 
 from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.shapes import Shape
-from cnninspect.trace import memory_guard
+from cnninspect.trace import memory_guard, values
 from cnninspect.trace.macs import MacCounter
 from cnninspect.trace.placement import to_empty
 from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
@@ -94,9 +94,7 @@ def trace(
         memory_guard.check(need, target)
     try:
         _place(model, target, torch_dtype)
-        inputs = [
-            torch.zeros((batch, *shape), device=target, dtype=torch_dtype) for shape in input_shapes
-        ]
+        inputs = values.inputs(input_shapes, batch=batch, device=target, dtype=torch_dtype)
     except Exception as exc:
         if memory_guard.is_allocation_failure(exc):
             raise memory_guard.refusal(
@@ -104,12 +102,14 @@ def trace(
             ) from None
         raise
     recorder = Recorder(model)
+    recorder.start(inputs)  # the data flow and receptive fields begin at the inputs
     modes = {m: m.training for m in model.modules()}
     try:
         model.eval()
         recorder.attach()
         # what the model prints goes to stderr: stdout holds cnninspect's data (JSON included)
-        with torch.no_grad(), MacCounter(recorder.owner) as counter, redirect_stdout(sys.stderr):
+        counter = MacCounter(recorder.owner, [recorder.observe])
+        with torch.no_grad(), counter, redirect_stdout(sys.stderr):
             output = model(*inputs)
     except TraceError:
         raise
@@ -167,10 +167,14 @@ def _bytes_by_dtype(
 
 
 def _place(model: nn.Module, device: torch.device, dtype: torch.dtype) -> None:
-    """Move the model; a model built on meta gets uninitialised memory (no init cost)."""
+    """Move the model; a model built on meta gets real storage with seeded values, as does one
+    constructed with its initialisation suppressed (never uninitialised memory)."""
     on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
     if on_meta and device.type != "meta":
         to_empty(model, device)  # shared weights stay shared
+        values.mark_uninitialised(model)
+    if values.needs_values(model) and device.type != "meta":
+        values.initialise(model)
     model.to(device=device, dtype=dtype)  # one pass; only floating tensors change dtype
 
 
