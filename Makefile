@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 OUTPUTS := summary validate diff list min-input memory
 
-.PHONY: run test test-fast lint bench fuzz format schemas clean
+.PHONY: run test test-fast lint bench fuzz format schemas pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ format: $(DEV_STAMP)
 schemas: $(RUN_STAMP)  ## rewrite schema/: the YAML format and every JSON output (tests compare)
 	$(BIN)/cnninspect schema > schema/cnninspect.schema.json
 	for kind in $(OUTPUTS); do $(BIN)/cnninspect schema --output $$kind > schema/$$kind.schema.json; done
+
+pictures: $(RUN_STAMP)  ## redraw docs/images/ (shown in README.md; tests/test_pictures.py compares)
+	$(BIN)/cnninspect draw lenet5 -o docs/images/lenet5-volumes.svg
+	$(BIN)/cnninspect draw resnet18 --style graph --depth 1 -o docs/images/resnet18-graph-depth1.svg
+	$(BIN)/cnninspect draw resnet18 --style graph -o docs/images/resnet18-graph.svg
+	$(BIN)/cnninspect draw alexnet-paper -o docs/images/alexnet-paper-volumes.svg
 
 fuzz: $(DEV_STAMP)  ## the property-based fuzz, long: 3000 examples a test from a random seed
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py -p no:cacheprovider

@@ -39,9 +39,10 @@ def summary(
     *,
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     batch: int = 1,
-    device: str = "cpu",
+    device: str = "auto",
     dtype: str = "float32",
     args: dict[str, Any] | None = None,
+    mode: str = "eval",
 ) -> Report:
     """Summarise a YAML file, a bundled architecture, ``pkg.mod:attr`` or an ``nn.Module``.
 
@@ -57,6 +58,7 @@ def summary(
         device=device,
         dtype=dtype,
         args=args,
+        mode=mode,
     )
 
 
@@ -82,7 +84,7 @@ def diff(
     *,
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     batch: int = 1,
-    device: str = "cpu",
+    device: str = "auto",
 ) -> ArchDiff:
     """Two architectures layer by layer: ``result.differs``, ``result.entries``, totals."""
     from cnninspect.api.diff import compare

@@ -8,12 +8,16 @@
 ``Notation`` is how a shape is *written*: ``chw`` (torch's order, the default) or ``hwc`` (the
 lecture's height, width, channels). Values are always channels-first; only files and
 renderers convert.
+
+``ReceptiveField`` is a tensor's receptive field per spatial axis, in input pixels: what the
+trace propagates op by op and what reports carry.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 Shape = tuple[int, ...]
@@ -23,8 +27,26 @@ Notation = Literal["chw", "hwc"]
 _Dim = TypeVar("_Dim")
 
 
-def without_batch(shape: BatchedShape) -> Shape:
-    """(N, C, H, W) → (C, H, W)."""
+@dataclass(frozen=True, slots=True)
+class ReceptiveField:
+    """One tensor's receptive field on each spatial axis (in the order of the tensor's axes:
+    (H, W) for an image, (T,) for a signal, (D, H, W) for a volume), in input pixels."""
+
+    size: tuple[float, ...]  # r: input pixels one output element sees
+    jump: tuple[float, ...]  # j: input pixels between neighbouring outputs (effective stride)
+    start: tuple[float, ...]  # centre of the first output's field (the first pixel's is 0.5)
+
+    @property
+    def axes(self) -> int:
+        return len(self.size)
+
+
+def without_batch(shape: BatchedShape, batch: int | None = None) -> Shape:
+    """(N, C, H, W) → (C, H, W). Given the ``batch``, a shape whose first size is not the
+    batch (a detector's (0, 4) boxes when nothing is found) is a per-sample shape already and
+    stays whole."""
+    if batch is not None and (not shape or shape[0] != batch):
+        return shape
     return shape[1:]
 
 

@@ -76,3 +76,40 @@ def test_fasterrcnn_counts_what_a_normally_initialised_instance_does() -> None:
     import json
 
     assert json.loads(runs[0].stdout)["totals"]["macs"] == expected
+
+
+def test_an_arg_may_name_an_object_to_import() -> None:
+    """--arg norm_layer=@torchvision.ops:FrozenBatchNorm2d: the class, not the text."""
+    result = cli(
+        "summary",
+        "torchvision.models:resnet18",
+        "--input",
+        "3x64x64",
+        "--arg",
+        "norm_layer=@torchvision.ops:FrozenBatchNorm2d",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    types = {layer["type"] for layer in json.loads(result.stdout)["layers"]}
+    assert "FrozenBatchNorm2d" in types and "BatchNorm2d" not in types
+    wrong = cli("summary", "torchvision.models:resnet18", "--input", "3x64x64", "--arg",
+                "norm_layer=@torchvision.ops:FrozenBatchNormX")  # fmt: skip
+    assert wrong.exit_code == 2
+    assert "did you mean 'FrozenBatchNorm2d'" in wrong.stderr
+
+
+def test_train_mode_runs_auxiliary_heads_and_leaves_running_statistics_alone() -> None:
+    torch.manual_seed(0)
+    model = torchvision.models.googlenet(aux_logits=True, init_weights=False)
+    before = {n: b.clone() for n, b in model.named_buffers()}
+    trained = trace(model, [(3, 224, 224)], device="cpu", mode="train")
+    assert {"aux1", "aux2"} <= {r.name for r in trained.records}
+    assert not trained.uncalled  # in eval they are never called
+    for name, buffer in model.named_buffers():
+        assert torch.equal(buffer, before[name]), name
+    assert model.training  # the module's own mode is restored
+    evaluated = trace(model, [(3, 224, 224)], device="cpu")
+    assert {name for name, _ in evaluated.uncalled} == {"aux1", "aux2"}

@@ -200,6 +200,7 @@ def test_csv_columns_sum_to_the_totals() -> None:
     assert list(rows[0]) == [
         *("name", "call", "type", "depth", "leaf", "hparams", "shape", "size", "params"),
         *("shared_params", "subtree_params", "macs", "subtree_macs"),
+        *("receptive_field", "jump", "start"),
     ]
     leaves = [r for r in rows if r["leaf"] == "true"]
     assert sum(int(r["macs"]) for r in leaves) == totals["macs"] == 1_814_073_344

@@ -115,7 +115,8 @@ def test_make_run_installs_only_what_a_summary_needs(tmp_path: Path) -> None:
     assert "cnninspect summary lecture-example --notation hwc" in run
     assert "-e '.[dev]'" in make_dry_run("test", tmp_path / "venv")
     runtime = {name.split(">")[0] for name in PROJECT["dependencies"]}
-    assert runtime == {"typer", "rich", "pyyaml", "torch"}
+    # and for `draw`: a pure-Python layout, a PNG rasteriser shipped in its wheel
+    assert runtime == {"typer", "rich", "pyyaml", "torch", "grandalf", "resvg-py"}
 
 
 def test_license_and_project_metadata() -> None:

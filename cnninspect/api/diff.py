@@ -24,7 +24,7 @@ def compare(
     args_a: dict[str, Any] | None = None,
     args_b: dict[str, Any] | None = None,
     batch: int = 1,
-    device: str = "cpu",
+    device: str = "auto",
     dtype: str = "float32",
 ) -> ArchDiff:
     """Summarise two targets (YAML, bundled name, ``pkg.mod:attr``, module) and diff them.

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cnninspect.errors import TargetError
+from cnninspect.inputs import Inputs
 from cnninspect.results.findings import Finding
 from cnninspect.results.report import Report, Row, Totals
-from cnninspect.shapes import Shape, without_batch
+from cnninspect.shapes import ReceptiveField, Shape, without_batch
+
+INPUT_CALL = -1  # the producer of the model's inputs in a trace (cnninspect.trace.flow.INPUT)
 
 if TYPE_CHECKING:
     from torch import nn
@@ -30,18 +34,19 @@ def report_from_trace(
     of what they contain."""
     records = trace.records
     rows = [_input_row(trace)]
+    positions = {INPUT_CALL: 0} | {r.index: i + 1 for i, r in enumerate(records)}
     for i, record in enumerate(records):
         inside = [record]
         for later in records[i + 1 :]:
             if later.depth <= record.depth:
                 break
             inside.append(later)
-        rows.append(_row(record, inside))
+        rows.append(_row(record, inside, positions, batch=trace.batch))
     return Report(
         name=name,
         target=target,
-        input_shapes=tuple(without_batch(s) for s in trace.input_shapes),
-        output_shapes=tuple(without_batch(s) for s in trace.output_shapes),
+        input_shapes=tuple(without_batch(s, trace.batch) for s in trace.input_shapes),
+        output_shapes=tuple(without_batch(s, trace.batch) for s in trace.output_shapes),
         rows=tuple(rows),
         totals=_totals(trace),
         batch=trace.batch,
@@ -54,9 +59,17 @@ def report_from_trace(
     )
 
 
-def _row(record: LayerRecord, inside: Sequence[LayerRecord]) -> Row:
-    """A module call's row; ``inside``: the call and every call nested in it."""
-    shape = without_batch(record.output_shape) if record.output_shape else None
+def _row(
+    record: LayerRecord,
+    inside: Sequence[LayerRecord],
+    positions: Mapping[int, int],
+    *,
+    batch: int,
+) -> Row:
+    """A module call's row; ``inside``: the call and every call nested in it; ``positions``:
+    the row of each call index (the sources become rows)."""
+    output = record.output_shape
+    shape = without_batch(output, batch) if output else None
     return Row(
         name=record.name,
         type=record.type,
@@ -64,7 +77,7 @@ def _row(record: LayerRecord, inside: Sequence[LayerRecord]) -> Row:
         is_leaf=record.is_leaf,
         hparams=record.hparams,
         shape=shape,
-        extra_shapes=tuple(without_batch(s) for s in record.output_shapes[1:]),
+        extra_shapes=tuple(without_batch(s, batch) for s in record.output_shapes[1:]),
         size=math.prod(shape) if shape is not None else 0,
         params=record.params,
         subtree_params=sum(r.params for r in inside),
@@ -73,6 +86,9 @@ def _row(record: LayerRecord, inside: Sequence[LayerRecord]) -> Row:
         macs=sum(r.macs for r in inside),
         call=record.call,
         own_macs=record.macs,
+        field=record.field,
+        input_field=record.input_field,
+        sources=tuple(sorted({positions[s] for s in record.sources if s in positions})),
     )
 
 
@@ -125,7 +141,7 @@ def _totals(trace: Trace) -> Totals:
 
 
 def _input_row(trace: Trace) -> Row:
-    shape = without_batch(trace.input_shapes[0])
+    shape = without_batch(trace.input_shapes[0], trace.batch)
     return Row(
         name="Input",
         type="Input",
@@ -133,7 +149,7 @@ def _input_row(trace: Trace) -> Row:
         is_leaf=True,
         hparams=(),
         shape=shape,
-        extra_shapes=tuple(without_batch(s) for s in trace.input_shapes[1:]),
+        extra_shapes=tuple(without_batch(s, trace.batch) for s in trace.input_shapes[1:]),
         size=math.prod(shape),
         params=0,
         subtree_params=0,
@@ -142,7 +158,15 @@ def _input_row(trace: Trace) -> Row:
         macs=0,
         call=0,
         own_macs=0,
+        field=_pixel(len(shape) - 1),
     )
+
+
+def _pixel(axes: int) -> ReceptiveField | None:
+    """The input's own field: one pixel on every spatial axis."""
+    if axes < 1:
+        return None
+    return ReceptiveField((1.0,) * axes, (1.0,) * axes, (0.5,) * axes)
 
 
 def summarize(
@@ -150,12 +174,24 @@ def summarize(
     *,
     input_shapes: Sequence[Shape] | None = None,
     batch: int = 1,
-    device: str = "cpu",
+    device: str = "auto",
     dtype: str = "float32",
     args: dict[str, Any] | None = None,
     memory: bool = False,
+    mode: str = "eval",
+    inputs: Inputs | None = None,
 ) -> Report:
     """Load, build and trace ``target`` once; return its Report (nothing is printed).
+
+    ``device="auto"``: the meta device (no memory for weights, any size), and cpu when meta
+    cannot run the model (data-dependent ops: a detector's ``nonzero``), said in
+    ``report.device_note``; an ``nn.Module`` runs where its weights are.
+
+    ``inputs``: what ``forward`` takes when it is more than float tensors — dtypes, ranges,
+    keywords, lists, dicts, literals (``cnninspect.inputs.parse_inputs``); module targets only.
+
+    ``mode="train"``: the pass in training mode (auxiliary heads, batch statistics), without
+    updating the model's running statistics.
 
     ``memory``: also track one training step (Adam) at ``batch`` and ``dtype`` on fake
     tensors — ``report.memory`` — as ``cnninspect memory`` does.
@@ -164,6 +200,26 @@ def summarize(
     ``path/to/file.py:attr`` or an ``nn.Module``. ``input_shapes`` (per sample) is required
     for modules and overrides a YAML file's ``input``.
     """
+    if device == "auto":
+        return _summarize_anywhere(
+            target,
+            input_shapes=input_shapes,
+            batch=batch,
+            dtype=dtype,
+            args=args,
+            memory=memory,
+            mode=mode,
+            inputs=inputs,
+        )
+    if inputs is not None and inputs.plain:
+        input_shapes, inputs = list(inputs.tensor_shapes()), None
+    elif inputs is not None:
+        if isinstance(target, str) and not _is_module_target(target):
+            raise TargetError(
+                "a YAML description takes one float input: typed inputs, keywords, lists and "
+                "dicts are for module targets"
+            )
+        input_shapes = list(inputs.tensor_shapes())
     from cnninspect.build.targets import is_module_target, load_target, read_description
 
     description = None
@@ -186,6 +242,8 @@ def summarize(
         device=device,
         dtype=dtype,
         largest_activation=loaded.largest_activation,
+        mode=mode,
+        arguments=inputs,
     )
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
     explanations = explain(traced.records, dict(loaded.module.named_modules()))
@@ -206,3 +264,38 @@ def summarize(
         described=loaded.spec is not None,
         memory=tracked,
     )
+
+
+def _is_module_target(target: str) -> bool:
+    from cnninspect.build.targets import is_module_target
+
+    return is_module_target(target)
+
+
+def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:
+    """Meta first (shapes and counts without memory); cpu when meta cannot run the model."""
+    from torch import nn
+
+    from cnninspect.errors import CnninspectError, DeviceError
+    from cnninspect.trace.forward import device_of
+
+    if isinstance(target, nn.Module):  # a module with weights: it runs where they are
+        return summarize(target, device=device_of(target), **options)
+    try:
+        return summarize(target, device="meta", **options)
+    except DeviceError:
+        raise
+    except CnninspectError as on_meta:
+        report = summarize(target, device="cpu", **options)  # its error, if it fails too
+        return dataclasses.replace(report, device_note=_why_not_meta(on_meta.message))
+
+
+def _why_not_meta(message: str) -> str:
+    """A short reason for the device line: meta's own words are a paragraph."""
+    for op in ("nonzero", "item", "unique", "masked_select", "repeat_interleave"):
+        if f"{op}(" in message or f".{op}" in message:
+            return f"meta cannot run it: its work depends on values (torch.{op})"
+    if "data-dependent" in message or "data dependent" in message:
+        return "meta cannot run it: its work depends on values"
+    first = message.split(": ", 1)[-1].split(". ", maxsplit=1)[0]
+    return "meta cannot run it: " + (first if len(first) <= 80 else first[:79] + "…")

@@ -27,7 +27,7 @@ from cnninspect.shapes import BatchedShape, Shape, flattened_from, without_batch
 from cnninspect.spec.expansion import substitute
 from cnninspect.spec.expressions import IN_CHANNELS, ExpressionError
 from cnninspect.spec.expressions import parse as parse_reference
-from cnninspect.spec.layer_types import LAYER_TYPES
+from cnninspect.spec.layer_types import LAYER_TYPES, Role
 from cnninspect.spec.limits import Limits
 from cnninspect.spec.limits import current as current_limits
 from cnninspect.spec.values import (
@@ -71,6 +71,17 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
         )
     largest = max(math.prod(without_batch(s)) for s in builder.shapes)
     return Built(module, builder.origins, tuple(builder.declared), without_batch(output), largest)
+
+
+# Layers whose output has the shape of their input whatever their arguments (the rank is
+# checked before; GLU halves a dimension, PReLU's parameter count must match: they run).
+_SAME_SHAPE = frozenset(
+    name
+    for name, kind in LAYER_TYPES.items()
+    if (kind.role in (Role.ACTIVATION, Role.DROPOUT) and name not in ("GLU", "PReLU"))
+    or name.startswith(("BatchNorm", "InstanceNorm"))
+    or name in ("LocalResponseNorm", "CrossMapLRN2d", "Identity")
+)
 
 
 @dataclass
@@ -248,6 +259,11 @@ class _Builder:
                 hint="torch refuses it when the model runs on a real device",
                 code="CNN106",
             )
+        if layer.type in _SAME_SHAPE and len(incoming) == 1:
+            # nothing to infer: its output has its input's shape. Running it on meta is most
+            # of a build's time (batch norm's decomposition); the trace runs it, checked.
+            self.shapes.append(incoming[0])
+            return incoming[0]
         try:
             with torch.no_grad():
                 out = module(*(torch.empty(shape) for shape in incoming))

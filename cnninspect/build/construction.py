@@ -13,6 +13,7 @@ import importlib.util
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,27 @@ from cnninspect.spec.layer_types import did_you_mean
 
 if TYPE_CHECKING:
     from torch import nn
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRef:
+    """A constructor argument that names an object to import, written ``@pkg.mod:attr`` on the
+    command line (``--arg norm_layer=@torchvision.ops:FrozenBatchNorm2d``): marked, so that a
+    string stays a string."""
+
+    target: str
+
+    def resolve(self) -> Any:
+        where, sep, attr = self.target.rpartition(":")
+        if not sep or not where or not attr:
+            raise TargetError(f"@{self.target}: write @pkg.module:attr")
+        module = _import(where)
+        if not hasattr(module, attr):
+            public = [n for n in dir(module) if not n.startswith("_")]
+            raise TargetError(
+                f"@{self.target}: {where} has no '{attr}'{did_you_mean(attr, public)}"
+            )
+        return getattr(module, attr)
 
 
 def import_module_target(target: str, args: Mapping[str, Any], *, device: str = "cpu") -> nn.Module:
@@ -45,6 +67,7 @@ def import_module_target(target: str, args: Mapping[str, Any], *, device: str = 
     if not callable(obj):
         raise TargetError(f"{target} is a {type(obj).__name__}, not an nn.Module or a factory")
     source = Path(where) if where.endswith(".py") else None
+    args = {k: v.resolve() if isinstance(v, ImportRef) else v for k, v in args.items()}
     made = _construct(obj, args, target, on_meta=device == "meta", source=source)
     if not isinstance(made, nn.Module):
         raise TargetError(

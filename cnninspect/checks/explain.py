@@ -2,9 +2,12 @@
 
 For each layer the forward pass recorded, the parameter count as the lecture writes it —
 CONV1: (5·5·3 + 1)·8 = 608, FC3: 400·120 + 120 = 48,120 — and the output size as the floor
-formula ⌊(n + 2p − k)/s⌋ + 1. Formulas are built from the module's hyper-parameters and shown
-only when their value equals what torch counted and computed: an explanation can be missing,
-never wrong. Torch-free (modules are read by attribute).
+formula ⌊(n + 2p − k)/s⌋ + 1 — and the receptive field, r_out = r_in + (k − 1)·j_in with the
+jump j_out = j_in·s (a dilation d widens k − 1 to (k − 1)·d; a transposed convolution reads
+⌈((k − 1)·d + 1)/s⌉ inputs and divides the jump by s). Formulas are built from the module's
+hyper-parameters and shown only when their value equals what torch counted and computed (the
+field: what the trace propagated op by op): an explanation can be missing, never wrong.
+Torch-free (modules are read by attribute).
 """
 
 from __future__ import annotations
@@ -33,9 +36,60 @@ def explain(
             continue
         params = params_formula(module, record.params)
         size = formula_text(windows(module, record), lead="") or _flatten_formula(record)
-        if params or size:
-            found.append(Explanation(record.name, params, size))
+        receptive = field_formula(module, record)
+        if params or size or receptive:
+            found.append(Explanation(record.name, params, size, receptive))
     return tuple(found)
+
+
+_SLIDING = ("Conv", "ConvTranspose", "MaxPool", "AvgPool", "LPPool")  # followed by 1d/2d/3d
+
+
+def field_formula(module: Any, record: LayerRecord) -> str | None:
+    """The receptive field arithmetic of a convolution or pooling call, if on every axis it
+    gives the field and the jump the trace propagated: "6 + (5 − 1)·2 = 14, jump 2·1 = 2"."""
+    kind = type(module).__name__
+    before, after = record.input_field, record.field
+    if kind[-2:] not in ("1d", "2d", "3d") or kind[:-2] not in _SLIDING:
+        return None
+    if before is None or after is None or before.axes != after.axes:
+        return None
+    axes = before.axes
+    kernel = _axes(module.kernel_size, axes)
+    stride = _axes(getattr(module, "stride", None) or module.kernel_size, axes)
+    dilation = _axes(getattr(module, "dilation", 1), axes)
+    texts = []
+    for i in range(axes):
+        r, j, k, s, d = before.size[i], before.jump[i], kernel[i], stride[i], dilation[i]
+        widened = f"({k} − 1)" + (f"·{d}" if d != 1 else "")
+        if kind.startswith("ConvTranspose"):
+            reads = math.ceil(((k - 1) * d + 1) / s)
+            size, jump = r + (reads - 1) * j, j / s
+            span = f"{widened} + 1" if d != 1 else str(k)
+            text = f"{_num(r)} + (⌈{span}/{s}⌉ − 1)·{_num(j)} = {_num(size)}"
+            text += f", jump {_num(j)}/{s} = {_num(jump)}"
+        else:
+            size, jump = r + (k - 1) * d * j, j * s
+            text = f"{_num(r)} + {widened}·{_num(j)} = {_num(size)}"
+            text += f", jump {_num(j)}·{s} = {_num(jump)}"
+        if not (math.isclose(size, after.size[i]) and math.isclose(jump, after.jump[i])):
+            return None
+        texts.append(text)
+    if len(set(texts)) == 1:
+        return texts[0] + (" per side" if axes > 1 else "")
+    return "; ".join(texts)
+
+
+def _axes(value: Any, axes: int) -> tuple[int, ...]:
+    if isinstance(value, tuple | list):
+        values = tuple(int(v) for v in value)
+        return values * axes if len(values) == 1 else values
+    return (int(value),) * axes
+
+
+def _num(value: float) -> str:
+    """14.0 → '14', 0.5 → '0.5'."""
+    return str(int(value)) if value == int(value) else f"{value:.4f}".rstrip("0")
 
 
 def params_formula(module: Any, counted: int) -> str | None:

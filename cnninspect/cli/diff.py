@@ -81,7 +81,7 @@ def diff(
         typer.Option("--arg-b", metavar="KEY=VALUE", help="key=value for B's constructor."),
     ] = None,
     batch: BatchOption = 1,
-    device: DeviceOption = Device.cpu,
+    device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float32,
     output_format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="Output format.")

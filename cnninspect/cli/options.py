@@ -16,6 +16,7 @@ class Format(str, enum.Enum):
     json = "json"
     markdown = "markdown"
     csv = "csv"
+    html = "html"  # one self-contained page: the table, findings and drawings
 
 
 class NotationChoice(str, enum.Enum):
@@ -24,6 +25,7 @@ class NotationChoice(str, enum.Enum):
 
 
 class Device(str, enum.Enum):
+    auto = "auto"  # meta when it can run the model, else cpu
     cpu = "cpu"
     cuda = "cuda"
     mps = "mps"
@@ -50,10 +52,18 @@ def parse_shape(text: str) -> Shape:
 
 
 def parse_arg(text: str) -> tuple[str, object]:
-    """'num_classes=10' → ('num_classes', 10); values are Python literals, else strings."""
+    """'num_classes=10' → ('num_classes', 10); values are Python literals, else strings;
+    '@pkg.mod:attr' names an object to import ('norm_layer=@torchvision.ops:FrozenBatchNorm2d')
+    — '@@' keeps a literal '@' at the start of a string."""
+    from cnninspect.build.construction import ImportRef
+
     key, sep, raw = text.partition("=")
     if not sep or not key.isidentifier():
         raise typer.BadParameter(f"'{text}' is not key=value")
+    if raw.startswith("@@"):
+        return key, raw[1:]
+    if raw.startswith("@"):
+        return key, ImportRef(raw[1:])
     try:
         value: object = ast.literal_eval(raw)
     except (ValueError, SyntaxError):
@@ -66,13 +76,20 @@ InputOption = Annotated[
     typer.Option(
         "--input",
         "-i",
-        metavar="SHAPE",
-        help="Input shape without batch, e.g. 3x224x224 (repeatable).",
+        metavar="INPUT",
+        help="Input without batch, e.g. 3x224x224; repeat for several. summary also takes "
+        "dtypes and ranges (long:16x128@0..30522), keywords (mask=bool:16x128, steps=12), "
+        "0-d tensors (float:()), lists ([3x800x600,3x600x800]) and dicts ({a:3x8x8}).",
     ),
 ]
 BatchOption = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")]
 DeviceOption = Annotated[
-    Device, typer.Option("--device", help="Where the forward pass runs; meta: shapes only.")
+    Device,
+    typer.Option(
+        "--device",
+        help="Where the forward pass runs. auto: meta (shapes and counts, no memory for "
+        "weights), or cpu when meta cannot run the model (data-dependent ops).",
+    ),
 ]
 DtypeOption = Annotated[Dtype, typer.Option("--dtype", help="Parameter and activation dtype.")]
 ArgOption = Annotated[

@@ -23,9 +23,8 @@ from cnninspect.cli.options import (
     InputOption,
     NotationChoice,
     parse_arg,
-    parse_shape,
 )
-from cnninspect.cli.program import app, errors, examples, stderr, stdout
+from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
 from cnninspect.cli.progress import progress
 
 if TYPE_CHECKING:
@@ -39,6 +38,8 @@ if TYPE_CHECKING:
         "cnninspect summary architectures/resnet18.yaml --depth 1 --macs",
         "cnninspect summary torchvision.models:resnet50 --input 3x224x224 --format json",
         "cnninspect summary src/model.py:Net --input 3x32x32 --arg num_classes=10",
+        "cnninspect summary vgg16 --rf --explain",
+        "cnninspect summary resnet18 --format html -o resnet18.html",
     )
 )
 def summary(
@@ -52,7 +53,7 @@ def summary(
     ],
     input_shape: InputOption = None,
     batch: BatchOption = 1,
-    device: DeviceOption = Device.cpu,
+    device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float32,
     arg: ArgOption = None,
     notation: Annotated[
@@ -67,6 +68,12 @@ def summary(
         typer.Option("--depth", "-d", min=0, help="Fold module calls deeper than this."),
     ] = None,
     macs: Annotated[bool, typer.Option("--macs", help="Add a MACs column to the table.")] = False,
+    rf: Annotated[
+        bool,
+        typer.Option(
+            "--rf", help="Add the receptive field, jump (effective stride) and start columns."
+        ),
+    ] = False,
     flops: Annotated[
         bool, typer.Option("--flops", help="Total FLOPs (2 per multiply-add) instead of MACs.")
     ] = False,
@@ -76,6 +83,13 @@ def summary(
             "--explain", help="Show the arithmetic behind each layer's parameters and size."
         ),
     ] = False,
+    train: Annotated[
+        bool,
+        typer.Option(
+            "--train",
+            help="Run the pass in training mode (auxiliary heads); running statistics kept.",
+        ),
+    ] = False,
     memory: Annotated[
         bool,
         typer.Option(
@@ -83,22 +97,37 @@ def summary(
             help="Also track one training step (Adam) on fake tensors: its peak memory.",
         ),
     ] = False,
+    output_file: Annotated[
+        str | None,
+        typer.Option(
+            "--output-file",
+            "-o",
+            metavar="PATH",
+            help="Write there instead of stdout (--format html: one self-contained page).",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
     from cnninspect.api.summary import summarize
+    from cnninspect.inputs import parse_inputs
 
-    shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])
+    with errors(debug):
+        inputs = parse_inputs(input_shape) if input_shape else None
+    plain = inputs is not None and inputs.plain
+    shapes = list(inputs.tensor_shapes()) if inputs is not None and plain else []
     with errors(debug), progress(f"summarising {target}"):
         report = summarize(
             target,
             input_shapes=shapes or None,
+            inputs=None if plain else inputs,
             batch=batch,
             device=device.value,
             dtype=dtype.value,
             args=args,
             memory=memory,
+            mode="train" if train else "eval",
         )
     for finding in report.findings:
         where = f"{finding.position}: " if finding.position else ""
@@ -113,8 +142,27 @@ def summary(
             f"`cnninspect validate {escape(target)}` explains them[/]",
             highlight=False,
         )
+    if output_format is Format.html:
+        from cnninspect.api.draw import with_checks
+        from cnninspect.report.summary_page import summary_page
+
+        with errors(debug), progress(f"checking {target}"):
+            checked = with_checks(report, target, input_shapes=shapes or None, args=args)
+            page = summary_page(
+                checked, notation=notation.value, depth=depth, macs=macs, rf=rf, explain=explain
+            )
+        write(page, output_file)
+        return
     _render_summary(
-        report, output_format, notation.value, depth, macs=macs, flops=flops, explain=explain
+        report,
+        output_format,
+        notation.value,
+        depth,
+        macs=macs,
+        flops=flops,
+        explain=explain,
+        rf=rf,
+        output_file=output_file,
     )
 
 
@@ -127,14 +175,21 @@ def _render_summary(
     macs: bool,
     flops: bool,
     explain: bool,
+    rf: bool = False,
+    output_file: str | None = None,
 ) -> None:
     if output_format is Format.table:
         from cnninspect.report.table import summary_table
 
         table = summary_table(
-            report, notation=notation, depth=depth, macs=macs, flops=flops, explain=explain
+            report, notation=notation, depth=depth, macs=macs, flops=flops, explain=explain, rf=rf
         )
-        stdout.print(table)
+        if output_file is None:
+            stdout.print(table)
+        else:
+            from cnninspect.report.display import plain_text
+
+            write(plain_text(table), output_file)
         return
     renderers: dict[Format, Callable[..., str]] = {}
     if output_format is Format.json:
@@ -146,7 +201,11 @@ def _render_summary(
 
         renderers[Format.markdown] = summary_markdown
         renderers[Format.csv] = summary_csv
-    text = renderers[output_format](report, notation=notation, depth=depth)
+    extra = {"rf": rf} if output_format is Format.markdown else {}
+    text = renderers[output_format](report, notation=notation, depth=depth, **extra)
+    if output_file is not None:
+        write(text, output_file)
+        return
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 

@@ -37,7 +37,9 @@ def plain_text(renderable: RenderableType) -> str:
 
 
 def _view_table(view: SummaryView) -> RenderableType:
-    return summary_table(view.report, notation=view.notation, depth=view.depth, macs=view.macs)
+    return summary_table(
+        view.report, notation=view.notation, depth=view.depth, macs=view.macs, rf=view.rf
+    )
 
 
 def _validation_rich(validation: Validation) -> RenderableType:

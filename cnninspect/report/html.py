@@ -30,8 +30,10 @@ from cnninspect.report.diff import (
 )
 from cnninspect.report.table import totals_text, tree_prefixes
 from cnninspect.report.text import (
+    FIELD_LEGEND,
     call_text,
     count,
+    field_cells,
     hparams_text,
     is_folded,
     leaf_params_text,
@@ -61,7 +63,8 @@ def summary_view_html(view: SummaryView) -> str:
     report = view.report
     rows = report.folded(view.depth)
     headers = ["Layer", "Type", "Hyper-params", "Activation shape", "Activation size"]
-    headers += ["# parameters"] + ["MACs"] * view.macs
+    headers += ["# parameters"] + ["Receptive field", "Jump", "Start"] * view.rf
+    headers += ["MACs"] * view.macs
     body = []
     for row, prefix in zip(rows, tree_prefixes(rows), strict=True):
         container = not row.is_leaf
@@ -79,12 +82,16 @@ def summary_view_html(view: SummaryView) -> str:
             (count(row.size), NUMBER),
             (escape(params), NUMBER),
         ]
+        if view.rf:
+            cells += [(escape(cell), NUMBER) for cell in field_cells(row.field)]
         if view.macs:
             cells.append((si(row.macs) if row.macs else "", NUMBER))
         body.append(_tr(cells))
     source = f" — {report.source}" if report.source else ""
+    legend = f'<p style="margin: 0.5em 0">{escape(FIELD_LEGEND)}</p>' if view.rf else ""
     return (
         _table(f"{report.name}{source}", headers, body, numbers_from=4)
+        + legend
         + f'<pre style="{_BLOCK}">{escape(totals_text(report).plain)}</pre>'
     )
 

@@ -27,6 +27,20 @@ class FindingDict(TypedDict):
     hint: str | None
 
 
+class ReceptiveFieldDict(TypedDict):
+    """The receptive field of a call's first output, one value per spatial axis (H, W; T;
+    D, H, W), in input pixels: ``size`` r_out = r_in + (k − 1)·j_in (a dilation d widens k − 1
+    to (k − 1)·d; the largest over the paths into a merge), ``jump`` the distance between
+    neighbouring outputs j_out = j_in·s (the effective stride), ``start`` the centre of the
+    first output's field (the first pixel's is 0.5). ``exceeds_input``: larger than the input
+    on an axis — every output also sees padding."""
+
+    size: list[float]
+    jump: list[float]
+    start: list[float]
+    exceeds_input: bool
+
+
 class LayerDict(TypedDict):
     """One module call. ``params``: its own, first call only (tied or re-used weights counted
     earlier are ``shared_params``); ``macs`` and ``subtree_params``: it and all it contains."""
@@ -45,6 +59,7 @@ class LayerDict(TypedDict):
     trainable_params: int
     shared_params: int
     macs: int
+    receptive_field: ReceptiveFieldDict | None  # None: no spatial axes (after a flatten)
 
 
 class DtypeBytesDict(TypedDict):
@@ -81,6 +96,7 @@ class ExplanationDict(TypedDict):
     layer: str
     params: str | None
     size: str | None
+    receptive_field: str | None  # "6 + (5 − 1)·2 = 14, jump 2·1 = 2 per side"
 
 
 class SummaryDocument(Envelope):
@@ -100,6 +116,7 @@ class SummaryDocument(Envelope):
     findings: list[FindingDict]
     explanations: list[ExplanationDict]
     memory: MemoryStepDict | None  # summary --memory: one training step, tracked
+    device_note: str | None  # device auto: why the pass ran on cpu rather than meta
 
 
 def summary_json(report: Report, *, notation: Notation = "chw", depth: int | None = None) -> str:
@@ -121,7 +138,7 @@ def summary_dict(
         "device": report.device,
         "input": [list(from_channels_first(s, notation)) for s in report.input_shapes],
         "output": [list(from_channels_first(s, notation)) for s in report.output_shapes],
-        "layers": [_row(r, notation) for r in report.folded(depth)],
+        "layers": [_row(r, notation, report) for r in report.folded(depth)],
         "totals": {
             "params": t.params,
             "trainable_params": t.trainable_params,
@@ -144,13 +161,15 @@ def summary_dict(
         },
         "findings": [finding_dict(f) for f in report.findings],
         "explanations": [
-            {"layer": e.layer, "params": e.params, "size": e.size} for e in report.explanations
+            {"layer": e.layer, "params": e.params, "size": e.size, "receptive_field": e.receptive}
+            for e in report.explanations
         ],
         "memory": memory_dict(report.memory) if report.memory else None,
+        "device_note": report.device_note,
     }
 
 
-def _row(row: Row, notation: Notation) -> LayerDict:
+def _row(row: Row, notation: Notation, report: Report) -> LayerDict:
     return {
         "name": row.name,
         "type": row.type,
@@ -166,7 +185,25 @@ def _row(row: Row, notation: Notation) -> LayerDict:
         "trainable_params": row.trainable_params,
         "shared_params": row.shared_params,
         "macs": row.macs,
+        "receptive_field": _field(row, report),
     }
+
+
+def _field(row: Row, report: Report) -> ReceptiveFieldDict | None:
+    field = row.field
+    if field is None:
+        return None
+    return {
+        "size": [_number(v) for v in field.size],
+        "jump": [_number(v) for v in field.jump],
+        "start": [_number(v) for v in field.start],
+        "exceeds_input": report.field_exceeds_input(row),
+    }
+
+
+def _number(value: float) -> float:
+    """Whole numbers as JSON integers (195, not 195.0)."""
+    return int(value) if value == int(value) else value
 
 
 def finding_dict(finding: Finding) -> FindingDict:

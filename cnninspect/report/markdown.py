@@ -9,6 +9,7 @@ from cnninspect.report.text import (
     binary,
     call_text,
     count,
+    field_cells,
     hparams_text,
     is_folded,
     leaf_params_text,
@@ -22,13 +23,15 @@ _HEADER = ("Layer", "Type", "Hyper-params", "Activation shape", "Activation size
 
 
 def summary_markdown(
-    report: Report, *, notation: Notation = "chw", depth: int | None = None
+    report: Report, *, notation: Notation = "chw", depth: int | None = None, rf: bool = False
 ) -> str:
+    """The table as Markdown; ``rf`` adds the receptive field, jump and start."""
+    header = [*_HEADER, *("Receptive field", "Jump", "Start") * rf]
     lines = [
         f"### {report.name}",
         "",
-        "| " + " | ".join(_HEADER) + " |",
-        "|" + "|".join(["---", "---", "---", "---", "---:", "---:"]) + "|",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] * 4 + ["---:"] * (len(header) - 4)) + "|",
     ]
     for row in report.folded(depth):
         indent = "&nbsp;&nbsp;" * max(row.depth - 1, 0)
@@ -39,6 +42,7 @@ def summary_markdown(
             shape_text(row.shape, notation),
             count(row.size),
             leaf_params_text(row) if row.is_leaf else count(row.subtree_params),
+            *(field_cells(row.field) if rf else []),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     t = report.totals
@@ -67,6 +71,9 @@ CSV_COLUMNS = (
     "subtree_params",
     "macs",
     "subtree_macs",
+    "receptive_field",
+    "jump",
+    "start",
 )
 
 
@@ -75,7 +82,8 @@ def summary_csv(report: Report, *, notation: Notation = "chw", depth: int | None
     itself holds and does, so each column sums to the model's total (called parameters, MACs);
     a container folded by ``depth`` stands for everything inside it. ``subtree_*``: the row
     and everything inside; ``leaf``: a module with no submodules; ``call``: 0 for a module's
-    first call, 1 for its second, …"""
+    first call, 1 for its second, …; ``receptive_field``, ``jump``, ``start``: per spatial axis
+    in input pixels ("195", or "195x131" where the axes differ; empty without spatial axes)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -97,6 +105,7 @@ def summary_csv(report: Report, *, notation: Notation = "chw", depth: int | None
                 row.subtree_params,
                 row.macs if folded else row.own_macs,
                 row.macs,
+                *(cell.replace("×", "x") for cell in field_cells(row.field)),
             ]
         )
     return out.getvalue()

@@ -12,9 +12,12 @@ from rich.text import Text
 
 from cnninspect.report.layout import GAP, longest_word, shrink, span
 from cnninspect.report.text import (
+    FIELD_LEGEND,
     binary,
     call_text,
     count,
+    field_cells,
+    field_note,
     hparams_text,
     is_folded,
     leaf_params_text,
@@ -33,8 +36,13 @@ def summary_table(
     macs: bool = False,
     flops: bool = False,
     explain: bool = False,
+    rf: bool = False,
 ) -> RenderableType:
-    parts: list[RenderableType] = [_SummaryTable(report, notation, depth, macs), Text("")]
+    """The table; ``rf`` adds the receptive field, jump and start columns (and their legend),
+    ``explain`` the lecture's arithmetic below it."""
+    parts: list[RenderableType] = [_SummaryTable(report, notation, depth, macs, rf), Text("")]
+    if rf:
+        parts += [Text(FIELD_LEGEND), Text("")]
     if explain:
         parts += [explanations_text(report), Text("")]
     return Group(*parts, totals_text(report, flops=flops))
@@ -44,8 +52,14 @@ def explanations_text(report: Report) -> Text:
     """The lecture's arithmetic for each layer: parameters, then the output size."""
     lines = ["Why these numbers:"]
     width = max((len(e.layer) for e in report.explanations), default=0)
+    noted = False
     for e in report.explanations:
         parts = [f"params {e.params}"] * bool(e.params) + [f"size {e.size}"] * bool(e.size)
+        parts += [f"field {e.receptive}"] * bool(e.receptive)
+        note = None if noted else field_note(report, e.layer)
+        if note is not None:
+            parts.append(f"note: {note}")
+            noted = True  # once, where the field first outgrows the input
         lines.append(f"  {e.layer:<{width}}  {parts[0]}")
         lines += [f"  {'':<{width}}  {part}" for part in parts[1:]]
     if len(lines) == 1:
@@ -55,9 +69,11 @@ def explanations_text(report: Report) -> Text:
 
 _HEADERS = (
     *("Layer", "Type", "Hyper-\nparams", "Activation\nshape", "Activation\nsize"),
-    *("#\nparameters", "MACs"),
+    "#\nparameters",
 )
-_SHORT_HEADERS = ("Layer", "Type", "Hyper-\nparams", "Shape", "Size", "Params", "MACs")
+_SHORT_HEADERS = ("Layer", "Type", "Hyper-\nparams", "Shape", "Size", "Params")
+_FIELD_HEADERS = ("Receptive\nfield", "Jump", "Start")
+_SHORT_FIELD_HEADERS = ("RF", "Jump", "Start")
 NAME, TYPE, HPARAMS, SHAPE = 0, 1, 2, 3  # text columns before SHAPE, numbers from it on
 
 
@@ -74,17 +90,27 @@ class _SummaryTable:
     notation: Notation
     depth: int | None
     macs: bool
+    rf: bool = False
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = self.report.folded(self.depth)
         cells = [
-            _cells(r, prefix, self.notation, folded=is_folded(r, self.depth), macs=self.macs)
+            _cells(
+                r,
+                prefix,
+                self.notation,
+                folded=is_folded(r, self.depth),
+                macs=self.macs,
+                rf=self.rf,
+            )
             for r, prefix in zip(rows, tree_prefixes(rows), strict=True)
         ]
         columns = len(cells[0])
         content = [max(len(_plain(c[i])) for c in cells) for i in range(columns)]
         words = [longest_word(_plain(c[i]) for c in cells) for i in range(columns)]
-        widths, headers = _layout(content, words, _HEADERS[:columns], options.max_width)
+        headers = (*_HEADERS, *_FIELD_HEADERS * self.rf, *("MACs",) * self.macs)
+        short = (*_SHORT_HEADERS, *_SHORT_FIELD_HEADERS * self.rf, *("MACs",) * self.macs)
+        widths, headers = _layout(content, words, (headers, short), options.max_width)
         table = Table(
             title=Text(_title(self.report)),  # a name from a file is text, never markup
             box=box.SIMPLE_HEAD,
@@ -110,10 +136,15 @@ class _SummaryTable:
 
 
 def _layout(
-    content: list[int], words: list[int], headers: tuple[str, ...], available: int
+    content: list[int],
+    words: list[int],
+    header_sets: tuple[tuple[str, ...], tuple[str, ...]],
+    available: int,
 ) -> tuple[list[int], tuple[str, ...]]:
-    """Column widths (0: hidden) and headers for a table at most ``available`` wide, from the
-    widest cell and the widest word (where a shape or "470.40 K" may wrap) of each column."""
+    """Column widths (0: hidden) and headers (the long ones, or the short ones when the long
+    ones do not fit) for a table at most ``available`` wide, from the widest cell and the
+    widest word (where a shape or "470.40 K" may wrap) of each column."""
+    headers, short = header_sets
     widths = [max(c, *map(len, h.split("\n"))) for c, h in zip(content, headers, strict=True)]
     if span(widths) <= available:
         return widths, headers
@@ -124,7 +155,6 @@ def _layout(
     shrink(widths, text_floors, [TYPE, NAME], available)
     if span(widths) <= available:
         return widths, headers
-    short = _SHORT_HEADERS[: len(headers)]
     for i in range(SHAPE, len(widths)):
         widths[i] = max(content[i], len(short[i]))
     shrink(widths, text_floors, [TYPE, NAME], available)
@@ -190,7 +220,7 @@ def _has_later_sibling(rows: Sequence[Row], index: int, level: int) -> bool:
 
 
 def _cells(
-    row: Row, prefix: str, notation: Notation, *, folded: bool, macs: bool
+    row: Row, prefix: str, notation: Notation, *, folded: bool, macs: bool, rf: bool = False
 ) -> list[RenderableType]:
     name = Text(prefix + call_text(row))
     container = not row.is_leaf
@@ -214,6 +244,8 @@ def _cells(
         count(row.size),
         params,
     ]
+    if rf:
+        cells += field_cells(row.field)
     if macs:
         cells.append(si(row.macs) if row.macs else "")
     return cells
@@ -252,7 +284,8 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
         f"Activations:        {count(t.activation_elements)} elements "
         f"({binary(t.activation_bytes)}, {batch})",
         *_memory_lines(report),
-        f"Device:             {report.device}",
+        f"Device:             {report.device}"
+        + (f" ({report.device_note})" if report.device_note else ""),
     ]
     return Text("\n".join(lines))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cnninspect.results.report import Row
-from cnninspect.shapes import Notation, from_channels_first
+from cnninspect.results.report import Report, Row
+from cnninspect.shapes import Notation, ReceptiveField, dims_text, from_channels_first
 
 _HPARAM_LABELS = {
     "kernel_size": "k",
@@ -83,3 +83,42 @@ def binary(n_bytes: float) -> str:
         if abs(n_bytes) >= factor:
             return f"{n_bytes / factor:.2f} {prefix}"
     return f"{n_bytes:,.0f} B"
+
+
+FIELD_LEGEND = (
+    "Receptive field: input pixels one output element sees (per side); jump: input pixels "
+    "between neighbouring outputs (effective stride); start: centre of the first output's "
+    "field (the first pixel's is 0.5)."
+)
+
+
+def number_text(value: float) -> str:
+    """195.0 → '195', 0.5 → '0.5', 31.25 → '31.25'."""
+    return str(int(value)) if value == int(value) else f"{value:.4f}".rstrip("0")
+
+
+def axes_text(values: Sequence[float]) -> str:
+    """One value per spatial axis: '195' when they agree, '195×131' when not."""
+    if len(set(values)) == 1:
+        return number_text(values[0])
+    return "×".join(number_text(v) for v in values)
+
+
+def field_cells(field: ReceptiveField | None) -> list[str]:
+    """Receptive field, jump and start as table cells; blank without spatial axes."""
+    if field is None:
+        return ["", "", ""]
+    return [axes_text(field.size), axes_text(field.jump), axes_text(field.start)]
+
+
+def field_note(report: Report, layer: str) -> str | None:
+    """Said of the layer (its first call) whose receptive field is larger than the input."""
+    row = next((r for r in report.rows if r.name == layer and r.call == 0), None)
+    if row is None or row.field is None or not report.field_exceeds_input(row):
+        return None
+    sizes = report.input_shapes[0][-row.field.axes :]
+    field = "×".join(number_text(v) for v in row.field.size)
+    return (
+        f"the receptive field, {field}, exceeds the {dims_text(sizes)} input: every output "
+        "from here on also sees padding"
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from cnninspect.results.display import Displayable
 from cnninspect.results.findings import Finding
 from cnninspect.results.memory import MemoryReport
-from cnninspect.shapes import Notation, Shape
+from cnninspect.shapes import Notation, ReceptiveField, Shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class Explanation:
     layer: str
     params: str | None  # "(5·5·3 + 1)·8 = 608"
     size: str | None  # "⌊(32 + 2·0 − 5)/1⌋ + 1 = 28 per side", "16·5·5 = 400"
+    receptive: str | None = None  # "6 + (5 − 1)·2 = 14, jump 2·1 = 2 per side"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,11 @@ class Row:
     macs: int  # own plus everything inside
     call: int  # 0 for the first call of a module
     own_macs: int  # done by the module itself, not by what it contains
+    # receptive field of the first output (None: no spatial axes left), and of the input
+    field: ReceptiveField | None = None
+    input_field: ReceptiveField | None = None
+    # the rows (positions in ``Report.rows``; 0: the input) whose outputs feed this call
+    sources: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -94,10 +100,20 @@ class Report(Displayable):
     explanations: tuple[Explanation, ...] = field(default=())  # the lecture's arithmetic
     described: bool = False  # built from a YAML description: every layer is a module
     memory: MemoryReport | None = None  # one training step, tracked (summary --memory)
+    device_note: str | None = None  # why the pass ran where it did (auto: meta, else cpu)
     root: Row | None = None  # the model itself, folded: the one row below Input at depth 0
 
     def layer(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)
+
+    def field_exceeds_input(self, row: Row) -> bool:
+        """Is the row's receptive field larger than the (first) input on a spatial axis? Then
+        every output also sees padding: a wider field adds no context."""
+        field = row.field
+        if field is None or not self.input_shapes or len(self.input_shapes[0]) <= field.axes:
+            return False
+        sizes = self.input_shapes[0][-field.axes :]
+        return any(r > n for r, n in zip(field.size, sizes, strict=True))
 
     def folded(self, depth: int | None) -> tuple[Row, ...]:
         """Rows down to ``depth`` (None: all); a folded container shows its subtree's numbers.
@@ -109,11 +125,17 @@ class Report(Displayable):
         return tuple(r for r in self.rows if r.depth <= depth)
 
     def view(
-        self, *, notation: Notation = "chw", depth: int | None = None, macs: bool = False
+        self,
+        *,
+        notation: Notation = "chw",
+        depth: int | None = None,
+        macs: bool = False,
+        rf: bool = False,
     ) -> SummaryView:
         """The report displayed with the CLI's options: ``report.view(notation="hwc")`` in a
-        notebook shows the lecture's (H, W, C) shapes, ``depth`` folds, ``macs`` adds a column."""
-        return SummaryView(self, notation=notation, depth=depth, macs=macs)
+        notebook shows the lecture's (H, W, C) shapes, ``depth`` folds, ``macs`` adds a column,
+        ``rf`` the receptive field, jump and start."""
+        return SummaryView(self, notation=notation, depth=depth, macs=macs, rf=rf)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -124,3 +146,4 @@ class SummaryView(Displayable):
     notation: Notation = "chw"
     depth: int | None = None
     macs: bool = False
+    rf: bool = False

@@ -12,11 +12,13 @@ import math
 import sys
 from collections.abc import Sequence
 from contextlib import redirect_stdout
+from typing import Any
 
 import torch
 from torch import nn
 
 from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
+from cnninspect.inputs import Inputs
 from cnninspect.shapes import Shape
 from cnninspect.trace import memory_guard, values
 from cnninspect.trace.macs import MacCounter
@@ -67,8 +69,18 @@ def trace(
     device: str = "cpu",
     dtype: str = "float32",
     largest_activation: int = 0,
+    mode: str = "eval",
+    arguments: Inputs | None = None,
 ) -> Trace:
-    """Run ``model`` once on zero inputs of ``input_shapes`` (per sample) and record it.
+    """Run ``model`` once on seeded inputs of ``input_shapes`` (per sample) and record it.
+
+    ``arguments``: what ``forward`` takes when it is more than float tensors with a batch —
+    dtypes and value ranges, keywords, lists, dicts, 0-d tensors, literals (``inputs.py``);
+    ``input_shapes`` are then the per-sample shapes of its tensors.
+
+    ``mode="train"`` runs the pass in training mode (auxiliary heads that only run in training,
+    batch statistics); the model's buffers — batch norm's running statistics — are restored
+    afterwards, so inspecting a model never updates it.
 
     On a real device the memory the pass needs is checked first (``largest_activation``, in
     elements per sample, when the caller knows it from the shapes); an allocation that fails
@@ -76,41 +88,32 @@ def trace(
     """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
-    for shape in input_shapes:
-        if batch * math.prod(shape) >= _MAX_ELEMENTS:
-            raise TargetError(
-                f"an input of {batch}×{'×'.join(map(str, shape))} has more elements than torch "
-                "can address",
-                hint="give a smaller --batch or input",
-            )
-    if target.type != "meta":
-        need = memory_guard.needed_bytes(
-            model,
-            input_shapes,
-            batch=batch,
-            dtype=torch_dtype,
-            largest_activation=largest_activation,
+    inputs = _prepare(
+        model,
+        input_shapes,
+        batch=batch,
+        target=target,
+        dtype=torch_dtype,
+        largest_activation=largest_activation,
+    )
+    keywords: dict[str, Any] = {}
+    if arguments is not None:
+        inputs, keywords = values.arguments(
+            arguments, batch=batch, device=target, dtype=torch_dtype
         )
-        memory_guard.check(need, target)
-    try:
-        _place(model, target, torch_dtype)
-        inputs = values.inputs(input_shapes, batch=batch, device=target, dtype=torch_dtype)
-    except Exception as exc:
-        if memory_guard.is_allocation_failure(exc):
-            raise memory_guard.refusal(
-                f"cannot allocate its weights and inputs on {device}"
-            ) from None
-        raise
     recorder = Recorder(model)
-    recorder.start(inputs)  # the data flow and receptive fields begin at the inputs
+    recorder.start(_flat_tensors([inputs, keywords]))  # data flow and fields start here
+    if mode not in ("eval", "train"):
+        raise TargetError(f"unknown mode '{mode}': use eval or train")
     modes = {m: m.training for m in model.modules()}
+    kept = _buffers_kept(model) if mode == "train" else []
     try:
-        model.eval()
+        model.train(mode == "train")
         recorder.attach()
         # what the model prints goes to stderr: stdout holds cnninspect's data (JSON included)
         counter = MacCounter(recorder.owner, [recorder.observe])
         with torch.no_grad(), counter, redirect_stdout(sys.stderr):
-            output = model(*inputs)
+            output = model(*inputs, **keywords)
     except TraceError:
         raise
     except (SystemExit, KeyboardInterrupt) as exc:  # raised by the model's own code
@@ -125,11 +128,14 @@ def trace(
         recorder.detach()
         for module, training in modes.items():
             module.training = training
+        with torch.no_grad():
+            for buffer, saved in kept:
+                buffer.copy_(saved)
     params = list(model.parameters())
     buffers = list(model.buffers())
     return Trace(
         records=recorder.records(counter.counts),
-        input_shapes=tuple((batch, *s) for s in input_shapes),
+        input_shapes=tuple(tensor_shapes([inputs, keywords])),
         output_shapes=tuple(tensor_shapes(output)),
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
@@ -164,6 +170,53 @@ def _bytes_by_dtype(
         )
         for name in names
     )
+
+
+def _flat_tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in _flat_tensors(item)]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _flat_tensors(item)]
+    return []
+
+
+def _prepare(
+    model: nn.Module,
+    input_shapes: Sequence[Shape],
+    *,
+    batch: int,
+    target: torch.device,
+    dtype: torch.dtype,
+    largest_activation: int,
+) -> list[torch.Tensor]:
+    """Refuse what cannot fit or be addressed, then place the model and make the inputs."""
+    for shape in input_shapes:
+        if batch * math.prod(shape) >= _MAX_ELEMENTS:
+            raise TargetError(
+                f"an input of {batch}×{'×'.join(map(str, shape))} has more elements than torch "
+                "can address",
+                hint="give a smaller --batch or input",
+            )
+    if target.type != "meta":
+        need = memory_guard.needed_bytes(
+            model, input_shapes, batch=batch, dtype=dtype, largest_activation=largest_activation
+        )
+        memory_guard.check(need, target)
+    try:
+        _place(model, target, dtype)
+        return values.inputs(input_shapes, batch=batch, device=target, dtype=dtype)
+    except Exception as exc:
+        if memory_guard.is_allocation_failure(exc):
+            why = f"cannot allocate its weights and inputs on {target.type}"
+            raise memory_guard.refusal(why) from None
+        raise
+
+
+def _buffers_kept(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """A copy of every buffer a training pass may update (running statistics, counters)."""
+    return [(b, b.detach().clone()) for b in model.buffers() if not b.is_meta]
 
 
 def _place(model: nn.Module, device: torch.device, dtype: torch.dtype) -> None:

@@ -17,7 +17,7 @@ counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -75,12 +75,18 @@ for _name, _formula in (
         _EXTRA[getattr(aten, _name)] = _formula
 
 
-class MacCounter(TorchDispatchMode):  # type: ignore[no-untyped-call]
-    """Adds each op's MACs to ``counts[owner()]``: the innermost module running now."""
+Observer = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], None]
 
-    def __init__(self, owner: Callable[[], int]) -> None:
+
+class MacCounter(TorchDispatchMode):  # type: ignore[no-untyped-call]
+    """Adds each op's MACs to ``counts[owner()]``: the innermost module running now. The
+    pass's one dispatch mode: each of ``observers`` sees every op too, ``(func, args, kwargs,
+    out)`` (the data flow and the receptive fields)."""
+
+    def __init__(self, owner: Callable[[], int], observers: Sequence[Observer] = ()) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.owner = owner
+        self.observers = tuple(observers)
         self.counts: dict[int, int] = {}
 
     def __torch_dispatch__(
@@ -92,6 +98,8 @@ class MacCounter(TorchDispatchMode):  # type: ignore[no-untyped-call]
     ) -> Any:
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
+        for observe in self.observers:
+            observe(func, args, kwargs, out)
         packet = func._overloadpacket
         if packet in _EXTRA:
             flops = _EXTRA[packet](*args, **kwargs)

@@ -7,7 +7,8 @@ Per spatial axis, in input pixels (the lecture's arithmetic, with dilation widen
 - convolution and pooling: r_out = r_in + (k − 1)·d·j_in, j_out = j_in·s,
   start_out = start_in + ((k − 1)·d/2 − p)·j_in;
 - transposed convolution: j_out = j_in/s, and each output reads ⌈((k − 1)·d + 1)/s⌉ inputs;
-- adaptive pooling: the largest window, ⌈n/m⌉, and stride ⌊n/m⌋;
+- adaptive pooling: the largest window, ⌈n/m⌉, and stride ⌊n/m⌋; a global mean or max over
+  the spatial axes (keeping them) is one window as large as the axis;
 - padding shifts the start; nearest upsampling divides the jump;
 - any op whose output keeps the spatial size of its inputs (activations, norms, Add, Concat)
   takes the largest field over its inputs — the largest over the paths into a merge;
@@ -18,26 +19,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch.utils.weak import WeakTensorKeyDictionary
 
+from cnninspect.shapes import ReceptiveField
+
 aten = torch.ops.aten
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One tensor's receptive field on each spatial axis."""
-
-    size: tuple[float, ...]  # r: input pixels one output element sees
-    jump: tuple[float, ...]  # j: input pixels between neighbouring outputs (effective stride)
-    start: tuple[float, ...]  # centre of the first output's field, in input pixel units
-
-    @property
-    def axes(self) -> int:
-        return len(self.size)
+Field = ReceptiveField  # one tensor's field on each spatial axis (a torch-free value)
 
 
 def _window(field: Field, kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
@@ -95,7 +87,12 @@ class ReceptiveFields:
         outputs = [t for t in _flat(out) if isinstance(t, torch.Tensor)]
         if not outputs:
             return
-        field = self._rule(func._overloadpacket, args, kwargs, outputs[0])
+        try:
+            field = self._rule(func._overloadpacket, args, kwargs, outputs[0])
+        except (ValueError, TypeError, IndexError, ZeroDivisionError):
+            # an op whose layout the rules do not know (LocalResponseNorm pools a 5-D view of
+            # a 4-D tensor): the field ends here rather than the pass
+            field = None
         for tensor in outputs:
             if field is not None:
                 self.fields[tensor] = field
@@ -103,6 +100,12 @@ class ReceptiveFields:
     def _rule(self, packet: Any, args: Sequence[Any], kwargs: dict[str, Any],
               out: torch.Tensor) -> Field | None:  # fmt: skip
         first = self.of(args[0]) if args else None
+        if first is not None and args[0].dim() != first.axes + 2:
+            first = None  # the op sees another layout than the one the field describes
+        if packet in _AXIS_CHANGES and first is not None:
+            reshaped = _new_axes(first, packet, args, out)
+            if reshaped is not None:
+                return reshaped
         if packet is aten.convolution and first is not None:
             weight = args[1]
             stride, padding, dilation, transposed = args[3], args[4], args[5], args[6]
@@ -127,6 +130,10 @@ class ReceptiveFields:
             kernel = tuple(math.ceil(n / m) for n, m in zip(sizes_in, sizes_out, strict=True))
             stride = tuple(max(1, n // m) for n, m in zip(sizes_in, sizes_out, strict=True))
             return _window(first, kernel, stride, (0,) * first.axes, (1,) * first.axes)
+        if packet in _REDUCTIONS and first is not None:
+            reduced = _spatial_reduction(args, kwargs, first.axes)
+            if reduced is not None:
+                return _window(first, reduced, reduced, (0,) * first.axes, (1,) * first.axes)
         if packet in _PADS and first is not None:
             pads = list(args[1])  # last axis first: (left, right, top, bottom, …)
             lefts = [pads[2 * i] for i in range(len(pads) // 2)][::-1]
@@ -151,6 +158,51 @@ class ReceptiveFields:
         if not candidates:
             return None
         return max(candidates, key=lambda f: math.prod(f.size))
+
+
+def _new_axes(field: Field, packet: Any, args: Sequence[Any], out: torch.Tensor) -> Field | None:
+    """A spatial axis of size 1 added (``unsqueeze``) or removed (``squeeze``): a 1-D pool
+    runs as a 2-D one on an unsqueezed view. None when the batch or channel axes change."""
+    rank = args[0].dim()
+    if packet is aten.unsqueeze and out.dim() == rank + 1:
+        axis = args[1] % out.dim() - 2
+        if axis < 0:
+            return None
+        return Field(
+            (*field.size[:axis], 1.0, *field.size[axis:]),
+            (*field.jump[:axis], 1.0, *field.jump[axis:]),
+            (*field.start[:axis], 0.5, *field.start[axis:]),
+        )
+    given = args[1] if len(args) > 1 else range(rank)
+    dims = {d % rank for d in ((given,) if isinstance(given, int) else given)}
+    removed = sorted(d for d in dims if args[0].shape[d] == 1)
+    if len(removed) != rank - out.dim() or any(d < 2 for d in removed):
+        return None
+    kept = [i for i in range(field.axes) if i + 2 not in removed]
+    return Field(
+        tuple(field.size[i] for i in kept),
+        tuple(field.jump[i] for i in kept),
+        tuple(field.start[i] for i in kept),
+    )
+
+
+def _spatial_reduction(
+    args: Sequence[Any], kwargs: dict[str, Any], axes: int
+) -> tuple[int, ...] | None:
+    """A mean, sum or max over spatial axes that keeps them (``AdaptiveAvgPool2d(1)`` is a
+    ``mean(dim=(-2, -1), keepdim=True)``): per spatial axis, the window it reduces (the whole
+    axis, or 1 for an axis it keeps); None when it reduces other axes or drops them."""
+    tensor = args[0]
+    dims = args[1] if len(args) > 1 else kwargs.get("dim")
+    keepdim = args[2] if len(args) > 2 else kwargs.get("keepdim", False)
+    if not keepdim or dims is None or not isinstance(tensor, torch.Tensor):
+        return None
+    rank = tensor.dim()
+    wanted = {d % rank for d in ((dims,) if isinstance(dims, int) else dims)}
+    spatial = range(rank - axes, rank)
+    if not wanted or not wanted <= set(spatial):
+        return None
+    return tuple(int(tensor.shape[d]) if d in wanted else 1 for d in spatial)
 
 
 def _upsampled(value: torch.Tensor, out: torch.Tensor, field: Field) -> bool:
@@ -184,6 +236,8 @@ _ADAPTIVE_POOLS = _packets(
     "_adaptive_avg_pool2d", "_adaptive_avg_pool3d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
 )  # fmt: skip
+_REDUCTIONS = _packets("mean", "sum", "amax", "amin")
+_AXIS_CHANGES = _packets("unsqueeze", "squeeze")
 _PADS = _packets(
     "constant_pad_nd", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
     "replication_pad1d", "replication_pad2d", "replication_pad3d",

@@ -3,6 +3,7 @@ shapes and own parameters; a stack of running modules to attribute MACs and fail
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 import traceback
@@ -15,8 +16,10 @@ import torch
 from torch import nn
 
 from cnninspect.errors import Position, TraceError, first_line
-from cnninspect.shapes import BatchedShape, flattened_from, without_batch
+from cnninspect.shapes import BatchedShape, ReceptiveField, flattened_from, without_batch
 from cnninspect.trace.contracts import violation
+from cnninspect.trace.flow import DataFlow, tensors
+from cnninspect.trace.receptive import ReceptiveFields
 from cnninspect.trace.records import LayerRecord
 
 
@@ -64,10 +67,15 @@ class Call:
     call: int
     input_shapes: tuple[BatchedShape, ...]
     output_shapes: tuple[BatchedShape, ...] = ()
+    sources: frozenset[int] = frozenset()  # the calls whose outputs feed this one
+    input_field: ReceptiveField | None = None  # of the first input tensor
+    field: ReceptiveField | None = None  # of the first output tensor
 
 
 class Recorder:
-    """Hooks that record calls; a stack of running modules attributes MACs and failures."""
+    """Hooks that record calls; a stack of running modules attributes MACs and failures.
+    ``observe``, called for every aten op by the pass's dispatch mode, follows the data flow
+    and the receptive field of every tensor between the calls."""
 
     def __init__(self, model: nn.Module) -> None:
         self.model = model
@@ -76,9 +84,29 @@ class Recorder:
         self.stack: list[Call] = []
         self.handles: list[torch.utils.hooks.RemovableHandle] = []
         self.call_counts: dict[nn.Module, int] = {}
+        self.flow = DataFlow()
+        self.fields = ReceptiveFields()
+
+    def start(self, inputs: Any) -> None:
+        """The model's inputs (tensors, or lists and dicts of them): produced by INPUT, each
+        element one pixel."""
+        found = list(tensors(inputs))
+        self.flow.start(found)
+        self.fields.start(found)
+
+    def observe(self, func: Any, args: Sequence[Any], kwargs: dict[str, Any], out: Any) -> None:
+        # a tensor that takes no tag costs an edge, never the pass
+        with contextlib.suppress(TypeError, ValueError, RuntimeError):
+            self.flow.observe(func, args, kwargs, out)
+        self.fields.observe(func, args, kwargs, out)
 
     def attach(self) -> None:
         for module in self.names:
+            if isinstance(module, torch.jit.ScriptModule):
+                # TorchScript takes no Python hooks: a scripted model is measured as a whole
+                # (shapes of its inputs and outputs, parameters, and the MACs the dispatch
+                # mode still sees), its submodules get no rows
+                continue
             self.handles.append(module.register_forward_pre_hook(self.pre, with_kwargs=True))
             self.handles.append(module.register_forward_hook(self.post, with_kwargs=True))
 
@@ -100,6 +128,8 @@ class Recorder:
             depth=len(self.stack),
             call=count,
             input_shapes=tuple(tensor_shapes((args, kwargs))),
+            sources=self.flow.of((args, kwargs)),
+            input_field=self.fields.of(next(tensors((args, kwargs)), None)),
         )
         self.calls.append(call)
         self.stack.append(call)
@@ -110,6 +140,8 @@ class Recorder:
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()
         call.output_shapes = tuple(tensor_shapes(output))
+        call.field = self.fields.of(next(tensors(output), None))
+        self.flow.produced(output, call.index)
 
     def uncalled(self) -> tuple[tuple[str, int], ...]:
         """Outermost modules never called, with the parameters only they hold."""
@@ -127,8 +159,18 @@ class Recorder:
         seen: set[int] = set()  # parameters by identity: shared and tied weights count once
         records = []
         for call in self.calls:
+            name, depth = call.name, call.depth
+            is_leaf = next(call.module.children(), None) is None
             if call.module is self.model:
-                continue  # the root is the model itself; its totals are the Trace's
+                # the root's totals are the Trace's; it gets a row of its own only for what
+                # no other row holds: its own parameters and work, or all of it when the model
+                # is itself one layer (torch.nn.Linear as a target) — so rows add up
+                owns = any(True for _ in call.module.parameters(recurse=False))
+                if not (is_leaf or owns or macs.get(call.index, 0)):
+                    continue
+                kind = module_type(call.module)
+                name, depth = (kind if is_leaf else f"{kind} (own)"), 1
+                is_leaf = True  # a row for what the root holds itself
             own = list(call.module.parameters(recurse=False))
             new = [p for p in own if id(p) not in seen]
             new_ids = {id(p) for p in new}
@@ -136,10 +178,10 @@ class Recorder:
             records.append(
                 LayerRecord(
                     index=call.index,
-                    name=call.name,
+                    name=name,
                     type=module_type(call.module),
-                    depth=call.depth,
-                    is_leaf=next(call.module.children(), None) is None,
+                    depth=depth,
+                    is_leaf=is_leaf,
                     hparams=hyper_parameters(call.module),
                     input_shapes=call.input_shapes,
                     output_shapes=call.output_shapes,
@@ -148,6 +190,9 @@ class Recorder:
                     shared_params=sum(p.numel() for p in own if id(p) not in new_ids),
                     call=call.call,
                     macs=macs.get(call.index, 0),
+                    sources=tuple(sorted(call.sources)),
+                    input_field=call.input_field,
+                    field=call.field,
                 )
             )
         return tuple(records)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cnninspect.shapes import BatchedShape
+from cnninspect.shapes import BatchedShape, ReceptiveField
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,11 @@ class LayerRecord:
     shared_params: int  # own parameters already counted elsewhere (tied or re-used)
     call: int  # 0 for a module's first call, 1 for its second, …
     macs: int  # multiply-accumulates done by this module itself, not its children
+    # the calls (``index``; -1: the model's input) whose outputs feed this call, followed
+    # through functional code (``out + identity``, ``torch.cat``): the edges of the graph
+    sources: tuple[int, ...] = ()
+    input_field: ReceptiveField | None = None  # receptive field of the first input tensor
+    field: ReceptiveField | None = None  # … and of the first output (None: no spatial axes)
 
     @property
     def output_shape(self) -> BatchedShape | None:

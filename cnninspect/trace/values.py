@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
+from cnninspect.inputs import Inputs, TensorInput
 from cnninspect.shapes import Shape
 
 SEED = 0
@@ -74,3 +76,50 @@ def inputs(
         torch.randn((batch, *s), generator=generator, dtype=torch.float32).to(device, dtype)
         for s in shapes
     ]
+
+
+_TORCH_DTYPES = {
+    "float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16,
+    "float64": torch.float64, "int64": torch.int64, "int32": torch.int32,
+    "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
+}  # fmt: skip
+
+
+def arguments(
+    spec: Inputs, *, batch: int, device: torch.device, dtype: torch.dtype
+) -> tuple[list[Any], dict[str, Any]]:
+    """The positional and keyword arguments of ``forward`` that ``spec`` describes: seeded
+    tensors (integers uniform in their range, booleans fair coins), literals as they are."""
+    generator = torch.Generator(device="cpu").manual_seed(SEED)
+
+    def make(value: Any) -> Any:
+        if isinstance(value, TensorInput):
+            return _tensor(value, batch=batch, device=device, dtype=dtype, generator=generator)
+        if isinstance(value, list):
+            return [make(v) for v in value]
+        if isinstance(value, dict):
+            return {k: make(v) for k, v in value.items()}
+        return value
+
+    return [make(a) for a in spec.args], {k: make(v) for k, v in spec.kwargs}
+
+
+def _tensor(
+    spec: TensorInput,
+    *,
+    batch: int,
+    device: torch.device,
+    dtype: torch.dtype,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    shape = (batch, *spec.shape) if spec.batched else spec.shape
+    kind = _TORCH_DTYPES[spec.dtype] if spec.dtype else dtype
+    if device.type == "meta":
+        return torch.empty(shape, dtype=kind, device=device)
+    if kind == torch.bool:
+        return (torch.rand(shape, generator=generator) < 0.5).to(device)
+    if not kind.is_floating_point:
+        low = spec.low if spec.low is not None else 0
+        high = spec.high if spec.high is not None else 2
+        return torch.randint(low, high, shape, generator=generator, dtype=kind).to(device)
+    return torch.randn(shape, generator=generator, dtype=torch.float32).to(device, kind)

@@ -1,0 +1,163 @@
+"""What the forward pass is fed: an input language for the command line and the API.
+
+One ``--input`` is one positional argument of ``forward``, or a keyword one with ``name=``::
+
+    3x224x224                  a float tensor (batch in front)
+    long:16x128@0..30522       token ids: an integer tensor, values in [0, 30522)
+    mask=bool:16x128           a keyword tensor
+    float:()                   a 0-d tensor (no batch: a scalar)
+    [3x800x600,3x600x800]      a list of tensors, each without batch (detection models)
+    {image:3x64x64,ids:long:7} a dict of tensors
+    steps=12                   a keyword literal (a number, True/False/None, a quoted text;
+                               a keyword tensor of 12 features is written float:12)
+
+Torch-free: ``trace.values`` makes the tensors.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnninspect.errors import TargetError
+from cnninspect.shapes import Shape
+
+DTYPES = {
+    "float": "float32", "float32": "float32", "float16": "float16", "half": "float16",
+    "bfloat16": "bfloat16", "float64": "float64", "double": "float64",
+    "long": "int64", "int64": "int64", "int": "int32", "int32": "int32",
+    "int16": "int16", "int8": "int8", "uint8": "uint8", "bool": "bool",
+}  # fmt: skip
+_TENSOR = re.compile(
+    r"^(?:(?P<dtype>[a-z0-9]+):)?(?P<dims>\(\)|-?[0-9]+(?:[x×,]-?[0-9]+)*)"
+    r"(?:@(?P<low>-?[0-9]+)\.\.(?P<high>-?[0-9]+))?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TensorInput:
+    shape: Shape  # without the batch (a 0-d tensor: ())
+    dtype: str | None = None  # None: the command's --dtype
+    low: int | None = None  # integers: values in [low, high)
+    high: int | None = None
+    batched: bool = True  # a list's items and 0-d tensors have no batch in front
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Positional and keyword arguments of ``forward``: tensors, lists, dicts, literals."""
+
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = field(default=())
+
+    def tensor_shapes(self) -> tuple[Shape, ...]:
+        """The per-sample shapes of every tensor, in order (what the reports show)."""
+        return tuple(t.shape for t in _tensors([*self.args, *(v for _, v in self.kwargs)]))
+
+    @property
+    def plain(self) -> bool:
+        """Only float tensors with a batch, no keywords: what ``--input 3x224x224`` means."""
+        return not self.kwargs and all(
+            isinstance(a, TensorInput) and a.dtype is None and a.batched for a in self.args
+        )
+
+
+def _tensors(values: list[Any]) -> list[TensorInput]:
+    found: list[TensorInput] = []
+    for value in values:
+        if isinstance(value, TensorInput):
+            found.append(value)
+        elif isinstance(value, list):
+            found += _tensors(value)
+        elif isinstance(value, dict):
+            found += _tensors(list(value.values()))
+    return found
+
+
+def parse_inputs(texts: list[str]) -> Inputs:
+    """Every ``--input`` in order; a usage error names the one it cannot read."""
+    args: list[Any] = []
+    kwargs: list[tuple[str, Any]] = []
+    for text in texts:
+        name, value = _named(text.strip())
+        if name is None:
+            args.append(value)
+        else:
+            kwargs.append((name, value))
+    return Inputs(tuple(args), tuple(kwargs))
+
+
+def _named(text: str) -> tuple[str | None, Any]:
+    head, sep, rest = text.partition("=")
+    if sep and head.isidentifier():
+        if re.fullmatch(r"-?[0-9.]+|True|False|None|'.*'|\".*\"", rest):
+            return head, ast.literal_eval(rest)  # steps=12: a literal (a tensor: float:12)
+        return head, _value(rest, text, batched=True, literal_ok=True)
+    return None, _value(text, text, batched=True, literal_ok=False)
+
+
+def _value(text: str, whole: str, *, batched: bool, literal_ok: bool) -> Any:
+    if text.startswith("[") and text.endswith("]"):
+        return [_value(t, whole, batched=False, literal_ok=False) for t in _split(text[1:-1])]
+    if text.startswith("{") and text.endswith("}"):
+        items = {}
+        for item in _split(text[1:-1]):
+            key, sep, rest = item.partition(":")
+            if not sep or not key.strip().isidentifier():
+                raise TargetError(f"--input {whole}: a dict item is name:TENSOR, got '{item}'")
+            items[key.strip()] = _value(rest.strip(), whole, batched=batched, literal_ok=False)
+        return items
+    match = _TENSOR.match(text)
+    if match:
+        return _tensor(match, whole, batched=batched)
+    if literal_ok:
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+    raise TargetError(
+        f"--input {whole}: '{text}' is not a shape like 3x224x224 (nor a typed tensor such as "
+        "long:16x128@0..1000 or float:(), nor a [list] or {dict} of them)",
+    )
+
+
+def _tensor(match: re.Match[str], whole: str, *, batched: bool) -> TensorInput:
+    dtype_name = match["dtype"]
+    dtype = None
+    if dtype_name is not None:
+        if dtype_name not in DTYPES:
+            raise TargetError(
+                f"--input {whole}: unknown dtype '{dtype_name}'",
+                hint="dtypes: " + ", ".join(sorted(set(DTYPES))),
+            )
+        dtype = DTYPES[dtype_name]
+    dims = () if match["dims"] == "()" else tuple(int(d) for d in re.split(r"[x×,]", match["dims"]))
+    if any(d <= 0 for d in dims):
+        raise TargetError(f"--input {whole}: '{whole}': every dimension must be a positive integer")
+    low = int(match["low"]) if match["low"] is not None else None
+    high = int(match["high"]) if match["high"] is not None else None
+    if low is not None and high is not None and high <= low:
+        raise TargetError(f"--input {whole}: the range {low}..{high} is empty")
+    if low is not None and (dtype is None or not dtype.startswith(("int", "uint"))):
+        raise TargetError(f"--input {whole}: a value range is for integer dtypes (long:…@0..10)")
+    return TensorInput(dims, dtype, low, high, batched=batched and dims != ())
+
+
+def _split(text: str) -> list[str]:
+    """Split on commas that are not inside brackets or braces."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char in "[{(":
+            depth += 1
+        elif char in "]})":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts

@@ -1,0 +1,98 @@
+"""The input language: what forward takes beyond float tensors, from the command line — after
+the cases torchinfo's test-suite summarises with input_data, dtypes and keywords."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from torch import nn
+
+from cnninspect.errors import TargetError
+from cnninspect.inputs import TensorInput, parse_inputs
+from tests.conftest import DATA, cli
+
+NETS = DATA / "models" / "inputs_nets.py"
+
+
+def params_of(name: str) -> int:
+    """torch's own count of the model's parameters."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("inputs_nets", NETS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model: nn.Module = getattr(module, name)()
+    return sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs"),
+    [
+        ("LSTMNet", ["long:100@0..5000"]),
+        ("MultipleInputsDifferentDtypes", ["300", "long:300@0..10"]),
+        ("KeywordArguments", ["4x16", "mask=bool:4", "scale=0.5"]),
+        ("DictInput", ["{image:3x16x16,ids:long:7@0..100}"]),
+        ("ListOfImages", ["[3x32x32,3x24x40]"]),
+        ("ScalarInput", ["10", "float:()"]),
+    ],
+)
+def test_models_that_take_more_than_float_tensors(name: str, inputs: list[str]) -> None:
+    args = [a for i in inputs for a in ("--input", i)]
+    result = cli("summary", f"{NETS}:{name}", *args, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["totals"]["params"] == params_of(name)
+    assert report["totals"]["macs"] > 0
+
+
+def test_the_lstm_language_model_runs_on_its_token_ids() -> None:
+    """Before: float zeros, and "Expected tensor for argument #1 'indices' … Long, Int"."""
+    result = cli("summary", f"{NETS}:LSTMNet", "--input", "long:100@0..5000", "-f", "json")
+    layers = {r["name"]: r for r in json.loads(result.stdout)["layers"]}
+    assert layers["embedding"]["shape"] == [100, 300]
+    assert layers["decoder"]["shape"] == [100, 5000]
+
+
+def test_a_list_keeps_its_items_whole() -> None:
+    result = cli("summary", f"{NETS}:ListOfImages", "--input", "[3x32x32,3x24x40]", "-f", "json")
+    report = json.loads(result.stdout)
+    assert report["input"] == [[3, 32, 32], [3, 24, 40]]
+    assert [r["shape"] for r in report["layers"][1:]] == [[4, 30, 30], [4, 22, 38]]
+
+
+def test_parse_inputs() -> None:
+    spec = parse_inputs(["long:16x128@0..30522", "mask=bool:16x128", "steps=12", "float:()"])
+    assert spec.args == (
+        TensorInput((16, 128), "int64", 0, 30522),
+        TensorInput((), "float32", batched=False),
+    )
+    assert dict(spec.kwargs) == {"mask": TensorInput((16, 128), "bool"), "steps": 12}
+    assert not spec.plain
+    assert parse_inputs(["3x224x224"]).plain
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("cmplx:3", "unknown dtype 'cmplx'"),
+        ("long:3@5..5", "is empty"),
+        ("3x8@0..4", "for integer dtypes"),
+        ("3xq", "is not a shape like 3x224x224"),
+        ("0x2x2", "every dimension must be a positive integer"),
+        ("{image3x8}", "name:TENSOR"),
+    ],
+)
+def test_a_bad_input_is_a_clear_usage_error(text: str, words: str) -> None:
+    with pytest.raises(TargetError, match=None) as error:
+        parse_inputs([text])
+    assert words in str(error.value)
+    result = cli("summary", f"{NETS}:LSTMNet", "--input", text)
+    assert result.exit_code == 2 and words in result.stderr
+
+
+def test_typed_inputs_are_for_module_targets() -> None:
+    result = cli("summary", "lecture-example", "--input", "long:3x32x32@0..5")
+    assert result.exit_code == 2
+    assert "module targets" in result.stderr
