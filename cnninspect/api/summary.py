@@ -180,6 +180,7 @@ def summarize(
     memory: bool = False,
     mode: str = "eval",
     inputs: Inputs | None = None,
+    data_flow: bool = True,
 ) -> Report:
     """Load, build and trace ``target`` once; return its Report (nothing is printed).
 
@@ -210,6 +211,7 @@ def summarize(
             memory=memory,
             mode=mode,
             inputs=inputs,
+            data_flow=data_flow,
         )
     if inputs is not None and inputs.plain:
         input_shapes, inputs = list(inputs.tensor_shapes()), None
@@ -244,6 +246,7 @@ def summarize(
         largest_activation=loaded.largest_activation,
         mode=mode,
         arguments=inputs,
+        data_flow=data_flow,
     )
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
     explanations = explain(traced.records, dict(loaded.module.named_modules()))

@@ -31,8 +31,10 @@ from cnninspect.spec.values import ArchSpec
 if TYPE_CHECKING:
     from torch import nn
 
-# The findings an input size can cause, and that the solver's hint is about.
+# The findings an input size can cause, and that the solver's hint is about. A search runs for
+# declarations that fail (errors); dropped pixels alone (a warning) carry their own exact sizes.
 SIZE_CODES = ("CNN101", "CNN102", "CNN103")
+DECLARATION_CODES = ("CNN101", "CNN102")
 # The solver builds and traces the model once per candidate input: at most this many layers
 # in all (alexnet-paper: every candidate; a 1,000-layer file: 5 of them).
 SOLVER_LAYER_BUDGET = 5_000
@@ -104,7 +106,7 @@ def validate_spec(spec: ArchSpec, *, target: str | None = None, solve: bool = Tr
     that satisfies them all as a hint, and a collapse the smallest input that works."""
     findings = check_spec(spec)
     suggestion = None
-    if solve and any(f.code in SIZE_CODES for f in findings):
+    if solve and any(f.code in DECLARATION_CODES for f in findings):
         from cnninspect.checks.solver import solve_input
         from cnninspect.spec.expansion import count_layers
         from cnninspect.spec.limits import current as current_limits
@@ -147,7 +149,7 @@ def check_spec(spec: ArchSpec) -> list[Finding]:
     except BuildError as error:
         return [file_error(error)]
     try:
-        traced = trace(built.module, [spec.input_shape], device="meta")
+        traced = trace(built.module, [spec.input_shape], device="meta", data_flow=False)
     except TraceError as error:
         return [trace_failure(error, built.origins)]
     report = report_from_trace(traced, name=spec.name, target=spec.path)

@@ -20,7 +20,7 @@ def zoo(*, on_architecture: Callable[[str, int, int], None] | None = None) -> li
             on_architecture(name, index, len(names))
         path = bundled_path(name)
         assert path is not None
-        report = summarize(str(path), device="meta")
+        report = summarize(str(path), device="meta", data_flow=False)
         entries.append(
             ZooEntry(
                 name=name,

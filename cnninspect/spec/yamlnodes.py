@@ -49,8 +49,31 @@ _CORE_TAGS = {
 }
 
 
+class _TooDeepError(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose implicit resolvers follow YAML 1.2's core schema."""
+    """SafeLoader whose implicit resolvers follow YAML 1.2's core schema, and whose composer
+    refuses nesting past ``depth_limit`` before it recurses into it (PyYAML's composer is
+    recursive: 1,000 levels would exhaust Python's stack)."""
+
+    depth_limit = 64
+    nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        opens = self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        if opens:
+            self.nesting += 1
+            if self.nesting > self.depth_limit:
+                raise _TooDeepError(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if opens:
+                self.nesting -= 1
 
 
 _Loader.yaml_implicit_resolvers = {}
@@ -78,9 +101,19 @@ def compose(text: str, path: str, limits: Limits | None = None) -> yaml.Node | N
             position=Position(path, 1, 1),
             code="CNN001",
         )
+    loader = None
     try:
-        _check_depth(text, path, limits)  # before composing: PyYAML's composer recurses
-        root = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)  # its reader checks every character here
+        loader.depth_limit = limits.depth
+        root = loader.get_single_node()
+    except _TooDeepError as exc:
+        mark = exc.mark
+        raise SpecError(
+            f"the description nests more than {limits.depth} levels deep; "
+            + limits.advice("depth"),
+            position=Position(path, mark.line + 1, mark.column + 1) if mark else None,
+            code="CNN001",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, path) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, controls)
@@ -93,6 +126,9 @@ def compose(text: str, path: str, limits: Limits | None = None) -> yaml.Node | N
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML syntax error: {exc}", code="CNN001") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is not None:
         _check_expansion(root, path, limits)
         _refuse_foreign_tags(root, path)
@@ -145,25 +181,6 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of the character at ``index``."""
     before = text[:index]
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
-
-
-def _check_depth(text: str, path: str, limits: Limits) -> None:
-    """Refuse nesting deeper than the limit, from the event stream (which does not recurse)."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > limits.depth:
-                mark = event.start_mark
-                where = Position(path, mark.line + 1, mark.column + 1) if mark else None
-                raise SpecError(
-                    f"the description nests more than {limits.depth} levels deep; "
-                    + limits.advice("depth"),
-                    position=where,
-                    code="CNN001",
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
 
 
 def _check_expansion(root: yaml.Node, path: str, limits: Limits) -> None:

@@ -71,6 +71,7 @@ def trace(
     largest_activation: int = 0,
     mode: str = "eval",
     arguments: Inputs | None = None,
+    data_flow: bool = True,
 ) -> Trace:
     """Run ``model`` once on seeded inputs of ``input_shapes`` (per sample) and record it.
 
@@ -111,7 +112,9 @@ def trace(
         model.train(mode == "train")
         recorder.attach()
         # what the model prints goes to stderr: stdout holds cnninspect's data (JSON included)
-        counter = MacCounter(recorder.owner, [recorder.observe])
+        # data_flow: receptive fields and which call feeds which (summary's columns, draw);
+        # list and validate need neither and skip the per-op bookkeeping
+        counter = MacCounter(recorder.owner, [recorder.observe] if data_flow else [])
         with torch.no_grad(), counter, redirect_stdout(sys.stderr):
             output = model(*inputs, **keywords)
     except TraceError:
