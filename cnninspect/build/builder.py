@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from cnninspect.build.construction import no_init
 from cnninspect.build.keywords import check_keywords, constructor_parameters, layer_class
 from cnninspect.build.modules import MERGES, Graph
 from cnninspect.build.origins import DeclaredInput, LayerOrigin
@@ -65,7 +66,9 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
             code="CNN002",
         )
     builder = _Builder(spec, limits, shapes=[(1, *spec.input_shape)])
-    with torch.device("meta"):
+    # on meta there is nothing to initialise: the init functions would only cost dispatches
+    # (a real device gets seeded values when the model is placed there: trace/values.py)
+    with torch.device("meta"), no_init():
         module, output = builder.scope(
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )

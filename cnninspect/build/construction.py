@@ -162,7 +162,7 @@ def _construct(
             pass
     call = f"{target}({call_text(args)})"
     if on_meta:  # a constructor that computes with real tensors: no weight stays allocated
-        with _contained(call, source), _no_init(), _parameters_on_meta(on_meta):
+        with _contained(call, source), no_init(), _parameters_on_meta(on_meta):
             return factory(**args)
     # for a real device, the module's own initialisation, seeded: data-dependent models
     # (detectors) then work as a normally initialised instance does, the same on every run
@@ -194,7 +194,7 @@ _TENSOR_FILLS = ("uniform_", "normal_", "random_", "exponential_", "geometric_",
 
 
 @contextlib.contextmanager
-def _no_init() -> Iterator[None]:
+def no_init() -> Iterator[None]:
     """Make torch.nn.init and the tensor random fills no-ops while a model is constructed."""
     import torch
 

@@ -3,6 +3,7 @@ takes, and whether a value from the file fits the annotation torch gives it."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 import typing
@@ -47,14 +48,15 @@ def layer_class(type_name: str) -> type[nn.Module]:
     return cls
 
 
-def constructor_parameters(type_name: str) -> list[inspect.Parameter]:
+@functools.cache  # a signature is read once per type, not once per layer
+def constructor_parameters(type_name: str) -> tuple[inspect.Parameter, ...]:
     """The keywords a description may give a layer type (torch's constructor signature)."""
     signature = inspect.signature(layer_class(type_name))
-    return [
+    return tuple(
         p
         for p in signature.parameters.values()
         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in _RESERVED_KWARGS
-    ]
+    )
 
 
 def check_keywords(
