@@ -34,6 +34,7 @@ from cnninspect.errors import TargetError
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
 from cnninspect.spec.layer_types import did_you_mean
+from cnninspect.trace.flow import tensors
 from cnninspect.trace.placement import to_empty
 
 OPTIMIZERS: dict[str, Callable[[list[nn.Parameter]], torch.optim.Optimizer]] = {
@@ -181,21 +182,10 @@ def _state_bytes(optimizer: torch.optim.Optimizer) -> int:
 
 def _loss(output: Any) -> torch.Tensor | None:
     """The sum of every floating-point tensor in the output: a scalar to call backward on."""
-    tensors = [t for t in _tensors(output) if t.is_floating_point()]
-    if not tensors:
+    floats = [t for t in tensors(output) if t.is_floating_point()]
+    if not floats:
         return None
-    return torch.stack([t.float().sum() for t in tensors]).sum()
-
-
-def _tensors(value: Any) -> Iterator[torch.Tensor]:
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _tensors(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _tensors(item)
+    return torch.stack([t.float().sum() for t in floats]).sum()
 
 
 def _autocast(amp: str | None) -> contextlib.AbstractContextManager[Any]:

@@ -10,6 +10,7 @@ model's wiring. The model's inputs are tagged ``INPUT``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -20,8 +21,8 @@ INPUT = -1  # the producer of the model's inputs
 
 
 def tensors(value: Any) -> Iterator[torch.Tensor]:
-    """Every tensor in an op's or a module's arguments or output (nested lists, tuples and
-    dicts), in order."""
+    """Every tensor in an op's or a module's arguments or output (nested lists, tuples, dicts
+    and dataclasses), in order — the one walk of nested values in the trace."""
     if isinstance(value, torch.Tensor):
         yield value
     elif isinstance(value, list | tuple):
@@ -30,6 +31,9 @@ def tensors(value: Any) -> Iterator[torch.Tensor]:
     elif isinstance(value, dict):
         for item in value.values():
             yield from tensors(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from tensors(getattr(value, f.name))
 
 
 class DataFlow:

@@ -21,6 +21,7 @@ from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.inputs import Inputs
 from cnninspect.shapes import Shape
 from cnninspect.trace import memory_guard, values
+from cnninspect.trace.flow import tensors
 from cnninspect.trace.macs import MacCounter
 from cnninspect.trace.placement import to_empty
 from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
@@ -103,7 +104,7 @@ def trace(
             arguments, batch=batch, device=target, dtype=torch_dtype
         )
     recorder = Recorder(model)
-    recorder.start(_flat_tensors([inputs, keywords]))  # data flow and fields start here
+    recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
     if mode not in ("eval", "train"):
         raise TargetError(f"unknown mode '{mode}': use eval or train")
     modes = {m: m.training for m in model.modules()}
@@ -173,16 +174,6 @@ def _bytes_by_dtype(
         )
         for name in names
     )
-
-
-def _flat_tensors(value: Any) -> list[torch.Tensor]:
-    if isinstance(value, torch.Tensor):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [t for item in value for t in _flat_tensors(item)]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in _flat_tensors(item)]
-    return []
 
 
 def _prepare(

@@ -4,7 +4,6 @@ shapes and own parameters; a stack of running modules to attribute MACs and fail
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -45,17 +44,8 @@ _HPARAM_DEFAULTS: dict[str, object] = {"padding": 0, "dilation": 1, "groups": 1}
 
 def tensor_shapes(value: Any) -> Iterator[BatchedShape]:
     """Shapes of every tensor in an output: tensors, tuples, lists, dicts, dataclasses."""
-    if isinstance(value, torch.Tensor):
-        yield tuple(value.shape)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from tensor_shapes(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from tensor_shapes(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from tensor_shapes(getattr(value, f.name))
+    for tensor in tensors(value):
+        yield tuple(tensor.shape)
 
 
 @dataclass
