@@ -43,12 +43,16 @@ def summary(
     dtype: str = "float32",
     args: dict[str, Any] | None = None,
     mode: str = "eval",
+    inputs: Sequence[str] | None = None,
 ) -> Report:
     """Summarise a YAML file, a bundled architecture, ``pkg.mod:attr`` or an ``nn.Module``.
 
     ``input_shape`` is without batch: ``(3, 224, 224)``, or a list of shapes for several inputs.
+    ``inputs``: what ``forward`` takes, in the command line's language, e.g.
+    ``["long:16x128@0..30522", "mask=bool:16x128"]`` (``cnninspect.inputs``).
     """
     from cnninspect.api.summary import summarize
+    from cnninspect.inputs import parse_inputs
 
     _register_displays()
     return summarize(
@@ -59,6 +63,7 @@ def summary(
         dtype=dtype,
         args=args,
         mode=mode,
+        inputs=parse_inputs(list(inputs)) if inputs else None,
     )
 
 

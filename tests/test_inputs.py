@@ -96,3 +96,11 @@ def test_typed_inputs_are_for_module_targets() -> None:
     result = cli("summary", "lecture-example", "--input", "long:3x32x32@0..5")
     assert result.exit_code == 2
     assert "module targets" in result.stderr
+
+
+def test_the_public_api_takes_the_same_language() -> None:
+    import cnninspect
+
+    report = cnninspect.summary(f"{NETS}:LSTMNet", inputs=["long:10@0..5000"])
+    assert report.output_shapes == ((10, 5000),)
+    assert report.totals.params == params_of("LSTMNet")
