@@ -213,15 +213,7 @@ def summarize(
             inputs=inputs,
             data_flow=data_flow,
         )
-    if inputs is not None and inputs.plain:
-        input_shapes, inputs = list(inputs.tensor_shapes()), None
-    elif inputs is not None:
-        if isinstance(target, str) and not _is_module_target(target):
-            raise TargetError(
-                "a YAML description takes one float input: typed inputs, keywords, lists and "
-                "dicts are for module targets"
-            )
-        input_shapes = list(inputs.tensor_shapes())
+    input_shapes, inputs = _normalised_inputs(target, input_shapes, inputs)
     from cnninspect.build.targets import is_module_target, load_target, read_description
 
     description = None
@@ -249,7 +241,6 @@ def summarize(
         data_flow=data_flow,
     )
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
-    explanations = explain(traced.records, dict(loaded.module.named_modules()))
     findings: list[Finding] = []
     if loaded.spec is not None:
         findings = declarations(loaded.spec, loaded.origins, loaded.declared_inputs, report)
@@ -263,10 +254,27 @@ def summarize(
     return dataclasses.replace(
         report,
         findings=tuple(findings),
-        explanations=explanations,
+        explanations=explain(traced.records, dict(loaded.module.named_modules())),
         described=loaded.spec is not None,
         memory=tracked,
     )
+
+
+def _normalised_inputs(
+    target: str | nn.Module, input_shapes: Sequence[Shape] | None, inputs: Inputs | None
+) -> tuple[Sequence[Shape] | None, Inputs | None]:
+    """Plain float inputs become shapes; anything richer stays ``inputs`` (module targets only),
+    its tensors' shapes the input shapes."""
+    if inputs is None:
+        return input_shapes, None
+    if inputs.plain:
+        return list(inputs.tensor_shapes()), None
+    if isinstance(target, str) and not _is_module_target(target):
+        raise TargetError(
+            "a YAML description takes one float input: typed inputs, keywords, lists and "
+            "dicts are for module targets"
+        )
+    return list(inputs.tensor_shapes()), inputs
 
 
 def _is_module_target(target: str) -> bool:
