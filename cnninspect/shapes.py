@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 Shape = tuple[int, ...]
 BatchedShape = tuple[int, ...]
 Notation = Literal["chw", "hwc"]
+MAX_ELEMENTS = 2**62  # torch computes storage sizes in 64-bit integers: a tensor stays below
 
 _Dim = TypeVar("_Dim")
 

@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cnninspect.build.targets import is_module_target
 from cnninspect.errors import TargetError
 from cnninspect.inputs import Inputs
 from cnninspect.results.findings import Finding
@@ -214,7 +215,7 @@ def summarize(
             data_flow=data_flow,
         )
     input_shapes, inputs = _normalised_inputs(target, input_shapes, inputs)
-    from cnninspect.build.targets import is_module_target, load_target, read_description
+    from cnninspect.build.targets import load_target, read_description
 
     description = None
     if isinstance(target, str) and not is_module_target(target):
@@ -269,18 +270,12 @@ def _normalised_inputs(
         return input_shapes, None
     if inputs.plain:
         return list(inputs.tensor_shapes()), None
-    if isinstance(target, str) and not _is_module_target(target):
+    if isinstance(target, str) and not is_module_target(target):
         raise TargetError(
             "a YAML description takes one float input: typed inputs, keywords, lists and "
             "dicts are for module targets"
         )
     return list(inputs.tensor_shapes()), inputs
-
-
-def _is_module_target(target: str) -> bool:
-    from cnninspect.build.targets import is_module_target
-
-    return is_module_target(target)
 
 
 def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:

@@ -24,7 +24,7 @@ from cnninspect.build.keywords import check_keywords, constructor_parameters, la
 from cnninspect.build.modules import MERGES, Graph
 from cnninspect.build.origins import DeclaredInput, LayerOrigin
 from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
-from cnninspect.shapes import BatchedShape, Shape, flattened_from, without_batch
+from cnninspect.shapes import MAX_ELEMENTS, BatchedShape, Shape, flattened_from, without_batch
 from cnninspect.spec.expansion import substitute
 from cnninspect.spec.expressions import IN_CHANNELS, ExpressionError
 from cnninspect.spec.expressions import parse as parse_reference
@@ -58,7 +58,7 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
     is known without the tensors); the builder counts again as it constructs.
     """
     limits = limits or current_limits()
-    if math.prod(spec.input_shape) >= 2**62:  # torch computes storage sizes in 64 bits
+    if math.prod(spec.input_shape) >= MAX_ELEMENTS:
         raise BuildError(
             f"an input of {'×'.join(map(str, spec.input_shape))} has more elements than torch "
             "can address",

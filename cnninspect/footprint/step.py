@@ -116,7 +116,8 @@ def _tracked(
 ) -> StepMemory:
     training = setup.mode == "train"
     model.train(training)
-    trainable = [p for p in model.parameters() if p.requires_grad and not _among(p, frozen)]
+    frozen_ids = {id(p) for p in frozen}
+    trainable = [p for p in model.parameters() if p.requires_grad and id(p) not in frozen_ids]
     optimizer = OPTIMIZERS[setup.optimizer](trainable) if training and setup.optimizer else None
     if optimizer is not None and trainable:
         _warm_up(optimizer, trainable)
@@ -207,10 +208,6 @@ def _named(model: nn.Module, names: Sequence[str], what: str) -> list[nn.Module]
 
 def _frozen_parameters(model: nn.Module, names: Sequence[str]) -> list[nn.Parameter]:
     return [p for module in _named(model, names, "freeze") for p in module.parameters()]
-
-
-def _among(parameter: nn.Parameter, group: list[nn.Parameter]) -> bool:
-    return any(parameter is p for p in group)
 
 
 def _checkpoint(model: nn.Module, names: Sequence[str]) -> Callable[[], None]:

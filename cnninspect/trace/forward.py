@@ -19,7 +19,7 @@ from torch import nn
 
 from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.inputs import Inputs
-from cnninspect.shapes import Shape
+from cnninspect.shapes import MAX_ELEMENTS, Shape
 from cnninspect.trace import memory_guard, values
 from cnninspect.trace.flow import tensors
 from cnninspect.trace.macs import MacCounter
@@ -28,7 +28,6 @@ from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
 from cnninspect.trace.records import Trace
 
 DEVICES = ("cpu", "cuda", "mps", "meta")
-_MAX_ELEMENTS = 2**62  # torch computes storage sizes in 64-bit integers
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 
 
@@ -90,19 +89,15 @@ def trace(
     """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
-    inputs = _prepare(
+    inputs, keywords = _prepare(
         model,
         input_shapes,
         batch=batch,
         target=target,
         dtype=torch_dtype,
         largest_activation=largest_activation,
+        arguments=arguments,
     )
-    keywords: dict[str, Any] = {}
-    if arguments is not None:
-        inputs, keywords = values.arguments(
-            arguments, batch=batch, device=target, dtype=torch_dtype
-        )
     recorder = Recorder(model)
     recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
     if mode not in ("eval", "train"):
@@ -184,10 +179,12 @@ def _prepare(
     target: torch.device,
     dtype: torch.dtype,
     largest_activation: int,
-) -> list[torch.Tensor]:
-    """Refuse what cannot fit or be addressed, then place the model and make the inputs."""
+    arguments: Inputs | None,
+) -> tuple[list[Any], dict[str, Any]]:
+    """Refuse what cannot fit or be addressed, then place the model and make the arguments of
+    ``forward``: float inputs of ``input_shapes``, or what ``arguments`` describes."""
     for shape in input_shapes:
-        if batch * math.prod(shape) >= _MAX_ELEMENTS:
+        if batch * math.prod(shape) >= MAX_ELEMENTS:
             raise TargetError(
                 f"an input of {batch}×{'×'.join(map(str, shape))} has more elements than torch "
                 "can address",
@@ -200,7 +197,9 @@ def _prepare(
         memory_guard.check(need, target)
     try:
         _place(model, target, dtype)
-        return values.inputs(input_shapes, batch=batch, device=target, dtype=dtype)
+        if arguments is not None:
+            return values.arguments(arguments, batch=batch, device=target, dtype=dtype)
+        return values.inputs(input_shapes, batch=batch, device=target, dtype=dtype), {}
     except Exception as exc:
         if memory_guard.is_allocation_failure(exc):
             why = f"cannot allocate its weights and inputs on {target.type}"
