@@ -95,6 +95,29 @@ print(torch.cuda.max_memory_allocated())
 """
 
 
+def zoo_bench() -> None:
+    """The bundled zoo against one summary: ``list`` and ``validate architectures/`` build and
+    trace all of its files, and should cost at most 1.5× one summary of resnet18."""
+    cli = [sys.executable, "-m", "cnninspect"]
+    summary = measure([*cli, "summary", "resnet18"])
+    runs = {
+        "summary resnet18": summary,
+        "list": measure([*cli, "list"]),
+        # exit 1: two of the files are wrong on purpose (alexnet-paper, lenet5-lecture-table)
+        "validate architectures/": measure([*cli, "validate", "architectures/"], exit_code=1),
+    }
+    print(f"\n{'the zoo (' + str(len(list(Path('architectures').glob('*.yaml')))) + ' files)':<44}"
+          f" {'time':>7} {'× summary':>10}")  # fmt: skip
+    for name, (seconds, _) in runs.items():
+        ratio = seconds / summary[0]
+        goal = (
+            ""
+            if name.startswith("summary")
+            else ("  ok (≤ 1.5×)" if ratio <= 1.5 else "  over 1.5×")
+        )
+        print(f"{name:<44} {seconds:>6.2f}s {ratio:>9.2f}×{goal}")
+
+
 def memory_bench() -> None:
     """Training-step memory: its cost against a summary's, a 100 B-parameter stack, and, where
     CUDA is present, the tracked peak beside torch.cuda.max_memory_allocated() of a real step."""
@@ -137,6 +160,7 @@ def main(models: list[str]) -> None:
     helped = measure([sys.executable, "-m", "cnninspect", "--help"])
     print(f"cnninspect --help: {helped[0]:.2f} s, {helped[1]:.2f} GiB (torch is not imported)")
     bad_input(helped)
+    zoo_bench()
     memory_bench()
     print()
     header = (

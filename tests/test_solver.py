@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from cnninspect.api.min_input import min_input
-from cnninspect.api.validate import check_spec
+from cnninspect.api.validate import check_candidate, check_spec
 from cnninspect.build.construction import import_module_target
 from cnninspect.checks.solver import InputSolution, smallest, solve_input, square
 from cnninspect.errors import TargetError
@@ -43,6 +44,21 @@ def test_the_solver_prefers_the_nearest_size(tmp_path: Path) -> None:
     )
     solution = solve_input(load(path), check_spec)  # exact for n = 29, 31, …: 31 wins the tie
     assert solution is not None and solution.shape == (1, 31, 31)
+
+
+@pytest.mark.parametrize("name", ["alexnet-paper", "alexnet-227", "lenet5-lecture-table"])
+def test_the_quick_candidate_check_finds_what_the_full_one_finds(name: str) -> None:
+    """validate's solver rejects a candidate on the shapes computed while building, without
+    its forward pass: the answer is the full check's, and every rejection is one the full
+    check makes too (a CNN101 it also reports)."""
+    spec = load(VALIDATE_DATA / f"{name}.yaml")
+    assert solve_input(spec, check_candidate) == solve_input(spec, check_spec)
+    for offset in (-3, -1, 0, 2, 5):
+        shape = (spec.input_shape[0], *(d + offset for d in spec.input_shape[1:]))
+        candidate = dataclasses.replace(spec, input_shape=shape)
+        quick = {(f.code, f.layer, f.message) for f in check_candidate(candidate)}
+        full = {(f.code, f.layer, f.message) for f in check_spec(candidate)}
+        assert quick <= full
 
 
 def test_smallest_bisects_a_monotone_predicate() -> None:

@@ -31,6 +31,8 @@ from cnninspect.spec.values import ArchSpec
 if TYPE_CHECKING:
     from torch import nn
 
+    from cnninspect.build.builder import Built
+
 # The findings an input size can cause, and that the solver's hint is about. A search runs for
 # declarations that fail (errors); dropped pixels alone (a warning) carry their own exact sizes.
 SIZE_CODES = ("CNN101", "CNN102", "CNN103")
@@ -114,7 +116,7 @@ def validate_spec(spec: ArchSpec, *, target: str | None = None, solve: bool = Tr
         # each candidate input builds the whole model: the search is bounded in layers built
         layers = max(1, count_layers(spec, current_limits()))
         tries = max(0, SOLVER_LAYER_BUDGET // layers)
-        solution = solve_input(spec, check_spec, baseline=findings, radius=min(32, tries // 2))
+        solution = solve_input(spec, check_candidate, baseline=findings, radius=min(32, tries // 2))
         if solution is not None and solution.shape != spec.input_shape:
             suggestion = solution.shape
             hint = solution.hint(spec.notation)
@@ -136,18 +138,38 @@ def _collapse_hints(spec: ArchSpec, findings: Sequence[Finding]) -> list[Finding
 
 
 def check_spec(spec: ArchSpec) -> list[Finding]:
-    """Build, trace on meta and apply every rule; no solving (the solver calls this)."""
-    from cnninspect.api.summary import report_from_trace
+    """Build, trace on meta and apply every rule; no solving."""
     from cnninspect.build.builder import build
-    from cnninspect.checks.declarations import declarations, explain_shapes
-    from cnninspect.checks.linearity import linear_chains
-    from cnninspect.checks.pixels import dropped_pixels
-    from cnninspect.trace.forward import trace
 
     try:
         built = build(spec)
     except BuildError as error:
         return [file_error(error)]
+    return _check_built(spec, built)
+
+
+def check_candidate(spec: ArchSpec) -> list[Finding]:
+    """``check_spec`` for the solver's candidate inputs: a candidate whose declared shapes
+    already differ from the shapes computed while building is rejected without its forward
+    pass (the pass computes the same shapes: its findings would include these)."""
+    from cnninspect.build.builder import build
+    from cnninspect.checks.declarations import declared_shapes
+
+    try:
+        built = build(spec)
+    except BuildError as error:
+        return [file_error(error)]
+    wrong = list(declared_shapes(spec, built.origins, built.layer_shapes))
+    return wrong or _check_built(spec, built)
+
+
+def _check_built(spec: ArchSpec, built: Built) -> list[Finding]:
+    from cnninspect.api.summary import report_from_trace
+    from cnninspect.checks.declarations import declarations, explain_shapes
+    from cnninspect.checks.linearity import linear_chains
+    from cnninspect.checks.pixels import dropped_pixels
+    from cnninspect.trace.forward import trace
+
     try:
         traced = trace(built.module, [spec.input_shape], device="meta", data_flow=False)
     except TraceError as error:

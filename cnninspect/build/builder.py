@@ -49,6 +49,9 @@ class Built:
     declared_inputs: tuple[DeclaredInput, ...]
     output_shape: Shape  # as computed while building
     largest_activation: int  # elements per sample of the largest layer output (memory guard)
+    # per sample, the output of every named layer, block and repeat as computed while building
+    # (what the trace will compute: the solver rejects candidate inputs with these alone)
+    layer_shapes: Mapping[str, Shape]
 
 
 def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
@@ -73,7 +76,14 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )
     largest = max(math.prod(without_batch(s)) for s in builder.shapes)
-    return Built(module, builder.origins, tuple(builder.declared), without_batch(output), largest)
+    return Built(
+        module,
+        builder.origins,
+        tuple(builder.declared),
+        without_batch(output),
+        largest,
+        builder.layer_shapes,
+    )
 
 
 # Layers whose output has the shape of their input whatever their arguments (the rank is
@@ -94,6 +104,7 @@ class _Builder:
     origins: dict[str, LayerOrigin] = field(default_factory=dict)
     declared: list[DeclaredInput] = field(default_factory=list)
     shapes: list[BatchedShape] = field(default_factory=list)  # every shape computed so far
+    layer_shapes: dict[str, Shape] = field(default_factory=dict)
     constructed: int = 0
 
     def scope(
@@ -154,6 +165,7 @@ class _Builder:
             module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")
             copies.add_module(str(index), module)
             shape = [out]
+        self.layer_shapes[qualname] = without_batch(shape[0])
         return copies, shape[0]
 
     def one(
@@ -162,7 +174,7 @@ class _Builder:
         block = self.spec.blocks.get(layer.type)
         if block is not None:
             block_args = {a.name: a.default for a in block.args} | kwargs
-            return self.scope(
+            graph, out = self.scope(
                 block.layers,
                 block_args,
                 incoming,
@@ -170,6 +182,8 @@ class _Builder:
                 block_type=block.name,
                 input_names=block.inputs,
             )
+            self.layer_shapes[qualname] = without_batch(out)
+            return graph, out
         self.origins.setdefault(
             qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
         )
@@ -183,7 +197,9 @@ class _Builder:
                 code="CNN002",
             )
         module = self.construct(layer, kwargs, incoming[0], qualname)
-        return module, self.propagate(module, layer, incoming, qualname)
+        out = self.propagate(module, layer, incoming, qualname)
+        self.layer_shapes[qualname] = without_batch(out)
+        return module, out
 
     def construct(
         self, layer: LayerSpec, kwargs: dict[str, Any], incoming: BatchedShape, qualname: str

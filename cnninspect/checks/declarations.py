@@ -35,7 +35,7 @@ def declarations(
     output = report.output_shapes[0] if report.output_shapes else None
     findings = [
         *declared_inputs(declared),
-        *declared_shapes(spec, origins, rows),
+        *declared_shapes(spec, origins, {name: row.shape for name, row in rows.items()}),
         *declared_params(origins, rows),
         *declared_model(spec, output, report.totals.params),
     ]
@@ -57,14 +57,15 @@ def declared_inputs(declared: Iterable[DeclaredInput]) -> Iterator[Finding]:
 
 
 def declared_shapes(
-    spec: ArchSpec, origins: Mapping[str, LayerOrigin], rows: Mapping[str, Row]
+    spec: ArchSpec, origins: Mapping[str, LayerOrigin], shapes: Mapping[str, Shape | None]
 ) -> Iterator[Finding]:
-    """CNN101: a declared ``expect`` shape differs from the computed one."""
+    """CNN101: a declared ``expect`` shape differs from the computed one (``shapes``: per
+    layer name, from the forward pass, or from the build)."""
     for name, origin in origins.items():
         expect = origin.expect
-        if expect is None or expect.shape is None or name not in rows:
+        if expect is None or expect.shape is None or name not in shapes:
             continue
-        computed = rows[name].shape
+        computed = shapes[name]
         declared = to_channels_first(expect.shape, spec.notation)
         if computed is None or not shapes_match(declared, computed):
             shown = from_channels_first(computed, spec.notation) if computed else None
