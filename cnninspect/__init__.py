@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cnninspect._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from torch import nn
 
@@ -44,17 +44,39 @@ def summary(
     args: dict[str, Any] | None = None,
     mode: str = "eval",
     inputs: Sequence[str] | None = None,
+    input_data: Any = None,
+    forward_kwargs: Mapping[str, Any] | None = None,
 ) -> Report:
     """Summarise a YAML file, a bundled architecture, ``pkg.mod:attr`` or an ``nn.Module``.
 
-    ``input_shape`` is without batch: ``(3, 224, 224)``, or a list of shapes for several inputs.
-    ``inputs``: what ``forward`` takes, in the command line's language, e.g.
-    ``["long:16x128@0..30522", "mask=bool:16x128"]`` (``cnninspect.inputs``).
+    What ``forward`` is given, in one of three ways:
+
+    - ``input_shape``, without batch: ``(3, 224, 224)``, or a list of shapes for several
+      inputs — seeded float tensors;
+    - ``inputs``: described in the command line's language, e.g.
+      ``["long:16x128@0..30522", "mask=bool:16x128"]`` (``cnninspect.inputs``) — seeded
+      tensors of those dtypes and ranges, keywords, lists, dicts, literals;
+    - ``input_data``: real values, as torchinfo takes them — a tensor, a list or tuple of the
+      positional arguments, or a dict of the keyword arguments (a batch from a data loader);
+      ``forward_kwargs``: more keyword arguments. Copies are used (the caller's tensors never
+      change), with their own dtypes, values and batch.
     """
     from cnninspect.api.summary import summarize
     from cnninspect.inputs import parse_inputs
 
     _register_displays()
+    example = None
+    if input_data is not None:
+        from cnninspect.trace.values import example as real_example
+
+        example = real_example(input_data, forward_kwargs)
+    elif forward_kwargs is not None:
+        from cnninspect.errors import TargetError
+
+        raise TargetError(
+            "forward_kwargs goes with input_data; with input shapes, give keywords in inputs "
+            "(e.g. inputs=['3x224x224', 'steps=12'])"
+        )
     return summarize(
         target,
         input_shapes=_shapes(input_shape),
@@ -64,6 +86,7 @@ def summary(
         args=args,
         mode=mode,
         inputs=parse_inputs(list(inputs)) if inputs else None,
+        example=example,
     )
 
 

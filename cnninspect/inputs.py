@@ -11,6 +11,11 @@ One ``--input`` is one positional argument of ``forward``, or a keyword one with
     steps=12                   a keyword literal (a number, True/False/None, a quoted text;
                                a keyword tensor of 12 features is written float:12)
 
+The Python API also takes real values — tensors, a batch from a data loader — as an
+``Example`` (``cnninspect.summary(model, input_data=...)``): they are used as given, with their
+own dtypes, batch and values, moved to the device the pass runs on (copies: the caller's
+tensors are never changed).
+
 Torch-free: ``trace.values`` makes the tensors.
 """
 
@@ -62,6 +67,15 @@ class Inputs:
         return not self.kwargs and all(
             isinstance(a, TensorInput) and a.dtype is None and a.batched for a in self.args
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """Real arguments of ``forward``, given through the API: tensors (any dtype and device),
+    lists, tuples and dicts of them, and any other value as it is."""
+
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = field(default=())
 
 
 def _tensors(values: list[Any]) -> list[TensorInput]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnninspect.build.targets import is_module_target
 from cnninspect.errors import TargetError
-from cnninspect.inputs import Inputs
+from cnninspect.inputs import Example, Inputs
 from cnninspect.results.findings import Finding
 from cnninspect.results.report import Report, Row, Totals
 from cnninspect.shapes import ReceptiveField, Shape, without_batch
@@ -181,6 +181,7 @@ def summarize(
     memory: bool = False,
     mode: str = "eval",
     inputs: Inputs | None = None,
+    example: Example | None = None,
     data_flow: bool = True,
 ) -> Report:
     """Load, build and trace ``target`` once; return its Report (nothing is printed).
@@ -191,6 +192,9 @@ def summarize(
 
     ``inputs``: what ``forward`` takes when it is more than float tensors — dtypes, ranges,
     keywords, lists, dicts, literals (``cnninspect.inputs.parse_inputs``); module targets only.
+
+    ``example``: real arguments of ``forward`` (``trace.values.example``: tensors, lists,
+    dicts, literals), used as they are; their tensors give the input shapes and the batch.
 
     ``mode="train"``: the pass in training mode (auxiliary heads, batch statistics), without
     updating the model's running statistics.
@@ -212,9 +216,15 @@ def summarize(
             memory=memory,
             mode=mode,
             inputs=inputs,
+            example=example,
             data_flow=data_flow,
         )
-    input_shapes, inputs = _normalised_inputs(target, input_shapes, inputs)
+    arguments: Inputs | Example | None
+    if example is not None:
+        input_shapes, batch = _example_inputs(target, example, input_shapes, inputs, batch)
+        arguments = example
+    else:
+        input_shapes, arguments = _normalised_inputs(target, input_shapes, inputs)
     from cnninspect.build.targets import load_target, read_description
 
     description = None
@@ -238,7 +248,7 @@ def summarize(
         dtype=dtype,
         largest_activation=loaded.largest_activation,
         mode=mode,
-        arguments=inputs,
+        arguments=arguments,
         data_flow=data_flow,
     )
     report = report_from_trace(traced, name=loaded.name, target=loaded.target, source=loaded.source)
@@ -276,6 +286,34 @@ def _normalised_inputs(
             "dicts are for module targets"
         )
     return list(inputs.tensor_shapes()), inputs
+
+
+def _example_inputs(
+    target: str | nn.Module,
+    example: Example,
+    input_shapes: Sequence[Shape] | None,
+    inputs: Inputs | None,
+    batch: int,
+) -> tuple[list[Shape], int]:
+    """The input shapes and the batch of real example values; a usage error where they
+    conflict with the other ways of saying what ``forward`` takes."""
+    from cnninspect.trace.values import example_layout
+
+    if input_shapes is not None or inputs is not None:
+        raise TargetError(
+            "give the inputs once: input_data (real values), or input shapes and inputs "
+            "(described), not both"
+        )
+    shapes, example_batch = example_layout(example)
+    if batch not in (1, example_batch):
+        raise TargetError(
+            f"batch={batch}, but input_data's batch is {example_batch}: real values carry "
+            "their own batch"
+        )
+    described = isinstance(target, str) and not is_module_target(target)
+    if described and (len(example.args) != 1 or example.kwargs or len(shapes) != 1):
+        raise TargetError("a YAML description takes one float input: give input_data one tensor")
+    return list(shapes), example_batch
 
 
 def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
-from cnninspect.inputs import Inputs
+from cnninspect.inputs import Example, Inputs
 from cnninspect.shapes import MAX_ELEMENTS, Shape
 from cnninspect.trace import memory_guard, values
 from cnninspect.trace.flow import tensors
@@ -70,14 +70,16 @@ def trace(
     dtype: str = "float32",
     largest_activation: int = 0,
     mode: str = "eval",
-    arguments: Inputs | None = None,
+    arguments: Inputs | Example | None = None,
     data_flow: bool = True,
 ) -> Trace:
     """Run ``model`` once on seeded inputs of ``input_shapes`` (per sample) and record it.
 
     ``arguments``: what ``forward`` takes when it is more than float tensors with a batch —
     dtypes and value ranges, keywords, lists, dicts, 0-d tensors, literals (``inputs.py``);
-    ``input_shapes`` are then the per-sample shapes of its tensors.
+    ``input_shapes`` are then the per-sample shapes of its tensors. An ``Example`` holds real
+    values (the API's ``input_data``): copies of them are moved to ``device`` and used as they
+    are, dtypes and batch included.
 
     ``mode="train"`` runs the pass in training mode (auxiliary heads that only run in training,
     batch statistics); the model's buffers — batch norm's running statistics — are restored
@@ -179,7 +181,7 @@ def _prepare(
     target: torch.device,
     dtype: torch.dtype,
     largest_activation: int,
-    arguments: Inputs | None,
+    arguments: Inputs | Example | None,
 ) -> tuple[list[Any], dict[str, Any]]:
     """Refuse what cannot fit or be addressed, then place the model and make the arguments of
     ``forward``: float inputs of ``input_shapes``, or what ``arguments`` describes."""
@@ -197,6 +199,8 @@ def _prepare(
         memory_guard.check(need, target)
     try:
         _place(model, target, dtype)
+        if isinstance(arguments, Example):
+            return values.example_arguments(arguments, device=target)
         if arguments is not None:
             return values.arguments(arguments, batch=batch, device=target, dtype=dtype)
         return values.inputs(input_shapes, batch=batch, device=target, dtype=dtype), {}

@@ -13,14 +13,15 @@ same command therefore prints the same output every time.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
 from torch import nn
 
-from cnninspect.inputs import Inputs, TensorInput
-from cnninspect.shapes import Shape
+from cnninspect.errors import TargetError
+from cnninspect.inputs import Example, Inputs, TensorInput
+from cnninspect.shapes import Shape, without_batch
 
 SEED = 0
 UNINITIALISED = "_cnninspect_uninitialised"  # set on a model whose weights hold no values
@@ -123,3 +124,78 @@ def _tensor(
         high = spec.high if spec.high is not None else 2
         return torch.randint(low, high, shape, generator=generator, dtype=kind).to(device)
     return torch.randn(shape, generator=generator, dtype=torch.float32).to(device, kind)
+
+
+# -- real values given through the API ------------------------------------------------------
+
+
+def example(input_data: Any, forward_kwargs: Mapping[str, Any] | None = None) -> Example:
+    """``input_data`` as torchinfo takes it: a tensor (the one positional argument), a list or
+    tuple (the positional arguments), or a dict (the keyword arguments); ``forward_kwargs``
+    more keyword arguments. A usage error for anything else, or a keyword given twice."""
+    extra = dict(forward_kwargs or {})
+    if isinstance(input_data, torch.Tensor):
+        args: tuple[Any, ...] = (input_data,)
+        keywords: dict[str, Any] = {}
+    elif isinstance(input_data, list | tuple):
+        args, keywords = tuple(input_data), {}
+    elif isinstance(input_data, Mapping):
+        args, keywords = (), dict(input_data)
+    else:
+        raise TargetError(
+            f"input_data is a {type(input_data).__name__}: give a tensor, a list or tuple of "
+            "forward's positional arguments, or a dict of its keyword arguments",
+            hint="a dict that is forward's one positional argument goes in a list: [{...}]",
+        )
+    for name in [*keywords, *extra]:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise TargetError(f"input_data: keyword {name!r} is not a parameter name")
+    twice = sorted(set(keywords) & set(extra))
+    if twice:
+        raise TargetError(f"input_data and forward_kwargs both give {', '.join(twice)}")
+    found = list(_example_tensors([*args, *keywords.values(), *extra.values()], batched=True))
+    if not found:
+        raise TargetError("input_data holds no tensor: forward needs at least one")
+    return Example(args, tuple({**keywords, **extra}.items()))
+
+
+def example_layout(given: Example) -> tuple[tuple[Shape, ...], int]:
+    """The per-sample shapes of an example's tensors and its batch: the first size of its first
+    batched tensor (an argument, or a dict's value; a list's items are whole samples, as a
+    detector's images are), 1 when it has none."""
+    values = [*given.args, *(v for _, v in given.kwargs)]
+    found = list(_example_tensors(values, batched=True))
+    batch = next((t.shape[0] for t, batched in found if batched and t.dim() >= 1), 1)
+    shapes = tuple(
+        without_batch(tuple(t.shape), batch) if batched else tuple(t.shape) for t, batched in found
+    )
+    return shapes, batch
+
+
+def _example_tensors(values: Sequence[Any], *, batched: bool) -> Any:
+    """(tensor, batched) for every tensor in ``values``, depth first."""
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            yield value, batched
+        elif isinstance(value, list | tuple):
+            yield from _example_tensors(value, batched=False)
+        elif isinstance(value, Mapping):
+            yield from _example_tensors(list(value.values()), batched=batched)
+
+
+def example_arguments(given: Example, *, device: torch.device) -> tuple[list[Any], dict[str, Any]]:
+    """The example's arguments on ``device``: copies of its tensors (their dtypes and values;
+    a model that works in place never changes the caller's data), other values as they are."""
+
+    def copy(value: Any) -> Any:
+        if isinstance(value, torch.Tensor):
+            return value.detach().to(device, copy=True)
+        if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+            return type(value)(*(copy(v) for v in value))
+        if isinstance(value, list | tuple):
+            return type(value)(copy(v) for v in value)
+        if isinstance(value, Mapping):
+            return {k: copy(v) for k, v in value.items()}
+        return value
+
+    return [copy(a) for a in given.args], {k: copy(v) for k, v in given.kwargs}

@@ -1,0 +1,147 @@
+"""Real values through the Python API: ``cnninspect.summary(model, input_data=...)`` takes
+what torchinfo's ``input_data`` takes — a tensor, the positional arguments, a dict of keyword
+arguments — and uses copies of them as they are (dtypes, batch, values)."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+import pytest
+import torch
+from torch import nn
+
+import cnninspect
+from cnninspect.errors import TargetError
+from tests.conftest import DATA
+
+NETS = DATA / "models" / "inputs_nets.py"
+
+
+def nets() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("inputs_nets", NETS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_token_ids_feed_the_lstm_language_model() -> None:
+    """The LSTM LM on a batch of 3 sentences of 100 token ids; MACs by hand, per position:
+    the LSTM's two layers 4·512·(300 + 512) and 4·512·(512 + 512), the decoder 512·5000."""
+    model = nets().LSTMNet()
+    ids = torch.randint(0, 5000, (3, 100), generator=torch.Generator().manual_seed(1))
+    report = cnninspect.summary(model, input_data=ids)
+    assert report.batch == 3
+    assert report.input_shapes == ((100,),)
+    assert report.layer("embedding").shape == (100, 300)
+    assert report.totals.params == params(model)
+    per_position = 4 * 512 * (300 + 512) + 4 * 512 * (512 + 512) + 512 * 5000
+    assert report.totals.macs == 3 * 100 * per_position
+
+
+def test_positional_arguments_of_two_dtypes() -> None:
+    model = nets().MultipleInputsDifferentDtypes()
+    x, y = torch.randn(2, 300), torch.randint(0, 10, (2, 300))
+    report = cnninspect.summary(model, input_data=[x, y])
+    assert report.input_shapes == ((300,), (300,))
+    assert report.totals.params == params(model)
+    assert report.totals.macs == 2 * 2 * 300 * 50  # two Linear(300, 50), batch 2
+
+
+def test_a_dict_gives_keyword_arguments_and_forward_kwargs_more() -> None:
+    model = nets().KeywordArguments()
+    x, mask = torch.randn(5, 4, 16), torch.ones(5, 4, dtype=torch.bool)
+    by_dict = cnninspect.summary(model, input_data={"x": x, "mask": mask, "scale": 0.5})
+    by_kwargs = cnninspect.summary(model, input_data=[x], forward_kwargs={"mask": mask})
+    for report in (by_dict, by_kwargs):
+        assert report.batch == 5
+        assert report.layer("proj").shape == (4, 16)
+        assert report.totals.macs == 5 * 4 * 16 * 16
+
+
+def test_a_dict_as_the_one_positional_argument_goes_in_a_list() -> None:
+    model = nets().DictInput()
+    batch = {"image": torch.randn(2, 3, 16, 16), "ids": torch.randint(0, 100, (2, 7))}
+    report = cnninspect.summary(model, input_data=[batch])
+    assert report.input_shapes == ((3, 16, 16), (7,))
+    assert report.totals.params == params(model)
+    assert report.totals.macs == 2 * 8 * 14 * 14 * 3 * 3 * 3  # the conv; the embedding is 0
+
+
+def test_a_list_of_differently_sized_images_keeps_them_whole() -> None:
+    model = nets().ListOfImages()
+    images = [torch.randn(3, 32, 32), torch.randn(3, 24, 40)]
+    report = cnninspect.summary(model, input_data=[images])
+    assert report.batch == 1
+    assert report.input_shapes == ((3, 32, 32), (3, 24, 40))
+    assert report.totals.macs == 4 * 3 * 3 * 3 * (30 * 30 + 22 * 38)
+
+
+def test_a_0_d_tensor_beside_the_batch() -> None:
+    model = nets().ScalarInput()
+    report = cnninspect.summary(model, input_data=(torch.randn(4, 10), torch.tensor(2.0)))
+    assert report.batch == 4
+    assert report.input_shapes == ((10,), ())
+
+
+def test_the_same_numbers_as_the_input_language() -> None:
+    model = nets().LSTMNet()
+    real = cnninspect.summary(model, input_data=torch.randint(0, 5000, (1, 100)))
+    described = cnninspect.summary(model, inputs=["long:100@0..5000"])
+    assert real.totals == described.totals
+    assert [r.shape for r in real.rows] == [r.shape for r in described.rows]
+
+
+class Positives(nn.Module):
+    """Its output's size depends on the values: x[x > 0]."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[x > 0]
+
+
+def test_the_values_are_the_callers() -> None:
+    """Seeded inputs would give some other count; the given ones have exactly 3 positives."""
+    x = torch.tensor([[1.0, -1.0, 2.0, -3.0, 4.0, -5.0]])
+    report = cnninspect.summary(Positives(), input_data=x)
+    assert report.output_shapes == ((3,),)
+    assert report.device == "cpu"
+
+
+def test_the_callers_tensors_never_change() -> None:
+    """An in-place ReLU on the input works on a copy."""
+    model = nn.Sequential(nn.ReLU(inplace=True), nn.Linear(4, 2))
+    x = torch.tensor([[-1.0, 2.0, -3.0, 4.0]])
+    before = x.clone()
+    cnninspect.summary(model, input_data=x, mode="train")
+    assert torch.equal(x, before)
+
+
+def test_a_yaml_description_takes_one_tensor() -> None:
+    report = cnninspect.summary("lenet5", input_data=torch.zeros(3, 1, 32, 32))
+    assert report.batch == 3
+    assert report.totals.params == 61_706  # LeCun et al. 1998's LeNet-5 (with biases)
+    with pytest.raises(TargetError, match="one float input"):
+        cnninspect.summary("lenet5", input_data={"x": torch.zeros(1, 1, 32, 32)})
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"input_data": {1, 2}}, "input_data is a set"),
+        ({"input_data": [1, "a"]}, "holds no tensor"),
+        ({"input_data": torch.zeros(1, 4), "input_shape": (4,)}, "give the inputs once"),
+        ({"input_data": torch.zeros(1, 4), "inputs": ["4"]}, "give the inputs once"),
+        ({"input_data": torch.zeros(2, 4), "batch": 3}, "batch is 2"),
+        ({"forward_kwargs": {"scale": 2}}, "forward_kwargs goes with input_data"),
+        ({"input_data": {"x": torch.zeros(1, 4)}, "forward_kwargs": {"x": 1}}, "both give x"),
+        ({"input_data": {"not a name": torch.zeros(1, 4)}}, "not a parameter name"),
+    ],
+)
+def test_bad_input_data_is_a_usage_error(options: dict[str, object], says: str) -> None:
+    with pytest.raises(TargetError, match=says):
+        cnninspect.summary(nn.Linear(4, 2), **options)  # type: ignore[arg-type]
