@@ -129,6 +129,15 @@ def test_a_yaml_description_takes_one_tensor() -> None:
         cnninspect.summary("lenet5", input_data={"x": torch.zeros(1, 1, 32, 32)})
 
 
+def test_meta_tensors_give_shapes_on_meta_and_a_usage_error_elsewhere() -> None:
+    model = nn.Linear(4, 2)
+    x = torch.empty(3, 4, device="meta")
+    report = cnninspect.summary(model, input_data=x, device="meta")
+    assert (report.batch, report.totals.macs) == (3, 3 * 4 * 2)
+    with pytest.raises(TargetError, match="meta tensor, which has no values to run on cpu"):
+        cnninspect.summary(model, input_data=x, device="cpu")
+
+
 @pytest.mark.parametrize(
     ("options", "says"),
     [

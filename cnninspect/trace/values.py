@@ -13,7 +13,7 @@ same command therefore prints the same output every time.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -172,7 +172,9 @@ def example_layout(given: Example) -> tuple[tuple[Shape, ...], int]:
     return shapes, batch
 
 
-def _example_tensors(values: Sequence[Any], *, batched: bool) -> Any:
+def _example_tensors(
+    values: Sequence[Any], *, batched: bool
+) -> Iterator[tuple[torch.Tensor, bool]]:
     """(tensor, batched) for every tensor in ``values``, depth first."""
     for value in values:
         if isinstance(value, torch.Tensor):
@@ -189,6 +191,11 @@ def example_arguments(given: Example, *, device: torch.device) -> tuple[list[Any
 
     def copy(value: Any) -> Any:
         if isinstance(value, torch.Tensor):
+            if value.is_meta and device.type != "meta":
+                raise TargetError(
+                    f"input_data holds a meta tensor, which has no values to run on {device.type}",
+                    hint="give tensors with values, or device='meta' for shapes and counts",
+                )
             return value.detach().to(device, copy=True)
         if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
             return type(value)(*(copy(v) for v in value))
