@@ -36,9 +36,17 @@ def test_version() -> None:
         # the console script's entry point, as `cnninspect --help` runs it
         "import sys\nfrom cnninspect.cli import main\nsys.argv = ['cnninspect', '--help']\n"
         "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code",
+        # a file that cannot be read or parsed is refused before torch (--device auto too)
+        *(
+            "import sys\nfrom cnninspect.cli import main\n"
+            f"sys.argv = ['cnninspect', {command!r}, '/no/such/file.yaml']\n"
+            "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 2, stop.code"
+            for command in ("summary", "draw", "validate", "memory")
+        ),
     ],
-    ids=["import", "import-cli", "help"],
-)
+    ids=["import", "import-cli", "help", "missing-summary", "missing-draw", "missing-validate",
+         "missing-memory"],
+)  # fmt: skip
 def test_import_and_help_do_not_import_torch(code: str) -> None:
     check = f"{code}\nimport sys\nprint('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)

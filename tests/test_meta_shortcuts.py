@@ -49,7 +49,9 @@ BATCH_NORMS = [
 SAME_SHAPE = [
     pytest.param(aten.relu.default, (channels_last(),), id="relu"),
     pytest.param(aten.relu.default, (meta(5, dtype=torch.bfloat16),), id="relu-bfloat16"),
+    pytest.param(aten.relu.default, (meta(5, dtype=torch.uint8),), id="relu-uint8"),
     pytest.param(aten.hardtanh.default, (meta(2, 8), 0.0, 6.0), id="hardtanh"),
+    pytest.param(aten.hardtanh.default, (meta(3, dtype=torch.long), 0, 6), id="hardtanh-long"),
 ]
 
 
@@ -90,9 +92,6 @@ def test_refused_calls_go_to_torch(args: tuple[object, ...], torch_says: str) ->
 @pytest.mark.parametrize(
     ("op", "args"),
     [
-        # cpu refuses a bool relu; torch's meta kernel answers it: the shortcut stays out
-        pytest.param(aten.relu.default, (meta(3, dtype=torch.bool),), id="bool-relu"),
-        pytest.param(aten.hardtanh.default, (meta(3, dtype=torch.long), 0, 6), id="long"),
         pytest.param(aten.relu.default, (torch.zeros(3),), id="cpu-tensor"),
         # mixed dtypes: the statistics must be in the input's dtype (cpu refuses otherwise)
         pytest.param(aten.native_batch_norm.default,
@@ -104,6 +103,19 @@ def test_refused_calls_go_to_torch(args: tuple[object, ...], torch_says: str) ->
 )  # fmt: skip
 def test_outside_its_cases_it_answers_nothing(op: object, args: tuple[object, ...]) -> None:
     assert shortcut(op, args, {}) is None
+
+
+@pytest.mark.parametrize("op", ["relu", "relu_", "hardtanh", "hardtanh_"])
+@pytest.mark.parametrize("dtype", [torch.bool, torch.complex64])
+def test_what_cpu_refuses_meta_refuses(op: str, dtype: torch.dtype) -> None:
+    """torch's meta kernels take a bool or complex relu; cpu does not, and neither do we."""
+    func = getattr(aten, op).default
+    extra = (0.0, 6.0) if op.startswith("hardtanh") else ()
+    with pytest.raises(RuntimeError) as on_cpu:
+        func(torch.ones(3, dtype=dtype), *extra)
+    with pytest.raises(RuntimeError) as on_meta:
+        shortcut(func, (meta(3, dtype=dtype), *extra), {})
+    assert str(on_meta.value) == str(on_cpu.value)
 
 
 def test_only_slow_meta_kernels_are_shortcut() -> None:
@@ -130,3 +142,13 @@ def test_a_batch_norm_of_the_wrong_size_still_fails_on_meta() -> None:
         with pytest.raises(TraceError):
             trace(model.to(device) if device == "cpu" else model.to_empty(device="meta"),
                   [(1, 8, 8)], device=device)  # fmt: skip
+
+
+@pytest.mark.parametrize("device", ["cpu", "meta"])
+def test_a_relu_on_booleans_fails_on_every_device(device: str) -> None:
+    """validate's verdict does not depend on where it ran: the same refusal on meta as on cpu."""
+    import cnninspect
+    from cnninspect.errors import TraceError
+
+    with pytest.raises(TraceError, match="Boolean inputs not supported for relu"):
+        cnninspect.summary(torch.nn.ReLU(), inputs=["bool:4"], device=device)

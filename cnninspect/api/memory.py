@@ -100,9 +100,9 @@ def _factory(
     if isinstance(target, str) and not is_module_target(target):
         import dataclasses
 
+        spec = read_description(target, args)  # a file that does not read costs no torch import
         from cnninspect.build.builder import build
 
-        spec = read_description(target, args)
         shapes = tuple(input_shapes or (spec.input_shape,))
         if len(shapes) != 1:
             raise TargetError("a YAML architecture takes exactly one input")

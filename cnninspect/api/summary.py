@@ -317,19 +317,22 @@ def _example_inputs(
 
 
 def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:
-    """Meta first (shapes and counts without memory); cpu when meta cannot run the model."""
-    from torch import nn
+    """Meta first (shapes and counts without memory); cpu when meta cannot run the model.
 
-    from cnninspect.errors import CnninspectError, DeviceError
-    from cnninspect.trace.forward import device_of
+    Only a failed forward pass is retried: a file that does not read or build fails the same
+    way everywhere (and is refused without importing torch)."""
+    from cnninspect.errors import TraceError
 
-    if isinstance(target, nn.Module):  # a module with weights: it runs where they are
-        return summarize(target, device=device_of(target), **options)
+    if not isinstance(target, str):  # (a string is refused, if it must be, before torch)
+        from torch import nn
+
+        from cnninspect.trace.forward import device_of
+
+        if isinstance(target, nn.Module):  # a module with weights: it runs where they are
+            return summarize(target, device=device_of(target), **options)
     try:
         return summarize(target, device="meta", **options)
-    except DeviceError:
-        raise
-    except CnninspectError as on_meta:
+    except TraceError as on_meta:
         report = summarize(target, device="cpu", **options)  # its error, if it fails too
         return dataclasses.replace(report, device_note=_why_not_meta(on_meta.message))
 

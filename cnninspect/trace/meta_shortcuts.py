@@ -6,10 +6,11 @@ result that only has its input's shape: about 0.6 ms a batch norm and 0.3 ms a R
 half of what ``cnninspect list`` spends in its passes. Their outputs are the input's shape,
 dtype and strides (``empty_like``), with batch norm's saved statistics one value per channel.
 
-The shortcut is taken only where torch's kernel would succeed on a real device as well —
+A batch norm is shortcut only where torch's kernel would succeed on a real device as well —
 floating inputs, statistics and affine parameters of one value per channel in the input's
-dtype, running statistics present in eval. Anything else goes to torch, so an error is still
-torch's own and meta stays no more lenient than before.
+dtype, running statistics present in eval; anything else goes to torch, so its error is
+torch's own. relu and hardtanh refuse what cpu refuses (bool and complex inputs), which
+torch's meta kernels let through: meta is no more lenient than a real device.
 """
 
 from __future__ import annotations
@@ -23,22 +24,28 @@ aten = torch.ops.aten
 
 # float16 and bfloat16 inputs keep their statistics in float32, as torch does
 _FLOATING = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+_RELU_BOOL = "Boolean inputs not supported for relu"  # cpu's words
+_HARDTANH_BOOL = "Bool inputs not supported for hardtanh"
 
 
 def _on_meta(value: Any) -> bool:
     return isinstance(value, torch.Tensor) and value.device.type == "meta"
 
 
-def _same_shape(x: Any, *args: Any, **kwargs: Any) -> Any:
-    if not _on_meta(x) or x.dtype not in _FLOATING:
-        return None
-    return torch.empty_like(x)
+def _clamping(bool_refusal: str, *, in_place: bool) -> Callable[..., Any]:
+    """relu and hardtanh: the input's shape and strides. Bool and complex inputs, which torch's
+    meta kernels accept and cpu and cuda refuse, are refused here in cpu's words."""
 
+    def result(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _on_meta(x):
+            return None
+        if x.dtype == torch.bool:
+            raise RuntimeError(bool_refusal)
+        if x.is_complex():
+            raise RuntimeError("clamp is not supported for complex types")
+        return x if in_place else torch.empty_like(x)
 
-def _same_shape_in_place(x: Any, *args: Any, **kwargs: Any) -> Any:
-    if not _on_meta(x) or x.dtype not in _FLOATING:
-        return None
-    return x
+    return result
 
 
 def _batch_norm(x: Any, *args: Any, **kwargs: Any) -> Any:
@@ -82,10 +89,10 @@ def _normalised(x: Any, per_channel: tuple[Any, ...], *, training: bool) -> Any:
 SHORTCUTS: dict[Any, Callable[..., Any]] = {
     aten.native_batch_norm.default: _batch_norm,
     aten._native_batch_norm_legit_no_training.default: _no_training_batch_norm,
-    aten.relu.default: _same_shape,
-    aten.relu_.default: _same_shape_in_place,
-    aten.hardtanh.default: _same_shape,
-    aten.hardtanh_.default: _same_shape_in_place,
+    aten.relu.default: _clamping(_RELU_BOOL, in_place=False),
+    aten.relu_.default: _clamping(_RELU_BOOL, in_place=True),
+    aten.hardtanh.default: _clamping(_HARDTANH_BOOL, in_place=False),
+    aten.hardtanh_.default: _clamping(_HARDTANH_BOOL, in_place=True),
 }
 
 
