@@ -5,6 +5,7 @@ arguments — and uses copies of them as they are (dtypes, batch, values)."""
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -40,6 +41,7 @@ def test_token_ids_feed_the_lstm_language_model() -> None:
     assert report.input_shapes == ((100,),)
     assert report.layer("embedding").shape == (100, 300)
     assert report.totals.params == params(model)
+    assert report.totals.input_bytes == 3 * 100 * 8  # int64 ids, not float32
     per_position = 4 * 512 * (300 + 512) + 4 * 512 * (512 + 512) + 512 * 5000
     assert report.totals.macs == 3 * 100 * per_position
 
@@ -94,6 +96,7 @@ def test_the_same_numbers_as_the_input_language() -> None:
     real = cnninspect.summary(model, input_data=torch.randint(0, 5000, (1, 100)))
     described = cnninspect.summary(model, inputs=["long:100@0..5000"])
     assert real.totals == described.totals
+    assert real.totals.input_bytes == 100 * 8
     assert [r.shape for r in real.rows] == [r.shape for r in described.rows]
 
 
@@ -127,6 +130,24 @@ def test_a_yaml_description_takes_one_tensor() -> None:
     assert report.totals.params == 61_706  # LeCun et al. 1998's LeNet-5 (with biases)
     with pytest.raises(TargetError, match="one float input"):
         cnninspect.summary("lenet5", input_data={"x": torch.zeros(1, 1, 32, 32)})
+    with pytest.raises(TargetError, match="one float input"):
+        cnninspect.summary("lenet5", input_data=[[torch.zeros(1, 1, 32, 32)]])
+    for scalar in (torch.tensor(1.0), torch.zeros(5)):  # per sample: () either way
+        with pytest.raises(TargetError, match="not a 0-d scalar"):
+            cnninspect.summary("lenet5", input_data=scalar)
+
+
+def test_meta_tensors_that_meta_cannot_run_keep_meta_s_reason(tmp_path: Path) -> None:
+    """device="auto" retries on cpu when meta fails; meta tensors have no values to retry
+    with, so the answer is why meta failed, not a complaint about the meta tensors."""
+    from cnninspect.errors import TraceError
+
+    (tmp_path / "dd.py").write_text(
+        "import torch\nclass Net(torch.nn.Module):\n"
+        "    def forward(self, x):\n        return torch.nonzero(x)\n"
+    )
+    with pytest.raises(TraceError, match="nonzero"):
+        cnninspect.summary(f"{tmp_path}/dd.py:Net", input_data=torch.empty(2, 3, device="meta"))
 
 
 def test_meta_tensors_give_shapes_on_meta_and_a_usage_error_elsewhere() -> None:
@@ -149,8 +170,43 @@ def test_meta_tensors_give_shapes_on_meta_and_a_usage_error_elsewhere() -> None:
         ({"forward_kwargs": {"scale": 2}}, "forward_kwargs goes with input_data"),
         ({"input_data": {"x": torch.zeros(1, 4)}, "forward_kwargs": {"x": 1}}, "both give x"),
         ({"input_data": {"not a name": torch.zeros(1, 4)}}, "not a parameter name"),
+        ({"input_data": torch.zeros(1, 4), "forward_kwargs": "abc"}, "forward_kwargs is a str"),
+        ({"input_data": torch.zeros(1, 4), "forward_kwargs": [1, 2]}, "forward_kwargs is a list"),
     ],
 )
 def test_bad_input_data_is_a_usage_error(options: dict[str, object], says: str) -> None:
     with pytest.raises(TargetError, match=says):
         cnninspect.summary(nn.Linear(4, 2), **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"device": "meta"}, {"device": "cpu", "dtype": "float64"}, {"mode": "train"}],
+    ids=["meta", "float64", "train"],
+)
+def test_the_callers_model_is_never_moved_or_converted(options: dict[str, str]) -> None:
+    """On meta a moved model would lose its weights: a copy is inspected instead."""
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(144, 2))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    report = cnninspect.summary(model, input_shape=(3, 8, 8), **options)  # type: ignore[arg-type]
+    assert report.totals.params == params(model)
+    assert report.totals.macs == 4 * 27 * 36 + 144 * 2
+    for name, value in model.state_dict().items():
+        assert value.device.type == "cpu" and value.dtype == before[name].dtype, name
+        assert torch.equal(value, before[name]), name
+
+
+def test_ties_survive_the_copy() -> None:
+    class Tied(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Embedding(10, 4)
+            self.out = nn.Linear(4, 10, bias=False)
+            self.out.weight = self.embed.weight
+
+        def forward(self, ids: torch.Tensor) -> torch.Tensor:
+            return self.out(self.embed(ids))
+
+    model = Tied()
+    report = cnninspect.summary(model, inputs=["long:5@0..10"], device="meta")
+    assert report.totals.params == params(model) == 40

@@ -3,6 +3,9 @@ leave to torch every call that torch would refuse."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import pytest
 import torch
 
@@ -51,7 +54,6 @@ SAME_SHAPE = [
     pytest.param(aten.relu.default, (meta(5, dtype=torch.bfloat16),), id="relu-bfloat16"),
     pytest.param(aten.relu.default, (meta(5, dtype=torch.uint8),), id="relu-uint8"),
     pytest.param(aten.hardtanh.default, (meta(2, 8), 0.0, 6.0), id="hardtanh"),
-    pytest.param(aten.hardtanh.default, (meta(3, dtype=torch.long), 0, 6), id="hardtanh-long"),
 ]
 
 
@@ -93,6 +95,9 @@ def test_refused_calls_go_to_torch(args: tuple[object, ...], torch_says: str) ->
     ("op", "args"),
     [
         pytest.param(aten.relu.default, (torch.zeros(3),), id="cpu-tensor"),
+        # integer limits are torch's to judge (negative ones on unsigned types, infinities)
+        pytest.param(aten.hardtanh.default, (meta(3, dtype=torch.long), 0, 6), id="long"),
+        pytest.param(aten.relu.default, (meta(4, 3).t(),), id="not-dense"),
         # mixed dtypes: the statistics must be in the input's dtype (cpu refuses otherwise)
         pytest.param(aten.native_batch_norm.default,
                      (meta(2, 3), *[meta(3, dtype=torch.float64)] * 4, False, 0.1, 1e-5),
@@ -116,6 +121,61 @@ def test_what_cpu_refuses_meta_refuses(op: str, dtype: torch.dtype) -> None:
     with pytest.raises(RuntimeError) as on_meta:
         shortcut(func, (meta(3, dtype=dtype), *extra), {})
     assert str(on_meta.value) == str(on_cpu.value)
+
+
+def on_meta(op: Any, args: tuple[Any, ...]) -> Any:
+    """What the trace computes on meta: the shortcut, else torch's meta kernel."""
+    out = shortcut(op, args, {})
+    return op(*args) if out is None else out
+
+
+def on_cpu(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        torch.ones(a.shape, dtype=a.dtype).expand(a.shape) if isinstance(a, torch.Tensor) else a
+        for a in args
+    )
+
+
+CPU_REFUSES = [
+    pytest.param(aten.hardtanh.default, (meta(4, dtype=torch.uint8), -1.0, 1.0),
+                 id="unsigned-hardtanh-negative-limit"),
+    pytest.param(aten.hardtanh_.default, (meta(4, dtype=torch.uint8), -1.0, 1.0),
+                 id="unsigned-hardtanh_-negative-limit"),
+    pytest.param(aten.hardtanh.default, (meta(4, dtype=torch.int8), -math.inf, math.inf),
+                 id="int8-hardtanh-infinite-limits"),
+    pytest.param(aten.hardtanh.default, (meta(4, dtype=torch.float16), -1e6, 1e6),
+                 id="half-hardtanh-limit-overflows"),
+    pytest.param(aten.hardtanh.default, (meta(4), -1e39, 1e39), id="float-limit-overflows"),
+    pytest.param(aten.relu.default, (meta(4, dtype=torch.uint16),), id="uint16-relu"),
+    pytest.param(aten.relu.default, (meta(4, dtype=torch.float8_e4m3fn),), id="float8-relu"),
+    pytest.param(aten.native_batch_norm.default,
+                 (meta(2, 3), None, None, meta(3), None, True, 0.1, 1e-5),
+                 id="running-mean-without-variance"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("op", "args"), CPU_REFUSES)
+def test_what_cpu_refuses_fails_on_meta_too(op: Any, args: tuple[Any, ...]) -> None:
+    with pytest.raises((RuntimeError, ValueError, OverflowError)):
+        op(*on_cpu(args))
+    with pytest.raises((RuntimeError, ValueError, OverflowError)):
+        on_meta(op, args)
+
+
+def test_an_in_place_relu_of_an_expanded_tensor_fails_on_meta_as_on_cpu() -> None:
+    with pytest.raises(RuntimeError, match="refers to a single memory location") as on_cpu:
+        aten.relu_.default(torch.ones(1).expand(3))
+    with pytest.raises(RuntimeError) as on_meta:
+        on_meta_result = shortcut(aten.relu_.default, (meta(1).expand(3),), {})
+        assert on_meta_result is not None
+    assert str(on_meta.value) == str(on_cpu.value)
+
+
+def test_hardtanh_limits_that_fit_are_answered() -> None:
+    x = meta(4, dtype=torch.bfloat16)  # bfloat16 holds 1e6 (cpu takes it)
+    assert described(shortcut(aten.hardtanh.default, (x, -1e6, 1e6), {})) == described(x)
+    y = meta(4)
+    assert described(shortcut(aten.hardtanh.default, (y, -math.inf, math.inf), {})) == described(y)
 
 
 def test_only_slow_meta_kernels_are_shortcut() -> None:
@@ -145,10 +205,20 @@ def test_a_batch_norm_of_the_wrong_size_still_fails_on_meta() -> None:
 
 
 @pytest.mark.parametrize("device", ["cpu", "meta"])
-def test_a_relu_on_booleans_fails_on_every_device(device: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "given", "says"),
+    [
+        (torch.nn.ReLU(), "bool:4", "Boolean inputs not supported for relu"),
+        (torch.nn.Hardtanh(), "uint8:4", "unsigned type with negative limits"),
+    ],
+    ids=["bool-relu", "unsigned-hardtanh"],
+)
+def test_what_cpu_refuses_fails_on_every_device(
+    device: str, module: torch.nn.Module, given: str, says: str
+) -> None:
     """validate's verdict does not depend on where it ran: the same refusal on meta as on cpu."""
     import cnninspect
     from cnninspect.errors import TraceError
 
-    with pytest.raises(TraceError, match="Boolean inputs not supported for relu"):
-        cnninspect.summary(torch.nn.ReLU(), inputs=["bool:4"], device=device)
+    with pytest.raises(TraceError, match=f"(?i){says}"):
+        cnninspect.summary(module, inputs=[given], device=device)

@@ -61,6 +61,23 @@ def test_the_quick_candidate_check_finds_what_the_full_one_finds(name: str) -> N
         assert quick <= full
 
 
+def test_the_quick_check_reads_shapes_as_the_rows_do(tmp_path: Path) -> None:
+    """Flatten(start_dim=0) folds the batch in: the rows keep (900,) and (10,) whole, and the
+    quick check must too, or it rejects the input the full check accepts."""
+    path = tmp_path / "flat0.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [3, 30, 30]\nlayers:\n"
+        "  - Conv2d: {out_channels: 4, kernel_size: 3, stride: 2}\n"
+        "    name: conv\n    expect: [4, 15, 15]\n"
+        "  - Flatten: {start_dim: 0}\n"
+        "  - Linear: {out_features: 10}\n    name: fc\n    expect: [10]\n"
+    )
+    spec = load(path)
+    full = solve_input(spec, check_spec)
+    assert full is not None and full.shape == (3, 31, 31)
+    assert solve_input(spec, check_candidate) == full
+
+
 def test_smallest_bisects_a_monotone_predicate() -> None:
     tries: list[int] = []
 

@@ -136,7 +136,7 @@ def _totals(trace: Trace) -> Totals:
         input_elements=input_elements,
         activation_elements=activations,
         activation_bytes=activations * trace.element_size,
-        input_bytes=input_elements * trace.element_size,
+        input_bytes=trace.input_bytes,
         uncalled=trace.uncalled,
     )
 
@@ -225,11 +225,13 @@ def summarize(
         arguments = example
     else:
         input_shapes, arguments = _normalised_inputs(target, input_shapes, inputs)
-    from cnninspect.build.targets import load_target, read_description
+    from cnninspect.build.targets import check_module_file, load_target, read_description
 
-    description = None
+    description = None  # a missing or broken file costs no torch import
     if isinstance(target, str) and not is_module_target(target):
-        description = read_description(target, args)  # a broken file costs no torch import
+        description = read_description(target, args)
+    elif isinstance(target, str):
+        check_module_file(target)
 
     from cnninspect.checks.declarations import declarations
     from cnninspect.checks.explain import explain
@@ -237,6 +239,8 @@ def summarize(
     from cnninspect.trace.forward import trace as run_trace
 
     check_device(device)  # before constructing anything: a missing GPU is a one-line answer
+    if not isinstance(target, str):  # the caller's model is never moved or converted
+        target = _own_copy(target, device, dtype)
     loaded = load_target(
         target, input_shapes=input_shapes, args=args, device=device, description=description
     )
@@ -271,6 +275,18 @@ def summarize(
     )
 
 
+def _own_copy(target: Any, device: str, dtype: str) -> Any:
+    """A module instance as it is when it is on ``device`` at ``dtype``, else a copy there."""
+    from torch import nn
+
+    from cnninspect.trace.forward import check_device, check_dtype
+    from cnninspect.trace.placement import placed_copy
+
+    if not isinstance(target, nn.Module):
+        return target
+    return placed_copy(target, check_device(device), check_dtype(dtype))
+
+
 def _normalised_inputs(
     target: str | nn.Module, input_shapes: Sequence[Shape] | None, inputs: Inputs | None
 ) -> tuple[Sequence[Shape] | None, Inputs | None]:
@@ -297,7 +313,7 @@ def _example_inputs(
 ) -> tuple[list[Shape], int]:
     """The input shapes and the batch of real example values; a usage error where they
     conflict with the other ways of saying what ``forward`` takes."""
-    from cnninspect.trace.values import example_layout
+    from cnninspect.trace.values import example_layout, is_one_tensor
 
     if input_shapes is not None or inputs is not None:
         raise TargetError(
@@ -311,7 +327,7 @@ def _example_inputs(
             "their own batch"
         )
     described = isinstance(target, str) and not is_module_target(target)
-    if described and (len(example.args) != 1 or example.kwargs or len(shapes) != 1):
+    if described and not is_one_tensor(example):
         raise TargetError("a YAML description takes one float input: give input_data one tensor")
     return list(shapes), example_batch
 
@@ -319,9 +335,10 @@ def _example_inputs(
 def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:
     """Meta first (shapes and counts without memory); cpu when meta cannot run the model.
 
-    Only a failed forward pass is retried: a file that does not read or build fails the same
-    way everywhere (and is refused without importing torch)."""
-    from cnninspect.errors import TraceError
+    What cannot differ on cpu is not retried: a file that does not read or build fails the same
+    way everywhere (and is refused without importing torch), and so do meta tensors given as
+    input_data (cpu has no values to run them on)."""
+    from cnninspect.errors import CnninspectError, DeviceError, SpecError, TraceError
 
     if not isinstance(target, str):  # (a string is refused, if it must be, before torch)
         from torch import nn
@@ -332,9 +349,25 @@ def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:
             return summarize(target, device=device_of(target), **options)
     try:
         return summarize(target, device="meta", **options)
-    except TraceError as on_meta:
+    except (DeviceError, SpecError):
+        raise
+    except CnninspectError as on_meta:
+        # a module target's constructor runs differently on meta: it may fail there only
+        retried = isinstance(on_meta, TraceError) or (
+            isinstance(target, str) and is_module_target(target)
+        )
+        if not retried or _has_meta_tensors(options.get("example")):
+            raise
         report = summarize(target, device="cpu", **options)  # its error, if it fails too
         return dataclasses.replace(report, device_note=_why_not_meta(on_meta.message))
+
+
+def _has_meta_tensors(example: Example | None) -> bool:
+    if example is None:
+        return False
+    from cnninspect.trace.values import example_on_meta
+
+    return example_on_meta(example)
 
 
 def _why_not_meta(message: str) -> str:

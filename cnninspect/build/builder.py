@@ -49,8 +49,9 @@ class Built:
     declared_inputs: tuple[DeclaredInput, ...]
     output_shape: Shape  # as computed while building
     largest_activation: int  # elements per sample of the largest layer output (memory guard)
-    # per sample, the output of every named layer, block and repeat as computed while building
-    # (what the trace will compute: the solver rejects candidate inputs with these alone)
+    # the output of every named layer, block and repeat as computed while building, per sample
+    # as the trace's rows show it (the batch of 1 stripped only where it is the batch): the
+    # solver rejects candidate inputs with these alone
     layer_shapes: Mapping[str, Shape]
 
 
@@ -165,7 +166,7 @@ class _Builder:
             module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")
             copies.add_module(str(index), module)
             shape = [out]
-        self.layer_shapes[qualname] = without_batch(shape[0])
+        self.layer_shapes[qualname] = without_batch(shape[0], batch=1)
         return copies, shape[0]
 
     def one(
@@ -182,7 +183,7 @@ class _Builder:
                 block_type=block.name,
                 input_names=block.inputs,
             )
-            self.layer_shapes[qualname] = without_batch(out)
+            self.layer_shapes[qualname] = without_batch(out, batch=1)
             return graph, out
         self.origins.setdefault(
             qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
@@ -198,7 +199,7 @@ class _Builder:
             )
         module = self.construct(layer, kwargs, incoming[0], qualname)
         out = self.propagate(module, layer, incoming, qualname)
-        self.layer_shapes[qualname] = without_batch(out)
+        self.layer_shapes[qualname] = without_batch(out, batch=1)
         return module, out
 
     def construct(

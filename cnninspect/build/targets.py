@@ -63,6 +63,13 @@ def is_module_target(target: str) -> bool:
     )
 
 
+def check_module_file(target: str) -> None:
+    """A ``path/to/file.py:attr`` whose file is missing is refused before torch is imported."""
+    where = target.rpartition(":")[0]
+    if where.endswith(".py") and not Path(where).is_file():
+        raise TargetError(f"no such file: {where}")
+
+
 def yaml_path(target: str) -> Path:
     """The YAML file a target names: a path, or a bundled architecture's name."""
     path = Path(target)
@@ -123,6 +130,11 @@ def _loaded_spec(spec: ArchSpec, target: str, input_shapes: Sequence[Shape] | No
     if input_shapes is not None and len(input_shapes) != 1:
         raise TargetError("a YAML architecture takes exactly one input")
     if input_shapes:
+        if not input_shapes[0]:
+            raise TargetError(
+                "a YAML architecture's input has at least one size (features, or channels "
+                "and spatial sizes), not a 0-d scalar"
+            )
         spec = dataclasses.replace(spec, input_shape=tuple(input_shapes[0]))
     built = build(spec)
     return Loaded(

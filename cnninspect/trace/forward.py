@@ -150,6 +150,7 @@ def trace(
         dtype=dtype,
         device=device,
         element_size=torch.empty((), dtype=torch_dtype, device="meta").element_size(),
+        input_bytes=_nbytes(list(tensors([inputs, keywords]))),
         uncalled=recorder.uncalled(),
         model_type=module_type(model),
     )

@@ -7,8 +7,12 @@ gradients and optimizer state. This re-ties them as they were.
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import torch
 from torch import nn
+
+from cnninspect.trace.values import mark_uninitialised
 
 
 def to_empty(model: nn.Module, device: torch.device | str) -> None:
@@ -25,3 +29,34 @@ def to_empty(model: nn.Module, device: torch.device | str) -> None:
         shared = getattr(first_module, kind)[first_name]
         for module, other_kind, name in places[1:]:
             getattr(module, other_kind)[name] = shared
+
+
+def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> nn.Module:
+    """``model`` itself when its weights are on ``device`` at ``dtype`` already; otherwise a
+    copy there, so that inspecting a user's model never moves or converts it (on meta its
+    weights would be gone). Floating tensors take ``dtype``; ties stay ties (the deep copy
+    finds every weight in its memo already placed). A copy made on meta holds no values; one
+    made from meta onto a real device is marked to receive seeded ones (trace/values.py)."""
+    tensors = [*model.parameters(), *model.buffers()]
+
+    def placed(t: torch.Tensor) -> bool:
+        return t.device.type == device.type and (not t.is_floating_point() or t.dtype == dtype)
+
+    if all(placed(t) for t in tensors):
+        return model
+    memo: dict[int, object] = {}
+    from_meta = False
+    for tensor in tensors:
+        kind = dtype if tensor.is_floating_point() else tensor.dtype
+        if device.type == "meta" or tensor.is_meta:
+            from_meta = from_meta or tensor.is_meta
+            copy = torch.empty_like(tensor, device=device, dtype=kind)
+        else:
+            copy = tensor.detach().to(device=device, dtype=kind, copy=True)
+        if isinstance(tensor, nn.Parameter):
+            copy = nn.Parameter(copy, requires_grad=tensor.requires_grad)
+        memo[id(tensor)] = copy
+    made = deepcopy(model, memo)
+    if from_meta and device.type != "meta":
+        mark_uninitialised(made)
+    return made

@@ -133,6 +133,11 @@ def example(input_data: Any, forward_kwargs: Mapping[str, Any] | None = None) ->
     """``input_data`` as torchinfo takes it: a tensor (the one positional argument), a list or
     tuple (the positional arguments), or a dict (the keyword arguments); ``forward_kwargs``
     more keyword arguments. A usage error for anything else, or a keyword given twice."""
+    if forward_kwargs is not None and not isinstance(forward_kwargs, Mapping):
+        raise TargetError(
+            f"forward_kwargs is a {type(forward_kwargs).__name__}: give a dict of forward's "
+            "keyword arguments"
+        )
     extra = dict(forward_kwargs or {})
     if isinstance(input_data, torch.Tensor):
         args: tuple[Any, ...] = (input_data,)
@@ -183,6 +188,17 @@ def _example_tensors(
             yield from _example_tensors(value, batched=False)
         elif isinstance(value, Mapping):
             yield from _example_tensors(list(value.values()), batched=batched)
+
+
+def is_one_tensor(given: Example) -> bool:
+    """Is the example a single tensor (what a YAML description's forward takes)?"""
+    return len(given.args) == 1 and not given.kwargs and isinstance(given.args[0], torch.Tensor)
+
+
+def example_on_meta(given: Example) -> bool:
+    """Does the example hold meta tensors (shapes without values)?"""
+    values = [*given.args, *(v for _, v in given.kwargs)]
+    return any(t.is_meta for t, _ in _example_tensors(values, batched=True))
 
 
 def example_arguments(given: Example, *, device: torch.device) -> tuple[list[Any], dict[str, Any]]:
