@@ -43,9 +43,12 @@ def test_version() -> None:
             "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 2, stop.code"
             for command in ("summary", "draw", "validate", "memory")
         ),
+        "import sys\nfrom cnninspect.cli import main\n"
+        "sys.argv = ['cnninspect', 'summary', '/no/such/net.py:Net', '--input', '3x8x8']\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 2, stop.code",
     ],
     ids=["import", "import-cli", "help", "missing-summary", "missing-draw", "missing-validate",
-         "missing-memory"],
+         "missing-memory", "missing-module-file"],
 )  # fmt: skip
 def test_import_and_help_do_not_import_torch(code: str) -> None:
     check = f"{code}\nimport sys\nprint('torch' in sys.modules)"
