@@ -210,3 +210,18 @@ def test_ties_survive_the_copy() -> None:
     model = Tied()
     report = cnninspect.summary(model, inputs=["long:5@0..10"], device="meta")
     assert report.totals.params == params(model) == 40
+
+
+def test_a_model_that_cannot_be_copied_is_a_usage_error_off_its_device() -> None:
+    import threading
+
+    class Locked(nn.Linear):
+        def __init__(self) -> None:
+            super().__init__(4, 2)
+            self.lock = threading.Lock()
+
+    model = Locked()
+    assert cnninspect.summary(model, input_shape=(4,)).device == "cpu"  # where it is: no copy
+    with pytest.raises(TargetError, match="Locked cannot be copied to run on meta"):
+        cnninspect.summary(model, input_shape=(4,), device="meta")
+    assert next(model.parameters()).device.type == "cpu"

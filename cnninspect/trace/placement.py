@@ -12,6 +12,7 @@ from copy import deepcopy
 import torch
 from torch import nn
 
+from cnninspect.errors import TargetError, first_line
 from cnninspect.trace.values import mark_uninitialised
 
 
@@ -56,7 +57,15 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
         if isinstance(tensor, nn.Parameter):
             copy = nn.Parameter(copy, requires_grad=tensor.requires_grad)
         memo[id(tensor)] = copy
-    made = deepcopy(model, memo)
+    try:
+        made = deepcopy(model, memo)
+    except Exception as exc:  # a model holding what cannot be copied (a lock, a file handle)
+        where = device.type + ("" if device.type == "meta" else f" at {dtype}")
+        raise TargetError(
+            f"{type(model).__name__} cannot be copied to run on {where}: {first_line(exc)}",
+            hint="inspect it where its weights are (device='auto'): the model itself is "
+            "never moved or converted",
+        ) from None
     if from_meta and device.type != "meta":
         mark_uninitialised(made)
     return made
