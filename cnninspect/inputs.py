@@ -2,8 +2,10 @@
 
 One ``--input`` is one positional argument of ``forward``, or a keyword one with ``name=``::
 
-    3x224x224                  a float tensor (batch in front)
+    3x224x224                  a float tensor (batch in front): seeded normal samples
     long:16x128@0..30522       token ids: an integer tensor, values in [0, 30522)
+    3x224x224@0                every value 0 (@1: ones; any number: that value)
+    3x224x224@0..255           floats uniform in [0, 255)
     mask=bool:16x128           a keyword tensor
     float:()                   a 0-d tensor (no batch: a scalar)
     [3x800x600,3x600x800]      a list of tensors, each without batch (detection models)
@@ -35,18 +37,24 @@ DTYPES = {
     "long": "int64", "int64": "int64", "int": "int32", "int32": "int32",
     "int16": "int16", "int8": "int8", "uint8": "uint8", "bool": "bool",
 }  # fmt: skip
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?"
 _TENSOR = re.compile(
     r"^(?:(?P<dtype>[a-z0-9]+):)?(?P<dims>\(\)|-?[0-9]+(?:[x×,]-?[0-9]+)*)"
-    r"(?:@(?P<low>-?[0-9]+)\.\.(?P<high>-?[0-9]+))?$"
+    rf"(?:@(?P<low>{_NUMBER})(?:\.\.(?P<high>{_NUMBER}))?)?$"
 )
+# the values each integer dtype holds: [low, high)
+_INTEGER_RANGES = {
+    "uint8": (0, 2**8), "int8": (-(2**7), 2**7), "int16": (-(2**15), 2**15),
+    "int32": (-(2**31), 2**31), "int64": (-(2**63), 2**63),
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class TensorInput:
     shape: Shape  # without the batch (a 0-d tensor: ())
     dtype: str | None = None  # None: the command's --dtype
-    low: int | None = None  # integers: values in [low, high)
-    high: int | None = None
+    low: float | None = None  # values uniform in [low, high); low alone: every value low
+    high: float | None = None
     batched: bool = True  # a list's items and 0-d tensors have no batch in front
 
 
@@ -63,9 +71,11 @@ class Inputs:
 
     @property
     def plain(self) -> bool:
-        """Only float tensors with a batch, no keywords: what ``--input 3x224x224`` means."""
+        """Only float tensors with a batch and seeded values, no keywords: what
+        ``--input 3x224x224`` means."""
         return not self.kwargs and all(
-            isinstance(a, TensorInput) and a.dtype is None and a.batched for a in self.args
+            isinstance(a, TensorInput) and a.dtype is None and a.batched and a.low is None
+            for a in self.args
         )
 
 
@@ -150,13 +160,35 @@ def _tensor(match: re.Match[str], whole: str, *, batched: bool) -> TensorInput:
     dims = () if match["dims"] == "()" else tuple(int(d) for d in re.split(r"[x×,]", match["dims"]))
     if any(d <= 0 for d in dims):
         raise TargetError(f"--input {whole}: '{whole}': every dimension must be a positive integer")
-    low = int(match["low"]) if match["low"] is not None else None
-    high = int(match["high"]) if match["high"] is not None else None
-    if low is not None and high is not None and high <= low:
-        raise TargetError(f"--input {whole}: the range {low}..{high} is empty")
-    if low is not None and (dtype is None or not dtype.startswith(("int", "uint"))):
-        raise TargetError(f"--input {whole}: a value range is for integer dtypes (long:…@0..10)")
+    low, high = _values(match, whole, dtype)
     return TensorInput(dims, dtype, low, high, batched=batched and dims != ())
+
+
+def _values(
+    match: re.Match[str], whole: str, dtype: str | None
+) -> tuple[float | None, float | None]:
+    """``@low..high`` (uniform) or ``@value`` (every value), checked against the dtype."""
+    if match["low"] is None:
+        return None, None
+    low, high = _number(match["low"]), _number(match["high"]) if match["high"] else None
+    if high is not None and high <= low:
+        raise TargetError(f"--input {whole}: the range {low}..{high} is empty")
+    if dtype == "bool":
+        if high is not None or low not in (0, 1):
+            raise TargetError(f"--input {whole}: a bool tensor takes one value, @0 or @1")
+    elif dtype in _INTEGER_RANGES:
+        if any(isinstance(v, float) for v in (low, high)):
+            raise TargetError(f"--input {whole}: {dtype} values are whole numbers")
+        least, beyond = _INTEGER_RANGES[dtype]
+        last = high - 1 if high is not None else low
+        if low < least or last >= beyond:
+            raise TargetError(f"--input {whole}: {dtype} holds {least}..{beyond - 1}")
+    return low, high
+
+
+def _number(text: str) -> float:
+    """12 stays an int (a whole number for integer dtypes); 0.5 and 1e-3 are floats."""
+    return int(text) if re.fullmatch(r"-?[0-9]+", text) else float(text)
 
 
 def _split(text: str) -> list[str]:

@@ -4,6 +4,7 @@ the cases torchinfo's test-suite summarises with input_data, dtypes and keywords
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from torch import nn
@@ -78,7 +79,12 @@ def test_parse_inputs() -> None:
     [
         ("cmplx:3", "unknown dtype 'cmplx'"),
         ("long:3@5..5", "is empty"),
-        ("3x8@0..4", "for integer dtypes"),
+        ("3x8@4..0", "is empty"),
+        ("bool:3@0..1", "a bool tensor takes one value, @0 or @1"),
+        ("bool:3@2", "a bool tensor takes one value, @0 or @1"),
+        ("long:3@0.5..4", "int64 values are whole numbers"),
+        ("uint8:3@0..300", "uint8 holds 0..255"),
+        ("int8:3@-129", "int8 holds -128..127"),
         ("3xq", "is not a shape like 3x224x224"),
         ("0x2x2", "every dimension must be a positive integer"),
         ("{image3x8}", "name:TENSOR"),
@@ -90,6 +96,55 @@ def test_a_bad_input_is_a_clear_usage_error(text: str, words: str) -> None:
     assert words in str(error.value)
     result = cli("summary", f"{NETS}:LSTMNet", "--input", text)
     assert result.exit_code == 2 and words in result.stderr
+
+
+def test_parse_values() -> None:
+    assert parse_inputs(["3x8@0"]).args == (TensorInput((3, 8), None, 0, None),)
+    assert parse_inputs(["3x8@-1.5..2e1"]).args == (TensorInput((3, 8), None, -1.5, 20.0),)
+    assert parse_inputs(["bool:4@1"]).args == (TensorInput((4,), "bool", 1, None),)
+    assert parse_inputs(["uint8:3x8x8@0..256"]).args == (TensorInput((3, 8, 8), "uint8", 0, 256),)
+    assert not parse_inputs(["3x8@0"]).plain  # values given: not the seeded default
+
+
+POSITIVES = """\
+import torch
+from torch import nn
+
+
+class Positives(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(1, 2)
+
+    def forward(self, x):
+        return self.fc(x[x > 0].reshape(-1, 1))
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("6@0", 0), ("6@1", 6), ("6@-2..0", 0), ("6@1..2", 6), ("6", None)],
+    ids=["zeros", "ones", "negative-range", "positive-range", "seeded-normal"],
+)
+def test_the_values_asked_for_are_the_values_run(
+    tmp_path: Path, given: str, kept: int | None
+) -> None:
+    """Work that depends on values: a linear map over the positive entries only. The user
+    asks for zeros and gets zeros (no work), ones and gets six rows of work."""
+    (tmp_path / "positives.py").write_text(POSITIVES)
+    result = cli("summary", f"{tmp_path}/positives.py:Positives", "--input", given, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["device"] == "cpu"  # meta cannot know how many are positive
+    if kept is None:  # seeded normal samples: some of the six, the same every run
+        again = json.loads(
+            cli(
+                "summary", f"{tmp_path}/positives.py:Positives", "--input", given, "-f", "json"
+            ).stdout
+        )
+        assert 0 < report["totals"]["macs"] < 6 * 2 and again == report
+    else:
+        assert report["totals"]["macs"] == kept * 2
 
 
 def test_typed_inputs_are_for_module_targets() -> None:

@@ -298,8 +298,8 @@ def _normalised_inputs(
         return list(inputs.tensor_shapes()), None
     if isinstance(target, str) and not is_module_target(target):
         raise TargetError(
-            "a YAML description takes one float input: typed inputs, keywords, lists and "
-            "dicts are for module targets"
+            "a YAML description takes one float input: typed inputs, values, keywords, lists "
+            "and dicts are for module targets"
         )
     return list(inputs.tensor_shapes()), inputs
 

@@ -78,8 +78,9 @@ InputOption = Annotated[
         "-i",
         metavar="INPUT",
         help="Input without batch, e.g. 3x224x224; repeat for several. summary also takes "
-        "dtypes and ranges (long:16x128@0..30522), keywords (mask=bool:16x128, steps=12), "
-        "0-d tensors (float:()), lists ([3x800x600,3x600x800]) and dicts ({a:3x8x8}).",
+        "dtypes and ranges (long:16x128@0..30522), values (3x224x224@0: zeros; @0..255: "
+        "uniform), keywords (mask=bool:16x128, steps=12), 0-d tensors (float:()), lists "
+        "([3x800x600,3x600x800]) and dicts ({a:3x8x8}).",
     ),
 ]
 BatchOption = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")]

@@ -90,7 +90,8 @@ def arguments(
     spec: Inputs, *, batch: int, device: torch.device, dtype: torch.dtype
 ) -> tuple[list[Any], dict[str, Any]]:
     """The positional and keyword arguments of ``forward`` that ``spec`` describes: seeded
-    tensors (integers uniform in their range, booleans fair coins), literals as they are."""
+    tensors (integers uniform in their range, booleans fair coins, floats standard normal or
+    uniform in their range; one value everywhere where one is given), literals as they are."""
     generator = torch.Generator(device="cpu").manual_seed(SEED)
 
     def make(value: Any) -> Any:
@@ -117,12 +118,17 @@ def _tensor(
     kind = _TORCH_DTYPES[spec.dtype] if spec.dtype else dtype
     if device.type == "meta":
         return torch.empty(shape, dtype=kind, device=device)
+    if spec.low is not None and spec.high is None:  # @value: every value the same
+        return torch.full(shape, spec.low, dtype=kind, device=device)
     if kind == torch.bool:
         return (torch.rand(shape, generator=generator) < 0.5).to(device)
     if not kind.is_floating_point:
-        low = spec.low if spec.low is not None else 0
-        high = spec.high if spec.high is not None else 2
+        low = int(spec.low) if spec.low is not None else 0
+        high = int(spec.high) if spec.high is not None else 2
         return torch.randint(low, high, shape, generator=generator, dtype=kind).to(device)
+    if spec.low is not None and spec.high is not None:  # @low..high: uniform
+        values = torch.rand(shape, generator=generator, dtype=torch.float64)
+        return (spec.low + values * (spec.high - spec.low)).to(device, kind)
     return torch.randn(shape, generator=generator, dtype=torch.float32).to(device, kind)
 
 
