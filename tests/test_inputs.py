@@ -159,3 +159,47 @@ def test_the_public_api_takes_the_same_language() -> None:
     report = cnninspect.summary(f"{NETS}:LSTMNet", inputs=["long:10@0..5000"])
     assert report.output_shapes == ((10, 5000),)
     assert report.totals.params == params_of("LSTMNet")
+
+
+def test_diff_takes_the_language_for_both_sides() -> None:
+    """Before: exit 4, "internal error: BadParameter" — a usage error reported as a bug."""
+    result = cli(
+        "diff", f"{NETS}:LSTMNet", f"{NETS}:LSTMNet", "-i", "long:100@0..5000", "-f", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["a"]["totals"]["params"] == params_of("LSTMNet")
+    assert document["a"]["totals"] == document["b"]["totals"]
+
+
+def test_validate_runs_a_module_on_its_token_ids() -> None:
+    typed = cli("validate", f"{NETS}:LSTMNet", "-i", "long:100@0..5000", "-f", "json")
+    assert typed.exit_code == 0, typed.stderr
+    floats = cli("validate", f"{NETS}:LSTMNet", "-i", "100", "-f", "json")
+    assert floats.exit_code == 1  # an Embedding given floats: the pass fails, a finding
+    assert "Long" in floats.stdout or "indices" in floats.stdout
+
+
+def test_draw_takes_keyword_inputs(tmp_path: Path) -> None:
+    out = tmp_path / "k.svg"
+    result = cli(
+        "draw", f"{NETS}:KeywordArguments", "-i", "4x16", "-i", "mask=bool:4", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text().startswith("<svg")
+
+
+def test_memory_says_it_takes_float_shapes() -> None:
+    result = cli("memory", f"{NETS}:LSTMNet", "-i", "long:100@0..5000")
+    assert result.exit_code == 2
+    assert "memory tracks float inputs given as shapes" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["summary", "diff", "validate", "draw", "memory"])
+def test_an_unreadable_input_is_a_usage_error_everywhere(command: str, tmp_path: Path) -> None:
+    targets = [f"{NETS}:LSTMNet"] * (2 if command == "diff" else 1)
+    extra = ["-o", str(tmp_path / "x.svg")] if command == "draw" else []
+    result = cli(command, *targets, "-i", "3xq", *extra)
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert "internal error" not in result.stderr
+    assert "not a shape like 3x224x224" in result.stderr

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cnninspect.api.summary import summarize
 from cnninspect.build.targets import is_yaml_target
 from cnninspect.compare.align import diff_reports
+from cnninspect.inputs import Inputs
 from cnninspect.results.diff import ArchDiff
 from cnninspect.shapes import Shape
 
@@ -26,21 +27,26 @@ def compare(
     batch: int = 1,
     device: str = "auto",
     dtype: str = "float32",
+    inputs_a: Inputs | None = None,
+    inputs_b: Inputs | None = None,
 ) -> ArchDiff:
     """Summarise two targets (YAML, bundled name, ``pkg.mod:attr``, module) and diff them.
 
     A module given no input shape takes the other side's: a YAML file's declared input, or
-    the shape given for the other side.
+    the input given for the other side. ``inputs_a``/``inputs_b``: what each ``forward`` takes
+    beyond float tensors (``cnninspect.inputs``), module targets only.
     """
     options: dict[str, Any] = {"batch": batch, "device": device, "dtype": dtype}
     if input_shapes_a is None and not _declares_input(a) and _declares_input(b):
-        report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, **options)
+        report_b = summarize(
+            b, input_shapes=input_shapes_b, args=args_b, inputs=inputs_b, **options
+        )
         report_a = summarize(a, input_shapes=report_b.input_shapes, args=args_a, **options)
         return diff_reports(report_a, report_b)
-    report_a = summarize(a, input_shapes=input_shapes_a, args=args_a, **options)
+    report_a = summarize(a, input_shapes=input_shapes_a, args=args_a, inputs=inputs_a, **options)
     if input_shapes_b is None and not _declares_input(b):
-        input_shapes_b = report_a.input_shapes
-    report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, **options)
+        input_shapes_b, inputs_b = report_a.input_shapes, inputs_a
+    report_b = summarize(b, input_shapes=input_shapes_b, args=args_b, inputs=inputs_b, **options)
     return diff_reports(report_a, report_b)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cnninspect.errors import CnninspectError
+from cnninspect.inputs import Inputs
 from cnninspect.results.findings import Finding
 from cnninspect.results.report import Report
 from cnninspect.shapes import Shape
@@ -24,6 +25,7 @@ def drawing(
     target: str | nn.Module,
     *,
     input_shapes: Sequence[Shape] | None = None,
+    inputs: Inputs | None = None,
     args: dict[str, Any] | None = None,
     device: str = "meta",
     dtype: str = "float32",
@@ -32,8 +34,10 @@ def drawing(
     picture needs shapes, not weights."""
     from cnninspect.api.summary import summarize
 
-    report = summarize(target, input_shapes=input_shapes, device=device, dtype=dtype, args=args)
-    return with_checks(report, target, input_shapes=input_shapes, args=args)
+    report = summarize(
+        target, input_shapes=input_shapes, inputs=inputs, device=device, dtype=dtype, args=args
+    )
+    return with_checks(report, target, input_shapes=input_shapes, inputs=inputs, args=args)
 
 
 def with_checks(
@@ -41,6 +45,7 @@ def with_checks(
     target: str | nn.Module,
     *,
     input_shapes: Sequence[Shape] | None = None,
+    inputs: Inputs | None = None,
     args: dict[str, Any] | None = None,
 ) -> Report:
     """``report`` with every finding validate has about ``target`` (its own declarations
@@ -56,9 +61,10 @@ def with_checks(
         checked = validate_target(
             resolved,
             input_shapes=input_shapes if module_options else None,
+            inputs=inputs if module_options else None,
             args=args if module_options else None,
         )
-    except CnninspectError:  # inputs validate does not take (keywords, dtypes): what we have
+    except CnninspectError:  # what validate cannot run: the findings the report has
         return report
     return dataclasses.replace(report, findings=merged(checked.findings, report.findings))
 

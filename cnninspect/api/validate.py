@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from cnninspect.build.targets import is_module_target, resolve_targets
 from cnninspect.checks.failures import file_error, load_failure, trace_failure
 from cnninspect.errors import BuildError, SpecError, TargetError, TraceError
+from cnninspect.inputs import Inputs
 from cnninspect.results.findings import Finding, file_order, with_hint
 from cnninspect.results.validation import TargetResult, Validation
 from cnninspect.shapes import Shape, from_channels_first
@@ -49,21 +50,27 @@ def validate(
     args: Mapping[str, Any] | None = None,
     solve: bool = True,
     on_target: Callable[[str, int, int], None] | None = None,
+    inputs: Inputs | None = None,
 ) -> Validation:
-    """Check every target; ``input_shapes`` and ``args`` apply to module targets only.
+    """Check every target; ``input_shapes``, ``inputs`` (what ``forward`` takes beyond float
+    tensors: ``cnninspect.inputs``) and ``args`` apply to module targets only.
 
     ``solve``: when a file's declarations fail, search the input size that satisfies them
     all (the hint). ``on_target(target, index, total)`` is called before each target is
     checked (a progress bar).
     """
     order = resolve_targets(targets)  # every name is checked before anything runs
-    _check_module_options(order, input_shapes, args)
+    _check_module_options(order, input_shapes or (inputs.tensor_shapes() if inputs else None), args)
     results = []
     for index, target in enumerate(order):
         if on_target is not None:
             label = target if isinstance(target, str) else type(target).__name__
             on_target(label, index, len(order))
-        results.append(validate_target(target, input_shapes=input_shapes, args=args, solve=solve))
+        results.append(
+            validate_target(
+                target, input_shapes=input_shapes, args=args, solve=solve, inputs=inputs
+            )
+        )
     return Validation(tuple(results))
 
 
@@ -73,6 +80,7 @@ def validate_target(
     input_shapes: Sequence[Shape] | None = None,
     args: Mapping[str, Any] | None = None,
     solve: bool = True,
+    inputs: Inputs | None = None,
 ) -> TargetResult:
     """One target: a YAML path, ``pkg.mod:attr`` / ``file.py:attr``, or an ``nn.Module``.
 
@@ -80,7 +88,9 @@ def validate_target(
     constructed is a finding (CNN007), like a file that does not parse.
     """
     if not isinstance(target, str):
-        return validate_module(target, target=type(target).__name__, input_shapes=input_shapes)
+        return validate_module(
+            target, target=type(target).__name__, input_shapes=input_shapes, inputs=inputs
+        )
     if is_module_target(target) and not Path(target).is_file():
         from cnninspect.build.construction import import_module_target
 
@@ -89,7 +99,7 @@ def validate_target(
         except TargetError as error:
             name = target.rpartition(":")[2]
             return TargetResult(target, name, None, (load_failure(error),))
-        return validate_module(module, target=target, input_shapes=input_shapes)
+        return validate_module(module, target=target, input_shapes=input_shapes, inputs=inputs)
     return validate_file(target, solve=solve)
 
 
@@ -185,20 +195,26 @@ def _check_built(spec: ArchSpec, built: Built) -> list[Finding]:
 
 
 def validate_module(
-    module: nn.Module, *, target: str, input_shapes: Sequence[Shape] | None
+    module: nn.Module,
+    *,
+    target: str,
+    input_shapes: Sequence[Shape] | None,
+    inputs: Inputs | None = None,
 ) -> TargetResult:
     """A PyTorch module: the forward pass (CNN106/CNN107) and the windows (CNN103)."""
     from cnninspect.build.targets import load_target
     from cnninspect.checks.pixels import dropped_pixels
     from cnninspect.trace.forward import device_of, trace
 
+    if inputs is not None:  # its tensors' shapes are the input shapes
+        input_shapes = list(inputs.tensor_shapes())
     loaded = load_target(module, input_shapes=input_shapes)  # TargetError without an input
     name = target.rpartition(":")[2] or loaded.name
     try:
-        traced = trace(module, loaded.input_shapes, device=device_of(module))
+        traced = trace(module, loaded.input_shapes, device=device_of(module), arguments=inputs)
     except TraceError as error:
         finding = trace_failure(error, {})
-        if finding.code == "CNN107" and len(loaded.input_shapes) == 1:
+        if finding.code == "CNN107" and len(loaded.input_shapes) == 1 and inputs is None:
             finding = _module_collapse_hint(module, loaded.input_shapes[0], finding)
         return TargetResult(target, name, None, (finding,))
     modules = dict(module.named_modules())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,12 +17,15 @@ from cnninspect.cli.options import (
     Dtype,
     DtypeOption,
     parse_arg,
-    parse_shape,
+    parse_input_option,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout
 from cnninspect.cli.progress import progress
 from cnninspect.errors import ExitCode
 from cnninspect.shapes import Shape
+
+if TYPE_CHECKING:
+    from cnninspect.inputs import Inputs
 
 
 class DiffFormat(str, enum.Enum):
@@ -31,9 +34,10 @@ class DiffFormat(str, enum.Enum):
     markdown = "markdown"
 
 
-def _side_shapes(own: list[str] | None, both: list[str] | None) -> list[Shape] | None:
-    shapes = [parse_shape(s) for s in own or both or []]
-    return shapes or None
+def _side_inputs(
+    own: list[str] | None, both: list[str] | None
+) -> tuple[list[Shape] | None, Inputs | None]:
+    return parse_input_option(own or both)
 
 
 def _side_args(own: list[str] | None, both: list[str] | None) -> dict[str, object]:
@@ -57,16 +61,19 @@ def diff(
     input_shape: Annotated[
         list[str] | None,
         typer.Option(
-            "--input", "-i", metavar="SHAPE", help="Input shape for both sides, e.g. 3x224x224."
+            "--input",
+            "-i",
+            metavar="INPUT",
+            help="Input for both sides, e.g. 3x224x224 (repeatable; summary's input language).",
         ),
     ] = None,
     input_a: Annotated[
         list[str] | None,
-        typer.Option("--input-a", metavar="SHAPE", help="Input shape for A (overrides --input)."),
+        typer.Option("--input-a", metavar="INPUT", help="Input for A (overrides --input)."),
     ] = None,
     input_b: Annotated[
         list[str] | None,
-        typer.Option("--input-b", metavar="SHAPE", help="Input shape for B (overrides --input)."),
+        typer.Option("--input-b", metavar="INPUT", help="Input for B (overrides --input)."),
     ] = None,
     arg: Annotated[
         list[str] | None,
@@ -99,12 +106,17 @@ def diff(
     from cnninspect.api.diff import compare
     from cnninspect.report.diff import render_diff
 
+    with errors(debug):
+        shapes_a, inputs_a = _side_inputs(input_a, input_shape)
+        shapes_b, inputs_b = _side_inputs(input_b, input_shape)
     with errors(debug), progress(f"comparing {a} and {b}"):
         result = compare(
             a,
             b,
-            input_shapes_a=_side_shapes(input_a, input_shape),
-            input_shapes_b=_side_shapes(input_b, input_shape),
+            input_shapes_a=shapes_a,
+            input_shapes_b=shapes_b,
+            inputs_a=inputs_a,
+            inputs_b=inputs_b,
             args_a=_side_args(arg_a, arg),
             args_b=_side_args(arg_b, arg),
             batch=batch,

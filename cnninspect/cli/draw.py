@@ -17,7 +17,7 @@ from cnninspect.cli.options import (
     InputOption,
     NotationChoice,
     parse_arg,
-    parse_shape,
+    parse_input_option,
 )
 from cnninspect.cli.program import app, error, errors, examples, stderr
 from cnninspect.cli.progress import progress
@@ -93,10 +93,11 @@ def draw(
     from cnninspect.api.draw import drawing
     from cnninspect.report.picture import Style, drawing_html, drawing_svg, svg_png
 
-    shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])
+    with errors(debug):
+        shapes, inputs = parse_input_option(input_shape)
     with errors(debug), progress(f"drawing {target}"):
-        report = drawing(target, input_shapes=shapes or None, args=args, device=device.value)
+        report = drawing(target, input_shapes=shapes, inputs=inputs, args=args, device=device.value)
         svg = drawing_svg(report, style=Style(style.value), depth=depth, notation=notation.value)
         data: bytes = (
             svg_png(svg)

@@ -17,7 +17,7 @@ from cnninspect.cli.options import (
     DtypeOption,
     InputOption,
     parse_arg,
-    parse_shape,
+    parse_input_option,
 )
 from cnninspect.cli.program import app, errors, stdout
 
@@ -100,8 +100,9 @@ def memory(
     from cnninspect.api import memory as use_case
     from cnninspect.report import memory as render
 
-    shapes = [parse_shape(s) for s in input_shape or []] or None
     args = dict(parse_arg(a) for a in arg or [])
+    with errors(debug):
+        shapes, _ = parse_input_option(input_shape, command="memory")
     step = StepChoice(
         dtype.value,
         optimizer.value,

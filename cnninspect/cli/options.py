@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 import enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cnninspect.shapes import Shape
+
+if TYPE_CHECKING:
+    from cnninspect.inputs import Inputs
 
 
 class Format(str, enum.Enum):
@@ -49,6 +52,30 @@ def parse_shape(text: str) -> Shape:
     if not dims or any(d <= 0 for d in dims):
         raise typer.BadParameter(f"'{text}': every dimension must be a positive integer")
     return dims
+
+
+def parse_input_option(
+    texts: list[str] | None, *, command: str = "summary"
+) -> tuple[list[Shape] | None, Inputs | None]:
+    """``--input`` in the input language (``cnninspect.inputs``): the per-sample shapes of its
+    tensors, and the specs themselves when they are more than float tensors (dtypes, values,
+    keywords, lists, dicts). A spec that cannot be read is a TargetError (exit 2); call it
+    inside ``errors()``. ``command="memory"``: float shapes only."""
+    from cnninspect.errors import TargetError
+    from cnninspect.inputs import parse_inputs
+
+    if not texts:
+        return None, None
+    inputs = parse_inputs(texts)
+    shapes = list(inputs.tensor_shapes())
+    if inputs.plain:
+        return shapes, None
+    if command == "memory":
+        raise TargetError(
+            "cnninspect memory tracks float inputs given as shapes (3x224x224): dtypes, values, "
+            "keywords, lists and dicts are for summary, diff, validate and draw"
+        )
+    return shapes, inputs
 
 
 def parse_arg(text: str) -> tuple[str, object]:

@@ -142,6 +142,11 @@ def errors(debug: bool = False) -> Iterator[None]:
         raise typer.Exit(int(exc.exit_code)) from None
     except (typer.Exit, KeyboardInterrupt):
         raise
+    except typer.BadParameter as exc:  # an option's value, found while the command runs
+        if debug:
+            raise
+        error(exc.format_message())
+        raise typer.Exit(int(ExitCode.USAGE)) from None
     except Exception as exc:
         if debug:
             raise

@@ -23,6 +23,7 @@ from cnninspect.cli.options import (
     InputOption,
     NotationChoice,
     parse_arg,
+    parse_input_option,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
 from cnninspect.cli.progress import progress
@@ -110,18 +111,15 @@ def summary(
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
     from cnninspect.api.summary import summarize
-    from cnninspect.inputs import parse_inputs
 
     args = dict(parse_arg(a) for a in arg or [])
     with errors(debug):
-        inputs = parse_inputs(input_shape) if input_shape else None
-    plain = inputs is not None and inputs.plain
-    shapes = list(inputs.tensor_shapes()) if inputs is not None and plain else []
+        shapes, inputs = parse_input_option(input_shape)
     with errors(debug), progress(f"summarising {target}"):
         report = summarize(
             target,
-            input_shapes=shapes or None,
-            inputs=None if plain else inputs,
+            input_shapes=shapes,
+            inputs=inputs,
             batch=batch,
             device=device.value,
             dtype=dtype.value,
@@ -147,7 +145,7 @@ def summary(
         from cnninspect.report.summary_page import summary_page
 
         with errors(debug), progress(f"checking {target}"):
-            checked = with_checks(report, target, input_shapes=shapes or None, args=args)
+            checked = with_checks(report, target, input_shapes=shapes, inputs=inputs, args=args)
             page = summary_page(
                 checked, notation=notation.value, depth=depth, macs=macs, rf=rf, explain=explain
             )

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cnninspect.checks.catalogue import RULES
-from cnninspect.cli.options import ArgOption, DebugOption, parse_arg, parse_shape
+from cnninspect.cli.options import (
+    ArgOption,
+    DebugOption,
+    parse_arg,
+    parse_input_option,
+    parse_shape,
+)
 from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
 from cnninspect.cli.progress import progress
 from cnninspect.errors import ExitCode
@@ -90,8 +96,9 @@ def validate(
         typer.Option(
             "--input",
             "-i",
-            metavar="SHAPE",
-            help="Input shape of module targets, e.g. 3x224x224 (repeatable).",
+            metavar="INPUT",
+            help="Input of module targets, e.g. 3x224x224 (repeatable), in summary's input "
+            "language (long:128@0..30522, mask=bool:128, …).",
         ),
     ] = None,
     arg: ArgOption = None,
@@ -126,15 +133,16 @@ def validate(
 
     from cnninspect.api.validate import validate as run_validate
 
-    shapes = [parse_shape(s) for s in input_shape or []]
     args = dict(parse_arg(a) for a in arg or [])
+    with errors(debug):
+        shapes, inputs = parse_input_option(input_shape)
     if output_format is None:
         in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
         output_format = ValidateFormat.github if in_actions else ValidateFormat.text
     threshold = Severity.ERROR if fail_on is FailOn.error else Severity.WARNING
     with errors(debug), progress("validating") as advance:
         validation = run_validate(
-            targets, input_shapes=shapes or None, args=args, solve=solve, on_target=advance
+            targets, input_shapes=shapes, inputs=inputs, args=args, solve=solve, on_target=advance
         )
     _render_validation(validation, output_format, output_file, threshold)
     from cnninspect.report.ci import summary_line
