@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from torch import nn
 
+    from cnninspect.inputs import Inputs
     from cnninspect.results.diff import ArchDiff
     from cnninspect.results.memory import MemoryReport
     from cnninspect.results.report import Report
@@ -95,15 +96,18 @@ def validate(
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     args: dict[str, Any] | None = None,
     solve: bool = True,
+    inputs: Sequence[str] | None = None,
 ) -> Validation:
     """Check files, directories, bundled names, ``pkg.mod:attr`` or modules; returns findings.
 
     ``validation.fails()`` (an error or worse) is what ``cnninspect validate`` exits 1 on.
+    ``inputs``: for module targets, what ``forward`` takes in the input language (as summary).
     """
     from cnninspect.api.validate import validate as run
 
     _register_displays()
-    return run(targets, input_shapes=_shapes(input_shape), args=args, solve=solve)
+    shapes, typed = _inputs(input_shape, inputs)
+    return run(targets, input_shapes=shapes, inputs=typed, args=args, solve=solve)
 
 
 def diff(
@@ -113,13 +117,24 @@ def diff(
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     batch: int = 1,
     device: str = "auto",
+    inputs: Sequence[str] | None = None,
 ) -> ArchDiff:
-    """Two architectures layer by layer: ``result.differs``, ``result.entries``, totals."""
+    """Two architectures layer by layer: ``result.differs``, ``result.entries``, totals.
+    ``inputs``: what both ``forward``s take, in the input language (as summary)."""
     from cnninspect.api.diff import compare
 
     _register_displays()
-    shapes = _shapes(input_shape)
-    return compare(a, b, input_shapes_a=shapes, input_shapes_b=shapes, batch=batch, device=device)
+    shapes, typed = _inputs(input_shape, inputs)
+    return compare(
+        a,
+        b,
+        input_shapes_a=shapes,
+        input_shapes_b=shapes,
+        inputs_a=typed,
+        inputs_b=typed,
+        batch=batch,
+        device=device,
+    )
 
 
 def memory(
@@ -169,6 +184,22 @@ def _shapes(
     items: list[Any] = list(input_shape)
     nested = bool(items) and not isinstance(items[0], int)
     return [tuple(s) for s in items] if nested else [tuple(items)]
+
+
+def _inputs(
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None, inputs: Sequence[str] | None
+) -> tuple[list[Shape] | None, Inputs | None]:
+    """Input shapes, or the input language: its shapes and, when richer than float tensors,
+    the parsed specs."""
+    if not inputs:
+        return _shapes(input_shape), None
+    from cnninspect.errors import TargetError
+    from cnninspect.inputs import parse_inputs
+
+    if input_shape is not None:
+        raise TargetError("give input_shape or inputs, not both")
+    parsed = parse_inputs(list(inputs))
+    return list(parsed.tensor_shapes()), None if parsed.plain else parsed
 
 
 def load_spec(path: str) -> ArchSpec:

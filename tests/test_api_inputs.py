@@ -225,3 +225,14 @@ def test_a_model_that_cannot_be_copied_is_a_usage_error_off_its_device() -> None
     with pytest.raises(TargetError, match="Locked cannot be copied to run on meta"):
         cnninspect.summary(model, input_shape=(4,), device="meta")
     assert next(model.parameters()).device.type == "cpu"
+
+
+def test_validate_and_diff_take_the_input_language() -> None:
+    net = f"{NETS}:LSTMNet"
+    assert not cnninspect.validate(net, inputs=["long:100@0..5000"]).fails()
+    assert cnninspect.validate(net, input_shape=(100,)).fails()  # floats into an Embedding
+    result = cnninspect.diff(net, net, inputs=["long:100@0..5000"])
+    assert not result.differs
+    assert result.a.totals.params == params(nets().LSTMNet())
+    with pytest.raises(TargetError, match="not both"):
+        cnninspect.validate(net, input_shape=(100,), inputs=["long:100"])
