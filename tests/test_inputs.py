@@ -203,3 +203,20 @@ def test_an_unreadable_input_is_a_usage_error_everywhere(command: str, tmp_path:
     assert result.exit_code == 2, (result.exit_code, result.stderr)
     assert "internal error" not in result.stderr
     assert "not a shape like 3x224x224" in result.stderr
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [("long:5@0..10", False), ("long:5@0..11", True), ("long:5@10", True), ("long:5@-1", True)],
+)
+def test_token_ids_beyond_the_table_fail_on_every_device(
+    device: str, given: str, refused: bool
+) -> None:
+    """cpu refuses an id that is not a row of the embedding ("index out of range in self");
+    meta has no values to check, so the declared range is checked on every device."""
+    embedding = ["torch.nn:Embedding", "--arg", "num_embeddings=10", "--arg", "embedding_dim=4"]
+    result = cli("summary", *embedding, "-i", given, "--device", device)
+    assert result.exit_code == (2 if refused else 0), result.stderr
+    if refused:
+        assert "index out of range" in result.stderr

@@ -100,7 +100,10 @@ def trace(
         largest_activation=largest_activation,
         arguments=arguments,
     )
-    recorder = Recorder(model)
+    known = (
+        values.value_ranges(arguments, (inputs, keywords)) if isinstance(arguments, Inputs) else {}
+    )
+    recorder = Recorder(model, value_ranges=known)
     recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
     if mode not in ("eval", "train"):
         raise TargetError(f"unknown mode '{mode}': use eval or train")

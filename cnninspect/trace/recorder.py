@@ -67,8 +67,13 @@ class Recorder:
     ``observe``, called for every aten op by the pass's dispatch mode, follows the data flow
     and the receptive field of every tensor between the calls."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(
+        self, model: nn.Module, value_ranges: dict[int, tuple[int, int]] | None = None
+    ) -> None:
         self.model = model
+        # [low, high) of the integer inputs the pass was given, by tensor id: an index check
+        # that cpu makes on the values, made here on every device (meta has no values)
+        self.value_ranges = value_ranges or {}
         self.names = {m: name for name, m in model.named_modules()}
         self.calls: list[Call] = []
         self.stack: list[Call] = []
@@ -126,6 +131,22 @@ class Recorder:
         found = violation(module, call.input_shapes)
         if found is not None:  # meta would run it; a real device would not
             raise DeviceRefusalError(found.message)
+        self.check_indices(module, args)
+
+    def check_indices(self, module: nn.Module, args: Any) -> None:
+        """Token ids fed straight from an input into an embedding: every id a real device
+        could meet must be a row of the table (cpu: "index out of range in self")."""
+        if not isinstance(module, nn.Embedding | nn.EmbeddingBag) or not args:
+            return
+        known = self.value_ranges.get(id(args[0]))
+        if known is None:
+            return
+        low, high = known
+        if low < 0 or high > module.num_embeddings:
+            raise DeviceRefusalError(
+                f"index out of range in self: ids in [{low}, {high}) for an embedding of "
+                f"{module.num_embeddings} rows (use @0..{module.num_embeddings})"
+            )
 
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()

@@ -106,6 +106,40 @@ def arguments(
     return [make(a) for a in spec.args], {k: make(v) for k, v in spec.kwargs}
 
 
+def value_ranges(
+    spec: Inputs, made: tuple[list[Any], dict[str, Any]]
+) -> dict[int, tuple[int, int]]:
+    """The values each integer tensor ``arguments`` made can hold, [low, high), by the tensor's
+    id: what a real device's index checks would meet, known on meta too (the tensors there have
+    no values). Token ids into an Embedding are checked against them (trace/recorder.py)."""
+    found: dict[int, tuple[int, int]] = {}
+
+    def walk(value: Any, tensor: Any) -> None:
+        if isinstance(value, TensorInput) and isinstance(tensor, torch.Tensor):
+            if tensor.is_floating_point() or tensor.dtype == torch.bool:
+                return
+            low = int(value.low) if value.low is not None else 0
+            high = (
+                int(value.high)
+                if value.high is not None
+                else low + (1 if value.low is not None else 2)
+            )
+            found[id(tensor)] = (low, high)
+        elif isinstance(value, list) and isinstance(tensor, list):
+            for v, t in zip(value, tensor, strict=True):
+                walk(v, t)
+        elif isinstance(value, dict) and isinstance(tensor, dict):
+            for key, v in value.items():
+                walk(v, tensor[key])
+
+    args, kwargs = made
+    for value, tensor in zip(spec.args, args, strict=True):
+        walk(value, tensor)
+    for key, value in spec.kwargs:
+        walk(value, kwargs[key])
+    return found
+
+
 def _tensor(
     spec: TensorInput,
     *,
