@@ -86,7 +86,7 @@ def summary(
         dtype=dtype,
         args=args,
         mode=mode,
-        inputs=parse_inputs(list(inputs)) if inputs else None,
+        inputs=parse_inputs(_listed(inputs)) if inputs else None,
         example=example,
     )
 
@@ -198,8 +198,13 @@ def _inputs(
 
     if input_shape is not None:
         raise TargetError("give input_shape or inputs, not both")
-    parsed = parse_inputs(list(inputs))
+    parsed = parse_inputs(_listed(inputs))
     return list(parsed.tensor_shapes()), None if parsed.plain else parsed
+
+
+def _listed(inputs: Sequence[str] | str) -> list[str]:
+    """``inputs="long:128"`` is one input, not seven characters."""
+    return [inputs] if isinstance(inputs, str) else list(inputs)
 
 
 def load_spec(path: str) -> ArchSpec:

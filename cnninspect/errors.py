@@ -126,10 +126,14 @@ class TraceError(CnninspectError):
         input_shapes: tuple[BatchedShape, ...] = (),
         position: Position | None = None,
         hint: str | None = None,
+        everywhere: bool = False,
     ) -> None:
         super().__init__(message, position=position, hint=hint)
         self.layer = layer
         self.input_shapes = input_shapes
+        # a refusal every device makes (cnninspect's own check of what cpu refuses): running
+        # the pass somewhere else cannot help
+        self.everywhere = everywhere
 
 
 class DeviceError(CnninspectError):

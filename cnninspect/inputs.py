@@ -24,6 +24,7 @@ Torch-free: ``trace.values`` makes the tensors.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,10 +43,16 @@ _TENSOR = re.compile(
     r"^(?:(?P<dtype>[a-z0-9]+):)?(?P<dims>\(\)|-?[0-9]+(?:[x×,]-?[0-9]+)*)"
     rf"(?:@(?P<low>{_NUMBER})(?:\.\.(?P<high>{_NUMBER}))?)?$"
 )
-# the values each integer dtype holds: [low, high)
+# the values each integer dtype holds: least..most
 _INTEGER_RANGES = {
-    "uint8": (0, 2**8), "int8": (-(2**7), 2**7), "int16": (-(2**15), 2**15),
-    "int32": (-(2**31), 2**31), "int64": (-(2**63), 2**63),
+    "uint8": (0, 2**8 - 1), "int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1),
+    "int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1),
+}  # fmt: skip
+_RANDINT_TOP = 2**63 - 1  # torch.randint's exclusive top is an int64 itself
+# the largest finite value of each floating dtype (a value beyond it is refused, not inf)
+_FLOAT_MAX = {
+    "float16": 65504.0, "bfloat16": 3.3895313892515355e38,
+    "float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308,
 }  # fmt: skip
 
 
@@ -133,18 +140,30 @@ def _value(text: str, whole: str, *, batched: bool, literal_ok: bool) -> Any:
                 raise TargetError(f"--input {whole}: a dict item is name:TENSOR, got '{item}'")
             items[key.strip()] = _value(rest.strip(), whole, batched=batched, literal_ok=False)
         return items
-    match = _TENSOR.match(text)
+    match = _TENSOR.match(_compact(text))
     if match:
         return _tensor(match, whole, batched=batched)
     if literal_ok:
         try:
-            return ast.literal_eval(text)
+            return ast.literal_eval(text)  # scale=1e-3, size=(2, 3)
         except (ValueError, SyntaxError):
-            return text
+            if not _looks_like_a_tensor(text):
+                return text  # mode=fast: a word is text
     raise TargetError(
         f"--input {whole}: '{text}' is not a shape like 3x224x224 (nor a typed tensor such as "
         "long:16x128@0..1000 or float:(), nor a [list] or {dict} of them)",
     )
+
+
+def _compact(text: str) -> str:
+    """What parse_shape always accepted: '1 x 8', '1X8', '+8'."""
+    return re.sub(r"\s+", "", text).replace("X", "x").replace("+", "")
+
+
+def _looks_like_a_tensor(text: str) -> bool:
+    """A keyword value that starts like a shape or a dtype, or gives values, is meant as a
+    tensor: a mistake in it is an error, not a silent text literal (k=4@, k=long:8@0..)."""
+    return bool(re.match(r"[0-9\[{]|[a-z0-9]+:", text)) or "@" in text
 
 
 def _tensor(match: re.Match[str], whole: str, *, batched: bool) -> TensorInput:
@@ -167,10 +186,13 @@ def _tensor(match: re.Match[str], whole: str, *, batched: bool) -> TensorInput:
 def _values(
     match: re.Match[str], whole: str, dtype: str | None
 ) -> tuple[float | None, float | None]:
-    """``@low..high`` (uniform) or ``@value`` (every value), checked against the dtype."""
+    """``@low..high`` (uniform) or ``@value`` (every value), checked against the dtype (a
+    float tensor without one: against float64 here, against ``--dtype`` when it is made)."""
     if match["low"] is None:
         return None, None
     low, high = _number(match["low"]), _number(match["high"]) if match["high"] else None
+    if any(isinstance(v, float) and not math.isfinite(v) for v in (low, high)):
+        raise TargetError(f"--input {whole}: values must be finite numbers")
     if high is not None and high <= low:
         raise TargetError(f"--input {whole}: the range {low}..{high} is empty")
     if dtype == "bool":
@@ -179,16 +201,27 @@ def _values(
     elif dtype in _INTEGER_RANGES:
         if any(isinstance(v, float) for v in (low, high)):
             raise TargetError(f"--input {whole}: {dtype} values are whole numbers")
-        least, beyond = _INTEGER_RANGES[dtype]
+        least, most = _INTEGER_RANGES[dtype]
         last = high - 1 if high is not None else low
-        if low < least or last >= beyond:
-            raise TargetError(f"--input {whole}: {dtype} holds {least}..{beyond - 1}")
+        if low < least or last > most:
+            raise TargetError(f"--input {whole}: {dtype} holds {least}..{most}")
+        if high is not None and high > _RANDINT_TOP:
+            raise TargetError(f"--input {whole}: a range's top is at most {_RANDINT_TOP}")
+    else:
+        check_float(whole, low, high, dtype or "float64")
     return low, high
+
+
+def check_float(whole: str, low: float, high: float | None, dtype: str) -> None:
+    """A float value that ``dtype`` cannot hold (it would be inf) is refused, on every device."""
+    most = _FLOAT_MAX.get(dtype)
+    if most is not None and any(v is not None and abs(v) > most for v in (low, high)):
+        raise TargetError(f"--input {whole}: {dtype} holds values up to ±{most:g}")
 
 
 def _number(text: str) -> float:
     """12 stays an int (a whole number for integer dtypes); 0.5 and 1e-3 are floats."""
-    return int(text) if re.fullmatch(r"-?[0-9]+", text) else float(text)
+    return int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else float(text)
 
 
 def _split(text: str) -> list[str]:

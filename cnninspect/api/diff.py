@@ -37,7 +37,10 @@ def compare(
     beyond float tensors (``cnninspect.inputs``), module targets only.
     """
     options: dict[str, Any] = {"batch": batch, "device": device, "dtype": dtype}
-    if input_shapes_a is None and not _declares_input(a) and _declares_input(b):
+    a_has_none = input_shapes_a is None and inputs_a is None and not _declares_input(a)
+    if a_has_none and (input_shapes_b is not None or inputs_b is not None):
+        input_shapes_a, inputs_a = input_shapes_b, inputs_b  # --input-b only: A takes it too
+    elif a_has_none and _declares_input(b):
         report_b = summarize(
             b, input_shapes=input_shapes_b, args=args_b, inputs=inputs_b, **options
         )

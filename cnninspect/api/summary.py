@@ -336,7 +336,8 @@ def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:
     """Meta first (shapes and counts without memory); cpu when meta cannot run the model.
 
     What cannot differ on cpu is not retried: a file that does not read or build fails the same
-    way everywhere (and is refused without importing torch), and so do meta tensors given as
+    way everywhere (and is refused without importing torch), so does a refusal cnninspect makes
+    on every device (an id beyond an embedding's table), and so do meta tensors given as
     input_data (cpu has no values to run them on)."""
     from cnninspect.errors import CnninspectError, DeviceError, SpecError, TraceError
 
@@ -353,8 +354,10 @@ def _summarize_anywhere(target: str | nn.Module, **options: Any) -> Report:
         raise
     except CnninspectError as on_meta:
         # a module target's constructor runs differently on meta: it may fail there only
-        retried = isinstance(on_meta, TraceError) or (
-            isinstance(target, str) and is_module_target(target)
+        retried = (isinstance(on_meta, TraceError) and not on_meta.everywhere) or (
+            isinstance(target, str)
+            and is_module_target(target)
+            and not isinstance(on_meta, TraceError)
         )
         if not retried or _has_meta_tensors(options.get("example")):
             raise

@@ -60,7 +60,7 @@ def validate(
     checked (a progress bar).
     """
     order = resolve_targets(targets)  # every name is checked before anything runs
-    _check_module_options(order, input_shapes or (inputs.tensor_shapes() if inputs else None), args)
+    _check_module_options(order, bool(input_shapes) or inputs is not None, args)
     results = []
     for index, target in enumerate(order):
         if on_target is not None:
@@ -235,7 +235,7 @@ def _module_collapse_hint(module: nn.Module, template: Shape, finding: Finding) 
 
 def _check_module_options(
     targets: Sequence[str | nn.Module],
-    input_shapes: Sequence[Shape] | None,
+    input_given: bool,
     args: Mapping[str, Any] | None,
 ) -> None:
     """--input and --arg configure module targets; with none among the targets they would be
@@ -243,7 +243,7 @@ def _check_module_options(
     modules = [t for t in targets if not isinstance(t, str) or is_module_target(t)]
     if modules:
         return
-    for option, given in (("--input", input_shapes), ("--arg", args)):
+    for option, given in (("--input", input_given), ("--arg", bool(args))):
         if given:
             raise TargetError(
                 f"{option} applies to module targets (pkg.mod:attr, file.py:attr); "

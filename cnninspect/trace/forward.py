@@ -100,9 +100,11 @@ def trace(
         largest_activation=largest_activation,
         arguments=arguments,
     )
-    known = (
-        values.value_ranges(arguments, (inputs, keywords)) if isinstance(arguments, Inputs) else {}
-    )
+    known = {}  # the values integer inputs hold, checked where meta cannot (embeddings)
+    if isinstance(arguments, Inputs):
+        known = values.value_ranges(arguments, (inputs, keywords))
+    elif isinstance(arguments, Example):
+        known = values.example_value_ranges(arguments, (inputs, keywords))
     recorder = Recorder(model, value_ranges=known)
     recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
     if mode not in ("eval", "train"):

@@ -39,12 +39,27 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
     finds every weight in its memo already placed). A copy made on meta holds no values; one
     made from meta onto a real device is marked to receive seeded ones (trace/values.py)."""
     tensors = [*model.parameters(), *model.buffers()]
+    index = device.index
+    if device.type == "cuda" and index is None:
+        index = torch.cuda.current_device()  # where model.to("cuda") would move it
 
     def placed(t: torch.Tensor) -> bool:
-        return t.device.type == device.type and (not t.is_floating_point() or t.dtype == dtype)
+        here = t.device.type == device.type and (index is None or t.device.index == index)
+        return here and (not t.is_floating_point() or t.dtype == dtype)
 
     if all(placed(t) for t in tensors):
         return model
+    if isinstance(model, torch.jit.ScriptModule):
+        # TorchScript keeps its own parameter slots: a plain deep copy (no memo of new
+        # Parameters, which it does not accept), moved by the pass — though not onto meta:
+        # torch cannot move a copied ScriptModule there (2.14: "param must be a Parameter")
+        if device.type == "meta":
+            raise TargetError(
+                "a TorchScript model cannot be copied onto meta (torch refuses to move the copy)",
+                hint="inspect it where its weights are (device='auto'): the model itself is "
+                "never moved or converted",
+            )
+        return _copied(model, device, dtype)
     memo: dict[int, object] = {}
     from_meta = False
     for tensor in tensors:
@@ -57,8 +72,20 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
         if isinstance(tensor, nn.Parameter):
             copy = nn.Parameter(copy, requires_grad=tensor.requires_grad)
         memo[id(tensor)] = copy
+    made = _copied(model, device, dtype, memo)
+    if from_meta and device.type != "meta":
+        mark_uninitialised(made)
+    return made
+
+
+def _copied(
+    model: nn.Module,
+    device: torch.device,
+    dtype: torch.dtype,
+    memo: dict[int, object] | None = None,
+) -> nn.Module:
     try:
-        made = deepcopy(model, memo)
+        made: nn.Module = deepcopy(model, memo)
     except Exception as exc:  # a model holding what cannot be copied (a lock, a file handle)
         where = device.type + ("" if device.type == "meta" else f" at {dtype}")
         raise TargetError(
@@ -66,6 +93,4 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
             hint="inspect it where its weights are (device='auto'): the model itself is "
             "never moved or converted",
         ) from None
-    if from_meta and device.type != "meta":
-        mark_uninitialised(made)
     return made

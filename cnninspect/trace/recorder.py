@@ -68,11 +68,11 @@ class Recorder:
     and the receptive field of every tensor between the calls."""
 
     def __init__(
-        self, model: nn.Module, value_ranges: dict[int, tuple[int, int]] | None = None
+        self, model: nn.Module, value_ranges: dict[int, tuple[int, int, int]] | None = None
     ) -> None:
         self.model = model
-        # [low, high) of the integer inputs the pass was given, by tensor id: an index check
-        # that cpu makes on the values, made here on every device (meta has no values)
+        # (low, high, version) of the integer inputs the pass was given, by tensor id: values
+        # in [low, high) while the tensor's version is unchanged (no in-place write since)
         self.value_ranges = value_ranges or {}
         self.names = {m: name for name, m in model.named_modules()}
         self.calls: list[Call] = []
@@ -131,21 +131,39 @@ class Recorder:
         found = violation(module, call.input_shapes)
         if found is not None:  # meta would run it; a real device would not
             raise DeviceRefusalError(found.message)
-        self.check_indices(module, args)
+        self.check_indices(module, args, kwargs)
 
-    def check_indices(self, module: nn.Module, args: Any) -> None:
-        """Token ids fed straight from an input into an embedding: every id a real device
-        could meet must be a row of the table (cpu: "index out of range in self")."""
-        if not isinstance(module, nn.Embedding | nn.EmbeddingBag) or not args:
+    def check_indices(self, module: nn.Module, args: Any, kwargs: Any) -> None:
+        """What cpu refuses on the values, checked on every device (meta has none):
+
+        - token ids fed straight from an input into an embedding whose ``forward`` is torch's
+          own: every id a real device could meet must be a row of the table ("index out of
+          range in self"); ids the model changed in place first (unknown ids to 0) are its own;
+        - a linear layer given a tensor of another dtype than its weight (token ids, booleans):
+          cpu's matrix product refuses it, meta's does not."""
+        first = args[0] if args else kwargs.get("input")
+        if not isinstance(first, torch.Tensor):
             return
-        known = self.value_ranges.get(id(args[0]))
-        if known is None:
+        weight = getattr(module, "weight", None)
+        linear = _runs_torch_forward(module, nn.Linear) and isinstance(weight, torch.Tensor)
+        if linear and isinstance(weight, torch.Tensor) and first.dtype != weight.dtype:
+            raise DeviceRefusalError(
+                f"mat1 and mat2 must have the same dtype, but got {_dtype(first)} and "
+                f"{_dtype(weight)}"
+            )
+        if not _runs_torch_forward(module, nn.Embedding) and not _runs_torch_forward(
+            module, nn.EmbeddingBag
+        ):
             return
-        low, high = known
-        if low < 0 or high > module.num_embeddings:
+        known = self.value_ranges.get(id(first))
+        if known is None or known[2] != first._version:
+            return
+        low, high, _ = known
+        rows = int(getattr(module, "num_embeddings", 0))
+        if low < 0 or high > rows:
             raise DeviceRefusalError(
                 f"index out of range in self: ids in [{low}, {high}) for an embedding of "
-                f"{module.num_embeddings} rows (use @0..{module.num_embeddings})"
+                f"{rows} rows (ids 0 to {rows - 1}; --input long:…@0..{rows})"
             )
 
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
@@ -216,7 +234,10 @@ class Recorder:
         inner = [c for c in self.stack if c.module is not self.model]
         if not inner:
             return TraceError(
-                f"the forward pass failed: {first_line(exc)}", layer="", position=where
+                f"the forward pass failed: {first_line(exc)}",
+                layer="",
+                position=where,
+                everywhere=isinstance(exc, DeviceRefusalError),
             )
         call = inner[-1]
         kind = type(call.module).__name__
@@ -227,6 +248,7 @@ class Recorder:
             layer=call.name,
             input_shapes=call.input_shapes,
             position=where,
+            everywhere=isinstance(exc, DeviceRefusalError),
         )
 
 
@@ -235,6 +257,20 @@ _LIBRARIES = tuple(
     for module in (torch, sys.modules["cnninspect"])
     if module.__file__
 )
+
+
+def _runs_torch_forward(module: nn.Module, kind: type[nn.Module]) -> bool:
+    """An instance of ``kind`` whose ``forward`` is torch's own (a subclass may look up rows
+    of its own making: positions from a shape)."""
+    return isinstance(module, kind) and type(module).forward is kind.forward
+
+
+def _dtype(tensor: torch.Tensor) -> str:
+    """cpu's name for a dtype in its messages: Long, Float, Bool, …"""
+    names = {torch.int64: "Long", torch.int32: "Int", torch.bool: "Bool", torch.float32: "Float",
+             torch.float64: "Double", torch.float16: "Half", torch.bfloat16: "BFloat16",
+             torch.uint8: "Byte", torch.int8: "Char", torch.int16: "Short"}  # fmt: skip
+    return names.get(tensor.dtype, str(tensor.dtype).removeprefix("torch."))
 
 
 def user_code_position(exc: BaseException) -> Position | None:

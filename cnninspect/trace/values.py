@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from cnninspect.errors import TargetError
-from cnninspect.inputs import Example, Inputs, TensorInput
+from cnninspect.inputs import Example, Inputs, TensorInput, check_float
 from cnninspect.shapes import Shape, without_batch
 
 SEED = 0
@@ -108,11 +108,12 @@ def arguments(
 
 def value_ranges(
     spec: Inputs, made: tuple[list[Any], dict[str, Any]]
-) -> dict[int, tuple[int, int]]:
+) -> dict[int, tuple[int, int, int]]:
     """The values each integer tensor ``arguments`` made can hold, [low, high), by the tensor's
     id: what a real device's index checks would meet, known on meta too (the tensors there have
-    no values). Token ids into an Embedding are checked against them (trace/recorder.py)."""
-    found: dict[int, tuple[int, int]] = {}
+    no values), with the tensor's version (an in-place write makes the range the model's).
+    Token ids into an Embedding are checked against them (trace/recorder.py)."""
+    found: dict[int, tuple[int, int, int]] = {}
 
     def walk(value: Any, tensor: Any) -> None:
         if isinstance(value, TensorInput) and isinstance(tensor, torch.Tensor):
@@ -124,7 +125,7 @@ def value_ranges(
                 if value.high is not None
                 else low + (1 if value.low is not None else 2)
             )
-            found[id(tensor)] = (low, high)
+            found[id(tensor)] = (low, high, tensor._version)
         elif isinstance(value, list) and isinstance(tensor, list):
             for v, t in zip(value, tensor, strict=True):
                 walk(v, t)
@@ -150,6 +151,9 @@ def _tensor(
 ) -> torch.Tensor:
     shape = (batch, *spec.shape) if spec.batched else spec.shape
     kind = _TORCH_DTYPES[spec.dtype] if spec.dtype else dtype
+    if spec.low is not None and kind.is_floating_point:  # --dtype float16 and @1e6: refused
+        text = f"value @{spec.low}" + (f"..{spec.high}" if spec.high is not None else "")
+        check_float(text, spec.low, spec.high, str(kind).removeprefix("torch."))
     if device.type == "meta":
         return torch.empty(shape, dtype=kind, device=device)
     if spec.low is not None and spec.high is None:  # @value: every value the same
@@ -162,7 +166,10 @@ def _tensor(
         return torch.randint(low, high, shape, generator=generator, dtype=kind).to(device)
     if spec.low is not None and spec.high is not None:  # @low..high: uniform
         values = torch.rand(shape, generator=generator, dtype=torch.float64)
-        return (spec.low + values * (spec.high - spec.low)).to(device, kind)
+        made = (spec.low + values * (spec.high - spec.low)).to(kind)
+        # rounding to a half type can reach high itself: the range is [low, high)
+        made = torch.where(made >= spec.high, torch.tensor(spec.low, dtype=kind), made)
+        return made.to(device)
     return torch.randn(shape, generator=generator, dtype=torch.float32).to(device, kind)
 
 
@@ -239,6 +246,34 @@ def example_on_meta(given: Example) -> bool:
     """Does the example hold meta tensors (shapes without values)?"""
     values = [*given.args, *(v for _, v in given.kwargs)]
     return any(t.is_meta for t, _ in _example_tensors(values, batched=True))
+
+
+def example_value_ranges(
+    given: Example, made: tuple[list[Any], dict[str, Any]]
+) -> dict[int, tuple[int, int, int]]:
+    """``value_ranges`` of real examples: the least and greatest value of each integer tensor
+    the caller gave, known before the copies went to meta (where they have none)."""
+    found: dict[int, tuple[int, int, int]] = {}
+
+    def walk(value: Any, copy: Any) -> None:
+        if isinstance(value, torch.Tensor) and isinstance(copy, torch.Tensor):
+            integer = not value.is_floating_point() and not value.is_complex()
+            if integer and value.dtype != torch.bool and not value.is_meta and value.numel():
+                found[id(copy)] = (int(value.min()), int(value.max()) + 1, copy._version)
+        elif isinstance(value, list | tuple) and isinstance(copy, list | tuple):
+            for v, c in zip(value, copy, strict=False):
+                walk(v, c)
+        elif isinstance(value, Mapping) and isinstance(copy, Mapping):
+            for key, v in value.items():
+                if key in copy:
+                    walk(v, copy[key])
+
+    args, kwargs = made
+    for value, copy in zip(given.args, args, strict=False):
+        walk(value, copy)
+    for key, value in given.kwargs:
+        walk(value, kwargs.get(key))
+    return found
 
 
 def example_arguments(given: Example, *, device: torch.device) -> tuple[list[Any], dict[str, Any]]:

@@ -1,0 +1,212 @@
+"""What a real device refuses on the values of the inputs, refused on every device (meta has
+no values) — and what it accepts, accepted: the cases a reviewer ran against the input
+language, each a test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+import cnninspect
+from cnninspect.errors import TargetError, TraceError
+from cnninspect.inputs import parse_inputs
+from tests.conftest import cli
+
+MODELS = '''\
+import torch
+from torch import nn
+
+
+class Positions(nn.Embedding):
+    """As transformers' learned positional embeddings: given token ids, it looks up the rows
+    of their positions (its forward is its own)."""
+
+    def __init__(self):
+        super().__init__(16, 4)
+
+    def forward(self, ids):
+        positions = torch.arange(ids.shape[-1], device=self.weight.device).expand_as(ids)
+        return super().forward(positions)
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.tokens = nn.Embedding(50_000, 4)
+        self.positions = Positions()
+
+    def forward(self, ids):
+        return self.tokens(ids) + self.positions(ids)
+
+
+class Unknown(nn.Module):
+    """Ids beyond the vocabulary mapped to <unk> (0) in place before the lookup."""
+
+    def __init__(self):
+        super().__init__()
+        self.table = nn.Embedding(10, 4)
+
+    def forward(self, ids):
+        ids[ids >= 10] = 0
+        return self.table(ids)
+
+
+class KeywordCall(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = nn.Embedding(10, 4)
+
+    def forward(self, ids):
+        return self.table(input=ids)
+
+
+class Projection(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+'''
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("models") / "models.py"
+    path.write_text(MODELS)
+    return path
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [("Encoder", "long:16@0..50000"), ("Unknown", "long:5@0..100")],
+    ids=["own-forward", "ids-fixed-in-place"],
+)
+def test_models_that_run_on_cpu_are_not_refused(
+    models: Path, device: str, name: str, given: str
+) -> None:
+    result = cli("summary", f"{models}:{name}", "-i", given, "--device", device)
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+@pytest.mark.parametrize(
+    ("name", "given", "says"),
+    [
+        ("KeywordCall", "long:5@0..11", "index out of range"),
+        ("Projection", "long:8", "mat1 and mat2 must have the same dtype, but got Long and Float"),
+        ("Projection", "bool:8", "but got Bool and Float"),
+    ],
+    ids=["embedding-called-by-keyword", "linear-given-ids", "linear-given-booleans"],
+)
+def test_what_cpu_refuses_is_refused_on_meta(
+    models: Path, device: str, name: str, given: str, says: str
+) -> None:
+    result = cli("summary", f"{models}:{name}", "-i", given, "--device", device)
+    assert result.exit_code == 2
+    assert says in result.stderr
+
+
+def test_validate_reports_it_as_a_finding(models: Path) -> None:
+    result = cli("validate", f"{models}:Projection", "-i", "long:8")
+    assert result.exit_code == 1
+    assert "CNN106" in result.stdout and "same dtype" in result.stdout
+
+
+def test_a_refusal_made_everywhere_is_not_retried_on_cpu(models: Path) -> None:
+    """--device auto retries a failed meta pass on cpu; ids beyond the table fail there too,
+    and a huge input would then only say that cpu lacks the memory."""
+    result = cli("summary", f"{models}:KeywordCall", "-i", "long:100000x100000@0..50")
+    assert result.exit_code == 2
+    assert "index out of range" in result.stderr
+
+
+def test_real_ids_beyond_the_table_are_refused_on_meta_too() -> None:
+    model = nn.Sequential(nn.Embedding(10, 4))
+    for device in ("meta", "cpu"):
+        with pytest.raises(TraceError, match="index out of range"):
+            cnninspect.summary(model, input_data=torch.tensor([[0, 11]]), device=device)
+    assert cnninspect.summary(model, input_data=torch.tensor([[0, 9]]), device="meta")
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("float16:8@1e6", "float16 holds values up to ±65504"),
+        ("8@1e400", "values must be finite numbers"),
+        ("8@-1e400..1e400", "values must be finite numbers"),
+        ("long:8@0..9223372036854775808", "a range's top is at most 9223372036854775807"),
+        ("k=4@", "not a shape like"),
+        ("k=long:8@0..", "not a shape like"),
+    ],
+)
+def test_values_a_dtype_cannot_hold_are_usage_errors(spec: str, says: str) -> None:
+    with pytest.raises(TargetError, match=None) as error:
+        parse_inputs(["8", spec] if spec.startswith("k=") else [spec])
+    assert says in str(error.value)
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+def test_a_value_the_commands_dtype_cannot_hold_fails_on_every_device(
+    models: Path, device: str
+) -> None:
+    result = cli(
+        "summary", f"{models}:Projection", "-i", "8@1e39", "--device", device, "--dtype", "float32"
+    )
+    assert result.exit_code == 2
+    assert "float32 holds values up to" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_uniform_range_never_reaches_its_top_in_half_precision() -> None:
+    from cnninspect.trace.values import arguments
+
+    for spec, top in (("float16:3x224x224@0..255", 255.0), ("bfloat16:3x224x224@0..1", 1.0)):
+        made, _ = arguments(parse_inputs([spec]), batch=1, device=torch.device("cpu"),
+                            dtype=torch.float32)  # fmt: skip
+        assert float(made[0].max()) < top and float(made[0].min()) >= 0
+
+
+def test_keyword_literals_and_words_stay_literals() -> None:
+    kwargs = dict(parse_inputs(["8", "scale=1e-3", "size=(2, 3)", "mode=fast"]).kwargs)
+    assert kwargs == {"scale": 0.001, "size": (2, 3), "mode": "fast"}
+
+
+@pytest.mark.parametrize("shape", ["1X8", "1 x 8", "1, 8", "+1x8"])
+def test_shapes_as_every_command_took_them_before(models: Path, shape: str) -> None:
+    result = cli("memory", f"{models}:Projection", "-i", shape, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_an_input_that_no_target_takes_is_a_usage_error() -> None:
+    result = cli("validate", "lenet5", "-i", "steps=3")
+    assert result.exit_code == 2
+    assert "--input applies to module targets" in result.stderr
+
+
+def test_a_string_of_inputs_is_one_input() -> None:
+    report = cnninspect.summary(nn.Embedding(10, 4), inputs="long:5@0..10")
+    assert report.input_shapes == ((5,),)
+
+
+def test_diff_with_only_the_second_sides_input(models: Path) -> None:
+    target = f"{models}:Projection"
+    result = cli("diff", target, target, "--input-b", "8", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["a"]["input"] == [[8]]
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # torch.jit.script is deprecated
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch reads .grad of a scripted copy
+def test_a_scripted_model_is_never_moved() -> None:
+    scripted = torch.jit.script(nn.Sequential(nn.Linear(8, 4)))
+    with pytest.raises(TargetError, match="TorchScript model cannot be copied onto meta"):
+        cnninspect.summary(scripted, input_shape=(8,), device="meta")
+    report = cnninspect.summary(scripted, input_shape=(8,), dtype="float64")
+    assert report.totals.params == 36
+    assert all(p.dtype == torch.float32 and p.device.type == "cpu" for p in scripted.parameters())
