@@ -64,6 +64,20 @@ class KeywordCall(nn.Module):
         return self.table(input=ids)
 
 
+class Autocast(nn.Module):
+    """Mixed precision inside forward: fc2 gets bfloat16 against its float32 weight, which
+    autocast casts itself."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 8)
+        self.fc2 = nn.Linear(8, 4)
+
+    def forward(self, x):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return self.fc2(self.fc1(x))
+
+
 class Projection(nn.Module):
     def __init__(self):
         super().__init__()
@@ -84,8 +98,8 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("device", ["meta", "cpu"])
 @pytest.mark.parametrize(
     ("name", "given"),
-    [("Encoder", "long:16@0..50000"), ("Unknown", "long:5@0..100")],
-    ids=["own-forward", "ids-fixed-in-place"],
+    [("Encoder", "long:16@0..50000"), ("Unknown", "long:5@0..100"), ("Autocast", "8")],
+    ids=["own-forward", "ids-fixed-in-place", "autocast"],
 )
 def test_models_that_run_on_cpu_are_not_refused(
     models: Path, device: str, name: str, given: str

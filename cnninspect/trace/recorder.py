@@ -145,8 +145,12 @@ class Recorder:
         if not isinstance(first, torch.Tensor):
             return
         weight = getattr(module, "weight", None)
-        linear = _runs_torch_forward(module, nn.Linear) and isinstance(weight, torch.Tensor)
-        if linear and isinstance(weight, torch.Tensor) and first.dtype != weight.dtype:
+        if (
+            _runs_torch_forward(module, nn.Linear)
+            and isinstance(weight, torch.Tensor)
+            and first.dtype != weight.dtype
+            and not _autocasting()  # autocast casts both itself
+        ):
             raise DeviceRefusalError(
                 f"mat1 and mat2 must have the same dtype, but got {_dtype(first)} and "
                 f"{_dtype(weight)}"
@@ -263,6 +267,10 @@ def _runs_torch_forward(module: nn.Module, kind: type[nn.Module]) -> bool:
     """An instance of ``kind`` whose ``forward`` is torch's own (a subclass may look up rows
     of its own making: positions from a shape)."""
     return isinstance(module, kind) and type(module).forward is kind.forward
+
+
+def _autocasting() -> bool:
+    return any(torch.is_autocast_enabled(kind) for kind in ("cpu", "cuda"))
 
 
 def _dtype(tensor: torch.Tensor) -> str:
