@@ -91,6 +91,7 @@ def trace(
     """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
+    known: values.ValueRanges = {}  # what integer inputs hold, checked where meta cannot
     inputs, keywords = _prepare(
         model,
         input_shapes,
@@ -99,12 +100,8 @@ def trace(
         dtype=torch_dtype,
         largest_activation=largest_activation,
         arguments=arguments,
+        ranges=known,
     )
-    known = {}  # the values integer inputs hold, checked where meta cannot (embeddings)
-    if isinstance(arguments, Inputs):
-        known = values.value_ranges(arguments, (inputs, keywords))
-    elif isinstance(arguments, Example):
-        known = values.example_value_ranges(arguments, (inputs, keywords))
     recorder = Recorder(model, value_ranges=known)
     recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
     if mode not in ("eval", "train"):
@@ -188,9 +185,11 @@ def _prepare(
     dtype: torch.dtype,
     largest_activation: int,
     arguments: Inputs | Example | None,
+    ranges: values.ValueRanges,
 ) -> tuple[list[Any], dict[str, Any]]:
     """Refuse what cannot fit or be addressed, then place the model and make the arguments of
-    ``forward``: float inputs of ``input_shapes``, or what ``arguments`` describes."""
+    ``forward``: float inputs of ``input_shapes``, or what ``arguments`` describes (``ranges``
+    receives the values its integer tensors hold)."""
     for shape in input_shapes:
         if batch * math.prod(shape) >= MAX_ELEMENTS:
             raise TargetError(
@@ -206,9 +205,11 @@ def _prepare(
     try:
         _place(model, target, dtype)
         if isinstance(arguments, Example):
-            return values.example_arguments(arguments, device=target)
+            return values.example_arguments(arguments, device=target, ranges=ranges)
         if arguments is not None:
-            return values.arguments(arguments, batch=batch, device=target, dtype=dtype)
+            return values.arguments(
+                arguments, batch=batch, device=target, dtype=dtype, ranges=ranges
+            )
         return values.inputs(input_shapes, batch=batch, device=target, dtype=dtype), {}
     except Exception as exc:
         if memory_guard.is_allocation_failure(exc):

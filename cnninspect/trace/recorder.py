@@ -16,10 +16,11 @@ from torch import nn
 
 from cnninspect.errors import Position, TraceError, first_line
 from cnninspect.shapes import BatchedShape, ReceptiveField, flattened_from, without_batch
-from cnninspect.trace.contracts import violation
+from cnninspect.trace.contracts import argument_violation, violation
 from cnninspect.trace.flow import DataFlow, tensors
 from cnninspect.trace.receptive import ReceptiveFields
 from cnninspect.trace.records import LayerRecord
+from cnninspect.trace.values import ValueRanges
 
 
 class DeviceRefusalError(Exception):
@@ -67,12 +68,8 @@ class Recorder:
     ``observe``, called for every aten op by the pass's dispatch mode, follows the data flow
     and the receptive field of every tensor between the calls."""
 
-    def __init__(
-        self, model: nn.Module, value_ranges: dict[int, tuple[int, int, int]] | None = None
-    ) -> None:
+    def __init__(self, model: nn.Module, value_ranges: ValueRanges | None = None) -> None:
         self.model = model
-        # (low, high, version) of the integer inputs the pass was given, by tensor id: values
-        # in [low, high) while the tensor's version is unchanged (no in-place write since)
         self.value_ranges = value_ranges or {}
         self.names = {m: name for name, m in model.named_modules()}
         self.calls: list[Call] = []
@@ -131,44 +128,9 @@ class Recorder:
         found = violation(module, call.input_shapes)
         if found is not None:  # meta would run it; a real device would not
             raise DeviceRefusalError(found.message)
-        self.check_indices(module, args, kwargs)
-
-    def check_indices(self, module: nn.Module, args: Any, kwargs: Any) -> None:
-        """What cpu refuses on the values, checked on every device (meta has none):
-
-        - token ids fed straight from an input into an embedding whose ``forward`` is torch's
-          own: every id a real device could meet must be a row of the table ("index out of
-          range in self"); ids the model changed in place first (unknown ids to 0) are its own;
-        - a linear layer given a tensor of another dtype than its weight (token ids, booleans):
-          cpu's matrix product refuses it, meta's does not."""
-        first = args[0] if args else kwargs.get("input")
-        if not isinstance(first, torch.Tensor):
-            return
-        weight = getattr(module, "weight", None)
-        if (
-            _runs_torch_forward(module, nn.Linear)
-            and isinstance(weight, torch.Tensor)
-            and first.dtype != weight.dtype
-            and not _autocasting()  # autocast casts both itself
-        ):
-            raise DeviceRefusalError(
-                f"mat1 and mat2 must have the same dtype, but got {_dtype(first)} and "
-                f"{_dtype(weight)}"
-            )
-        if not _runs_torch_forward(module, nn.Embedding) and not _runs_torch_forward(
-            module, nn.EmbeddingBag
-        ):
-            return
-        known = self.value_ranges.get(id(first))
-        if known is None or known[2] != first._version:
-            return
-        low, high, _ = known
-        rows = int(getattr(module, "num_embeddings", 0))
-        if low < 0 or high > rows:
-            raise DeviceRefusalError(
-                f"index out of range in self: ids in [{low}, {high}) for an embedding of "
-                f"{rows} rows (ids 0 to {rows - 1}; --input long:…@0..{rows})"
-            )
+        refused = argument_violation(module, args, kwargs, self.value_ranges)
+        if refused is not None:  # on the values (or dtypes) meta does not check
+            raise DeviceRefusalError(refused)
 
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()
@@ -261,24 +223,6 @@ _LIBRARIES = tuple(
     for module in (torch, sys.modules["cnninspect"])
     if module.__file__
 )
-
-
-def _runs_torch_forward(module: nn.Module, kind: type[nn.Module]) -> bool:
-    """An instance of ``kind`` whose ``forward`` is torch's own (a subclass may look up rows
-    of its own making: positions from a shape)."""
-    return isinstance(module, kind) and type(module).forward is kind.forward
-
-
-def _autocasting() -> bool:
-    return any(torch.is_autocast_enabled(kind) for kind in ("cpu", "cuda"))
-
-
-def _dtype(tensor: torch.Tensor) -> str:
-    """cpu's name for a dtype in its messages: Long, Float, Bool, …"""
-    names = {torch.int64: "Long", torch.int32: "Int", torch.bool: "Bool", torch.float32: "Float",
-             torch.float64: "Double", torch.float16: "Half", torch.bfloat16: "BFloat16",
-             torch.uint8: "Byte", torch.int8: "Char", torch.int16: "Short"}  # fmt: skip
-    return names.get(tensor.dtype, str(tensor.dtype).removeprefix("torch."))
 
 
 def user_code_position(exc: BaseException) -> Position | None:

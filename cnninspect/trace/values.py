@@ -86,17 +86,36 @@ _TORCH_DTYPES = {
 }  # fmt: skip
 
 
+# (low, high, version) by tensor id: the values an integer input holds, [low, high), while its
+# version is unchanged (an in-place write since makes them the model's own). Meta tensors have
+# no values: the trace checks these where a real device checks values (trace/contracts.py).
+ValueRanges = dict[int, tuple[int, int, int]]
+
+
 def arguments(
-    spec: Inputs, *, batch: int, device: torch.device, dtype: torch.dtype
+    spec: Inputs,
+    *,
+    batch: int,
+    device: torch.device,
+    dtype: torch.dtype,
+    ranges: ValueRanges | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     """The positional and keyword arguments of ``forward`` that ``spec`` describes: seeded
     tensors (integers uniform in their range, booleans fair coins, floats standard normal or
-    uniform in their range; one value everywhere where one is given), literals as they are."""
+    uniform in their range; one value everywhere where one is given), literals as they are.
+    ``ranges`` receives the values each integer tensor holds."""
     generator = torch.Generator(device="cpu").manual_seed(SEED)
 
     def make(value: Any) -> Any:
         if isinstance(value, TensorInput):
-            return _tensor(value, batch=batch, device=device, dtype=dtype, generator=generator)
+            made = _tensor(value, batch=batch, device=device, dtype=dtype, generator=generator)
+            if ranges is not None and not made.is_floating_point() and made.dtype != torch.bool:
+                low = int(value.low) if value.low is not None else 0
+                high = int(value.high) if value.high is not None else low + (
+                    1 if value.low is not None else 2
+                )  # fmt: skip
+                ranges[id(made)] = (low, high, made._version)
+            return made
         if isinstance(value, list):
             return [make(v) for v in value]
         if isinstance(value, dict):
@@ -104,41 +123,6 @@ def arguments(
         return value
 
     return [make(a) for a in spec.args], {k: make(v) for k, v in spec.kwargs}
-
-
-def value_ranges(
-    spec: Inputs, made: tuple[list[Any], dict[str, Any]]
-) -> dict[int, tuple[int, int, int]]:
-    """The values each integer tensor ``arguments`` made can hold, [low, high), by the tensor's
-    id: what a real device's index checks would meet, known on meta too (the tensors there have
-    no values), with the tensor's version (an in-place write makes the range the model's).
-    Token ids into an Embedding are checked against them (trace/recorder.py)."""
-    found: dict[int, tuple[int, int, int]] = {}
-
-    def walk(value: Any, tensor: Any) -> None:
-        if isinstance(value, TensorInput) and isinstance(tensor, torch.Tensor):
-            if tensor.is_floating_point() or tensor.dtype == torch.bool:
-                return
-            low = int(value.low) if value.low is not None else 0
-            high = (
-                int(value.high)
-                if value.high is not None
-                else low + (1 if value.low is not None else 2)
-            )
-            found[id(tensor)] = (low, high, tensor._version)
-        elif isinstance(value, list) and isinstance(tensor, list):
-            for v, t in zip(value, tensor, strict=True):
-                walk(v, t)
-        elif isinstance(value, dict) and isinstance(tensor, dict):
-            for key, v in value.items():
-                walk(v, tensor[key])
-
-    args, kwargs = made
-    for value, tensor in zip(spec.args, args, strict=True):
-        walk(value, tensor)
-    for key, value in spec.kwargs:
-        walk(value, kwargs[key])
-    return found
 
 
 def _tensor(
@@ -248,37 +232,19 @@ def example_on_meta(given: Example) -> bool:
     return any(t.is_meta for t, _ in _example_tensors(values, batched=True))
 
 
-def example_value_ranges(
-    given: Example, made: tuple[list[Any], dict[str, Any]]
-) -> dict[int, tuple[int, int, int]]:
-    """``value_ranges`` of real examples: the least and greatest value of each integer tensor
-    the caller gave, known before the copies went to meta (where they have none)."""
-    found: dict[int, tuple[int, int, int]] = {}
-
-    def walk(value: Any, copy: Any) -> None:
-        if isinstance(value, torch.Tensor) and isinstance(copy, torch.Tensor):
-            integer = not value.is_floating_point() and not value.is_complex()
-            if integer and value.dtype != torch.bool and not value.is_meta and value.numel():
-                found[id(copy)] = (int(value.min()), int(value.max()) + 1, copy._version)
-        elif isinstance(value, list | tuple) and isinstance(copy, list | tuple):
-            for v, c in zip(value, copy, strict=False):
-                walk(v, c)
-        elif isinstance(value, Mapping) and isinstance(copy, Mapping):
-            for key, v in value.items():
-                if key in copy:
-                    walk(v, copy[key])
-
-    args, kwargs = made
-    for value, copy in zip(given.args, args, strict=False):
-        walk(value, copy)
-    for key, value in given.kwargs:
-        walk(value, kwargs.get(key))
-    return found
+def _holds_ids(tensor: torch.Tensor) -> bool:
+    """An integer tensor with values (not bool, not meta, not empty)."""
+    integer = not tensor.is_floating_point() and not tensor.is_complex()
+    return integer and tensor.dtype != torch.bool and not tensor.is_meta and tensor.numel() > 0
 
 
-def example_arguments(given: Example, *, device: torch.device) -> tuple[list[Any], dict[str, Any]]:
+def example_arguments(
+    given: Example, *, device: torch.device, ranges: ValueRanges | None = None
+) -> tuple[list[Any], dict[str, Any]]:
     """The example's arguments on ``device``: copies of its tensors (their dtypes and values;
-    a model that works in place never changes the caller's data), other values as they are."""
+    a model that works in place never changes the caller's data), other values as they are.
+    ``ranges`` receives the least and greatest value of each integer tensor, read before its
+    copy goes to meta (where it has none)."""
 
     def copy(value: Any) -> Any:
         if isinstance(value, torch.Tensor):
@@ -287,7 +253,10 @@ def example_arguments(given: Example, *, device: torch.device) -> tuple[list[Any
                     f"input_data holds a meta tensor, which has no values to run on {device.type}",
                     hint="give tensors with values, or device='meta' for shapes and counts",
                 )
-            return value.detach().to(device, copy=True)
+            made = value.detach().to(device, copy=True)
+            if ranges is not None and _holds_ids(value):
+                ranges[id(made)] = (int(value.min()), int(value.max()) + 1, made._version)
+            return made
         if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
             return type(value)(*(copy(v) for v in value))
         if isinstance(value, list | tuple):
