@@ -224,3 +224,30 @@ def test_a_scripted_model_is_never_moved() -> None:
     report = cnninspect.summary(scripted, input_shape=(8,), dtype="float64")
     assert report.totals.params == 36
     assert all(p.dtype == torch.float32 and p.device.type == "cpu" for p in scripted.parameters())
+
+
+def test_the_dtype_limits_are_torchs() -> None:
+    """inputs.py is torch-free, so it writes the limits down; torch's iinfo and finfo are the
+    independent source."""
+    from cnninspect.inputs import _FLOAT_MAX, _INTEGER_RANGES
+
+    for name, (least, most) in _INTEGER_RANGES.items():
+        info = torch.iinfo(getattr(torch, name))
+        assert (least, most) == (info.min, info.max), name
+    for name, largest in _FLOAT_MAX.items():
+        assert largest == torch.finfo(getattr(torch, name)).max, name
+
+
+@pytest.mark.parametrize(
+    "dtype", [torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool,
+              torch.float64, torch.float16, torch.bfloat16],
+)  # fmt: skip
+def test_the_dtype_refusal_is_in_cpus_words(dtype: torch.dtype) -> None:
+    from cnninspect.trace.contracts import argument_violation
+
+    layer = nn.Linear(8, 4)
+    given = torch.zeros(2, 8, dtype=dtype)
+    with pytest.raises(RuntimeError) as on_cpu:
+        layer(given)
+    ours = argument_violation(layer, (given.to("meta"),), {}, {})
+    assert ours is not None and ours in str(on_cpu.value)

@@ -3,7 +3,6 @@ tracked on fake tensors; and ``fit``: the largest batch whose peak stays within 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -129,17 +128,12 @@ def _factory(
 
 
 def _meta_copy(module: nn.Module) -> nn.Module:
-    """A copy of ``module`` whose parameters and buffers are on meta: the weights' data are
-    never copied (the deep copy finds them in its memo already replaced)."""
+    """A copy of ``module`` on meta, the weights' data never copied."""
     import torch
-    from torch import nn
 
-    memo: dict[int, Any] = {}
-    for p in module.parameters():
-        memo[id(p)] = nn.Parameter(torch.empty_like(p, device="meta"), p.requires_grad)
-    for b in module.buffers():
-        memo[id(b)] = torch.empty_like(b, device="meta")
-    return copy.deepcopy(module, memo)
+    from cnninspect.trace.placement import copy_onto
+
+    return copy_onto(module, torch.device("meta"))
 
 
 def _report(

@@ -233,14 +233,17 @@ def summarize(
     elif isinstance(target, str):
         check_module_file(target)
 
+    from torch import nn
+
     from cnninspect.checks.declarations import declarations
     from cnninspect.checks.explain import explain
-    from cnninspect.trace.forward import check_device
+    from cnninspect.trace.forward import check_device, check_dtype
     from cnninspect.trace.forward import trace as run_trace
+    from cnninspect.trace.placement import placed_copy
 
-    check_device(device)  # before constructing anything: a missing GPU is a one-line answer
-    if not isinstance(target, str):  # the caller's model is never moved or converted
-        target = _own_copy(target, device, dtype)
+    where = check_device(device)  # before constructing anything: a missing GPU is one line
+    if isinstance(target, nn.Module):  # the caller's model is never moved or converted
+        target = placed_copy(target, where, check_dtype(dtype))
     loaded = load_target(
         target, input_shapes=input_shapes, args=args, device=device, description=description
     )
@@ -273,18 +276,6 @@ def summarize(
         described=loaded.spec is not None,
         memory=tracked,
     )
-
-
-def _own_copy(target: Any, device: str, dtype: str) -> Any:
-    """A module instance as it is when it is on ``device`` at ``dtype``, else a copy there."""
-    from torch import nn
-
-    from cnninspect.trace.forward import check_device, check_dtype
-    from cnninspect.trace.placement import placed_copy
-
-    if not isinstance(target, nn.Module):
-        return target
-    return placed_copy(target, check_device(device), check_dtype(dtype))
 
 
 def _normalised_inputs(

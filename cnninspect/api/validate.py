@@ -149,19 +149,17 @@ def _collapse_hints(spec: ArchSpec, findings: Sequence[Finding]) -> list[Finding
 
 def check_spec(spec: ArchSpec) -> list[Finding]:
     """Build, trace on meta and apply every rule; no solving."""
-    from cnninspect.build.builder import build
-
-    try:
-        built = build(spec)
-    except BuildError as error:
-        return [file_error(error)]
-    return _check_built(spec, built)
+    return _check(spec, quick=False)
 
 
 def check_candidate(spec: ArchSpec) -> list[Finding]:
     """``check_spec`` for the solver's candidate inputs: a candidate whose declared shapes
     already differ from the shapes computed while building is rejected without its forward
     pass (the pass computes the same shapes: its findings would include these)."""
+    return _check(spec, quick=True)
+
+
+def _check(spec: ArchSpec, *, quick: bool) -> list[Finding]:
     from cnninspect.build.builder import build
     from cnninspect.checks.declarations import declared_shapes
 
@@ -169,7 +167,7 @@ def check_candidate(spec: ArchSpec) -> list[Finding]:
         built = build(spec)
     except BuildError as error:
         return [file_error(error)]
-    wrong = list(declared_shapes(spec, built.origins, built.layer_shapes))
+    wrong = list(declared_shapes(spec, built.origins, built.layer_shapes)) if quick else []
     return wrong or _check_built(spec, built)
 
 

@@ -34,10 +34,8 @@ def to_empty(model: nn.Module, device: torch.device | str) -> None:
 
 def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> nn.Module:
     """``model`` itself when its weights are on ``device`` at ``dtype`` already; otherwise a
-    copy there, so that inspecting a user's model never moves or converts it (on meta its
-    weights would be gone). Floating tensors take ``dtype``; ties stay ties (the deep copy
-    finds every weight in its memo already placed). A copy made on meta holds no values; one
-    made from meta onto a real device is marked to receive seeded ones (trace/values.py)."""
+    copy there (``copy_onto``), so that inspecting a user's model never moves or converts it
+    (on meta its weights would be gone)."""
     tensors = [*model.parameters(), *model.buffers()]
     index = device.index
     if device.type == "cuda" and index is None:
@@ -60,10 +58,20 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
                 "never moved or converted",
             )
         return _copied(model, device, dtype)
+    return copy_onto(model, device, dtype)
+
+
+def copy_onto(
+    model: nn.Module, device: torch.device, dtype: torch.dtype | None = None
+) -> nn.Module:
+    """A copy of ``model`` on ``device``, floating tensors at ``dtype`` (None: as they are).
+    Each weight is placed before the deep copy, which then finds it in its memo: on meta no
+    data is copied, ties stay ties. A copy made from meta onto a real device is marked to
+    receive seeded values (trace/values.py)."""
     memo: dict[int, object] = {}
     from_meta = False
-    for tensor in tensors:
-        kind = dtype if tensor.is_floating_point() else tensor.dtype
+    for tensor in [*model.parameters(), *model.buffers()]:
+        kind = dtype if dtype is not None and tensor.is_floating_point() else tensor.dtype
         if device.type == "meta" or tensor.is_meta:
             from_meta = from_meta or tensor.is_meta
             copy = torch.empty_like(tensor, device=device, dtype=kind)
@@ -81,13 +89,13 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
 def _copied(
     model: nn.Module,
     device: torch.device,
-    dtype: torch.dtype,
+    dtype: torch.dtype | None,
     memo: dict[int, object] | None = None,
 ) -> nn.Module:
     try:
         made: nn.Module = deepcopy(model, memo)
     except Exception as exc:  # a model holding what cannot be copied (a lock, a file handle)
-        where = device.type + ("" if device.type == "meta" else f" at {dtype}")
+        where = device.type + ("" if device.type == "meta" or dtype is None else f" at {dtype}")
         raise TargetError(
             f"{type(model).__name__} cannot be copied to run on {where}: {first_line(exc)}",
             hint="inspect it where its weights are (device='auto'): the model itself is "
