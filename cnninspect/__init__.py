@@ -20,12 +20,10 @@ if TYPE_CHECKING:
 
     from torch import nn
 
-    from cnninspect.inputs import Inputs
     from cnninspect.results.diff import ArchDiff
     from cnninspect.results.memory import MemoryReport
     from cnninspect.results.report import Report
     from cnninspect.results.validation import Validation
-    from cnninspect.shapes import Shape
     from cnninspect.spec.values import ArchSpec
 
 __all__ = ["__version__", "diff", "load_spec", "memory", "summary", "validate"]
@@ -44,13 +42,14 @@ def summary(
     dtype: str = "float32",
     args: dict[str, Any] | None = None,
     mode: str = "eval",
-    inputs: Sequence[str] | None = None,
+    inputs: Sequence[str] | str | None = None,
     input_data: Any = None,
     forward_kwargs: Mapping[str, Any] | None = None,
+    memory: bool = False,
 ) -> Report:
     """Summarise a YAML file, a bundled architecture, ``pkg.mod:attr`` or an ``nn.Module``.
 
-    What ``forward`` is given, in one of three ways:
+    What ``forward`` is given, in one of three ways (two at once are refused):
 
     - ``input_shape``, without batch: ``(3, 224, 224)``, or a list of shapes for several
       inputs — seeded float tensors;
@@ -61,33 +60,23 @@ def summary(
       positional arguments, or a dict of the keyword arguments (a batch from a data loader);
       ``forward_kwargs``: more keyword arguments. Copies are used (the caller's tensors never
       change), with their own dtypes, values and batch.
+
+    A description's own ``input`` is used when none is given; a module needs one.
+    ``device``: auto (meta, or cpu when meta cannot run the model; an ``nn.Module`` where its
+    weights are), cpu, cuda, mps, meta. ``args``: a ``pkg.mod:attr`` constructor's keywords.
+    ``mode="train"``: the pass in training mode (running statistics kept). ``memory``: also
+    track one Adam training step on fake tensors (``report.memory``).
     """
+    from cnninspect.api.request import resolve_feed, resolve_target
     from cnninspect.api.summary import summarize
-    from cnninspect.inputs import parse_inputs
 
     _register_displays()
-    example = None
-    if input_data is not None:
-        from cnninspect.trace.values import example as real_example
-
-        example = real_example(input_data, forward_kwargs)
-    elif forward_kwargs is not None:
-        from cnninspect.errors import TargetError
-
-        raise TargetError(
-            "forward_kwargs goes with input_data; with input shapes, give keywords in inputs "
-            "(e.g. inputs=['3x224x224', 'steps=12'])"
-        )
+    resolved = resolve_target(target, args)
+    feed = resolve_feed(
+        input_shape=input_shape, inputs=inputs, input_data=input_data, forward_kwargs=forward_kwargs
+    )
     return summarize(
-        target,
-        input_shapes=_shapes(input_shape),
-        batch=batch,
-        device=device,
-        dtype=dtype,
-        args=args,
-        mode=mode,
-        inputs=parse_inputs(_listed(inputs)) if inputs else None,
-        example=example,
+        resolved, feed, batch=batch, device=device, dtype=dtype, mode=mode, memory=memory
     )
 
 
@@ -96,18 +85,21 @@ def validate(
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     args: dict[str, Any] | None = None,
     solve: bool = True,
-    inputs: Sequence[str] | None = None,
+    inputs: Sequence[str] | str | None = None,
 ) -> Validation:
     """Check files, directories, bundled names, ``pkg.mod:attr`` or modules; returns findings.
 
     ``validation.fails()`` (an error or worse) is what ``cnninspect validate`` exits 1 on.
-    ``inputs``: for module targets, what ``forward`` takes in the input language (as summary).
+    ``input_shape`` or ``inputs`` (the input language, as summary): what every target's
+    ``forward`` receives — a description's declarations are then checked at that input.
+    ``solve``: when declarations fail, search the input size that satisfies them all (a hint).
     """
+    from cnninspect.api.request import resolve_feed
     from cnninspect.api.validate import validate as run
 
     _register_displays()
-    shapes, typed = _inputs(input_shape, inputs)
-    return run(targets, input_shapes=shapes, inputs=typed, args=args, solve=solve)
+    feed = resolve_feed(input_shape=input_shape, inputs=inputs)
+    return run(targets, feed, args=args, solve=solve)
 
 
 def diff(
@@ -117,24 +109,17 @@ def diff(
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     batch: int = 1,
     device: str = "auto",
-    inputs: Sequence[str] | None = None,
+    inputs: Sequence[str] | str | None = None,
 ) -> ArchDiff:
     """Two architectures layer by layer: ``result.differs``, ``result.entries``, totals.
-    ``inputs``: what both ``forward``s take, in the input language (as summary)."""
+    ``input_shape`` or ``inputs``: what both ``forward``s take (as summary); a module given
+    none takes a description's declared input."""
     from cnninspect.api.diff import compare
+    from cnninspect.api.request import resolve_feed, resolve_target
 
     _register_displays()
-    shapes, typed = _inputs(input_shape, inputs)
-    return compare(
-        a,
-        b,
-        input_shapes_a=shapes,
-        input_shapes_b=shapes,
-        inputs_a=typed,
-        inputs_b=typed,
-        batch=batch,
-        device=device,
-    )
+    feed = resolve_feed(input_shape=input_shape, inputs=inputs)
+    return compare(resolve_target(a), resolve_target(b), feed, feed, batch=batch, device=device)
 
 
 def memory(
@@ -159,52 +144,13 @@ def memory(
     largest batch within a budget.
     """
     from cnninspect.api.memory import memory as run
+    from cnninspect.api.memory import step_setup
+    from cnninspect.api.request import resolve_feed, resolve_target
 
     _register_displays()
-    return run(
-        target,
-        input_shapes=_shapes(input_shape),
-        batch=batch,
-        dtype=dtype,
-        optimizer=optimizer,
-        amp=amp,
-        checkpoint=checkpoint,
-        freeze=freeze,
-        inference=inference,
-        args=args,
-    )
-
-
-def _shapes(
-    input_shape: Sequence[int] | Sequence[Sequence[int]] | None,
-) -> list[Shape] | None:
-    """(3, 224, 224) or [(3, 224, 224), (5,)] → a list of shapes."""
-    if input_shape is None:
-        return None
-    items: list[Any] = list(input_shape)
-    nested = bool(items) and not isinstance(items[0], int)
-    return [tuple(s) for s in items] if nested else [tuple(items)]
-
-
-def _inputs(
-    input_shape: Sequence[int] | Sequence[Sequence[int]] | None, inputs: Sequence[str] | None
-) -> tuple[list[Shape] | None, Inputs | None]:
-    """Input shapes, or the input language: its shapes and, when richer than float tensors,
-    the parsed specs."""
-    if not inputs:
-        return _shapes(input_shape), None
-    from cnninspect.errors import TargetError
-    from cnninspect.inputs import parse_inputs
-
-    if input_shape is not None:
-        raise TargetError("give input_shape or inputs, not both")
-    parsed = parse_inputs(_listed(inputs))
-    return list(parsed.tensor_shapes()), None if parsed.plain else parsed
-
-
-def _listed(inputs: Sequence[str] | str) -> list[str]:
-    """``inputs="long:128"`` is one input, not seven characters."""
-    return [inputs] if isinstance(inputs, str) else list(inputs)
+    setup = step_setup(optimizer, amp, checkpoint, freeze, inference)
+    feed = resolve_feed(input_shape=input_shape)
+    return run(resolve_target(target, args), feed, batch=batch, dtype=dtype, setup=setup)
 
 
 def load_spec(path: str) -> ArchSpec:

@@ -9,27 +9,18 @@
      ├── TraceError                 the forward pass fails at a layer (layer name, input shape)
      └── DeviceError                the requested device is not available on this machine
 
-Library code raises these; only ``cli.py`` turns them into a message and an exit code.
+Library code raises these; only the CLI (``cli/program.py``'s ``errors``) turns them into a
+message and an exit code (``cnninspect.choices.ExitCode``).
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cnninspect.choices import ExitCode
 from cnninspect.shapes import BatchedShape
-
-
-class ExitCode(enum.IntEnum):
-    """Exit codes shared by every command (documented in the README and in ``--help``)."""
-
-    OK = 0
-    FINDINGS = 1  # validate found problems; diff --exit-code found differences
-    USAGE = 2  # bad option, unreadable or inconsistent input, failed forward pass
-    DEVICE = 3  # the requested device (cuda, mps) is not available here
-    INTERNAL = 4  # a bug in cnninspect itself (--debug shows the traceback)
 
 
 @dataclass(frozen=True, slots=True)

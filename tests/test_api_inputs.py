@@ -164,8 +164,8 @@ def test_meta_tensors_give_shapes_on_meta_and_a_usage_error_elsewhere() -> None:
     [
         ({"input_data": {1, 2}}, "input_data is a set"),
         ({"input_data": [1, "a"]}, "holds no tensor"),
-        ({"input_data": torch.zeros(1, 4), "input_shape": (4,)}, "give the inputs once"),
-        ({"input_data": torch.zeros(1, 4), "inputs": ["4"]}, "give the inputs once"),
+        ({"input_data": torch.zeros(1, 4), "input_shape": (4,)}, "give what forward receives once"),
+        ({"input_data": torch.zeros(1, 4), "inputs": ["4"]}, "give what forward receives once"),
         ({"input_data": torch.zeros(2, 4), "batch": 3}, "batch is 2"),
         ({"forward_kwargs": {"scale": 2}}, "forward_kwargs goes with input_data"),
         ({"input_data": {"x": torch.zeros(1, 4)}, "forward_kwargs": {"x": 1}}, "both give x"),
@@ -234,5 +234,5 @@ def test_validate_and_diff_take_the_input_language() -> None:
     result = cnninspect.diff(net, net, inputs=["long:100@0..5000"])
     assert not result.differs
     assert result.a.totals.params == params(nets().LSTMNet())
-    with pytest.raises(TargetError, match="not both"):
+    with pytest.raises(TargetError, match="once"):
         cnninspect.validate(net, input_shape=(100,), inputs=["long:100"])

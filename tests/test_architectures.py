@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pytest
 
 import cnninspect
+from cnninspect.results.findings import Severity
 from tests.conftest import ARCHITECTURES, REFERENCES, sweep
 
 if TYPE_CHECKING:
@@ -135,8 +136,9 @@ def test_every_architecture_summarises(path: Path) -> None:
     assert report.source, f"{path.name} names no source"
     assert report.totals.params > 0
     assert report.output_shapes
+    errors = [f for f in report.findings if f.severity >= Severity.ERROR]
     if path.stem not in ("alexnet-paper", "lenet5-lecture-table"):  # inconsistent on purpose
-        assert not report.findings, "\n".join(str(f) for f in report.findings)
+        assert not errors, "\n".join(str(f) for f in errors)  # warnings (CNN103) are advice
 
 
 @pytest.mark.parametrize("path", sweep(YAML_FILES))

@@ -278,7 +278,7 @@ def test_every_command_has_help_and_a_readme_section() -> None:
 
 
 def test_layer_column_draws_the_module_tree() -> None:
-    from cnninspect.api.summary import summarize
+    from cnninspect import summary as summarize
     from cnninspect.report.table import tree_prefixes
 
     rows = summarize("resnet18", device="meta").rows

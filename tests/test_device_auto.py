@@ -87,21 +87,21 @@ def test_a_description_that_does_not_build_is_not_retried(
 ) -> None:
     """The build runs on meta whatever the device: a cpu pass could only repeat its error."""
     import cnninspect
-    from cnninspect.api import summary as use_case
+    from cnninspect.api import inspection
     from cnninspect.errors import BuildError
 
     devices: list[str] = []
-    real = use_case.summarize
+    real = inspection._inspect_on
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        devices.append(kwargs.get("device", "auto"))
+        devices.append(kwargs["device"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(use_case, "summarize", counted)
+    monkeypatch.setattr(inspection, "_inspect_on", counted)
     path = tmp_path / "bad.yaml"
     path.write_text(
         "cnninspect: 1\ninput: [3, 8, 8]\nlayers:\n  - Conv2d: {out_channels: 4, kernel_size: 9}\n"
     )
     with pytest.raises(BuildError):
         cnninspect.summary(str(path))
-    assert devices == ["auto", "meta"]
+    assert devices == ["meta"]

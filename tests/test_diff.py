@@ -10,17 +10,37 @@ from typing import Any
 
 import pytest
 
-from cnninspect.api.diff import compare
+from cnninspect.api.diff import compare as compare_targets
+from cnninspect.api.request import feed_of_shapes, resolve_target
 from cnninspect.compare.align import diff_reports
 from cnninspect.report.diff import collapsed, diff_dict, diff_markdown, diff_table
 from cnninspect.results.diff import ArchDiff, Status
 from cnninspect.results.report import Report, Row, Totals
+from cnninspect.shapes import Shape
 from tests.conftest import ARCHITECTURES, DIFF_DATA, cli, render
 
 # ResNet-18 in torchvision's layout under other names (stem, stage1.0.relu1, …): alignment
 # has to pair layers by what they are, not by what they are called.
 RESNET18_FIXTURE = str(DIFF_DATA / "resnet18.yaml")
 INPUT = (3, 224, 224)
+
+
+def compare(
+    a: str,
+    b: str,
+    *,
+    shapes_a: list[Shape] | None = None,
+    shapes_b: list[Shape] | None = None,
+    device: str = "auto",
+) -> ArchDiff:
+    """The diff use case with each side's own input (the CLI's --input-a / --input-b)."""
+    return compare_targets(
+        resolve_target(a),
+        resolve_target(b),
+        feed_of_shapes(shapes_a) if shapes_a else None,
+        feed_of_shapes(shapes_b) if shapes_b else None,
+        device=device,
+    )
 
 
 # -- synthetic reports: the alignment alone -----------------------------------------------
@@ -215,7 +235,7 @@ def test_totals_carry_deltas_and_percentages() -> None:
 
 @cache
 def resnet_fixture_vs_torchvision() -> ArchDiff:
-    return compare(RESNET18_FIXTURE, "torchvision.models:resnet18", input_shapes_b=[INPUT])
+    return compare(RESNET18_FIXTURE, "torchvision.models:resnet18", shapes_b=[INPUT])
 
 
 def assert_every_layer_paired(diff: ArchDiff) -> None:
@@ -250,7 +270,7 @@ def test_bundled_resnet18_matches_torchvision_with_exit_code_zero() -> None:
     result = cli("diff", bundled, "torchvision.models:resnet18", "--exit-code")
     assert result.exit_code == 0, result.output
     assert "identical in shapes and parameters" in result.stdout
-    diff = compare("resnet18", "torchvision.models:resnet18", input_shapes_b=[INPUT])
+    diff = compare("resnet18", "torchvision.models:resnet18", shapes_b=[INPUT])
     assert_every_layer_paired(diff)
 
 
@@ -294,7 +314,7 @@ def test_alexnet_cli_markdown_and_exit_codes() -> None:
     assert plain.exit_code == 0, plain.output
     assert "| ~ | conv1 | Conv2d k=11 s=4 → k=11 s=4 p=2 |" in plain.stdout
     assert "(96, 54, 54) → (64, 55, 55)" in plain.stdout
-    assert "declaration(s) disagree" in plain.stderr
+    assert "finding(s) in its pass" in plain.stderr
     assert cli("diff", a, b, "--exit-code", "-f", "json").exit_code == 1
 
 
@@ -302,8 +322,8 @@ def test_vgg11_vs_vgg16_shows_the_extra_convolutions_as_insertions() -> None:
     diff = compare(
         "torchvision.models:vgg11",
         "torchvision.models:vgg16",
-        input_shapes_a=[INPUT],
-        input_shapes_b=[INPUT],
+        shapes_a=[INPUT],
+        shapes_b=[INPUT],
         device="meta",
     )
     added = [e.b for e in diff.entries if e.status is Status.ADDED]

@@ -106,7 +106,7 @@ def test_the_builder_raises_only_its_own_errors(text: str) -> None:
 
 @given(mutated())
 def test_summary_on_meta_raises_only_its_own_errors(text: str) -> None:
-    from cnninspect.api.summary import summarize
+    from cnninspect import summary as summarize
 
     try:
         report = summarize(_load(text), device="meta")

@@ -71,10 +71,11 @@ def test_layer_columns_add_up_to_the_totals(run: Run, path: Path) -> None:
     assert all(r["params"] == 0 for r in rows if r["call"] > 0)
     assert sum(r["params"] for r in rows) == called_params
     leaves = [r for r in rows if r["leaf"] and r["name"] != "Input"]
-    assert sum(r["macs"] for r in leaves) == totals["macs"]
+    assert sum(r["subtree_macs"] for r in leaves) == totals["macs"]
+    assert sum(r["own_macs"] for r in rows) == totals["macs"]  # every call's own work, once
     top = [r for r in rows if r["depth"] == 1]
     assert sum(r["subtree_params"] for r in top) == called_params
-    assert sum(r["macs"] for r in top) == totals["macs"]
+    assert sum(r["subtree_macs"] for r in top) == totals["macs"]
 
 
 def test_the_golden_set_is_anchored_to_the_lecture() -> None:

@@ -200,7 +200,7 @@ def test_shapes_as_every_command_took_them_before(models: Path, shape: str) -> N
 def test_an_input_that_no_target_takes_is_a_usage_error() -> None:
     result = cli("validate", "lenet5", "-i", "steps=3")
     assert result.exit_code == 2
-    assert "--input applies to module targets" in result.stderr
+    assert "a YAML description takes one float input" in result.stderr
 
 
 def test_a_string_of_inputs_is_one_input() -> None:

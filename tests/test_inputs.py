@@ -192,7 +192,7 @@ def test_draw_takes_keyword_inputs(tmp_path: Path) -> None:
 def test_memory_says_it_takes_float_shapes() -> None:
     result = cli("memory", f"{NETS}:LSTMNet", "-i", "long:100@0..5000")
     assert result.exit_code == 2
-    assert "memory tracks float inputs given as shapes" in result.stderr
+    assert "memory takes float inputs given as shapes" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["summary", "diff", "validate", "draw", "memory"])

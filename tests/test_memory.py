@@ -13,7 +13,10 @@ import torchvision
 from torch import nn
 
 import cnninspect
-from cnninspect.api.memory import fit, memory
+from cnninspect import memory
+from cnninspect.api.memory import fit as fit_budget
+from cnninspect.api.memory import step_setup
+from cnninspect.api.request import resolve_target
 from cnninspect.footprint.fit import budget, largest_batch
 from cnninspect.footprint.step import track_step
 from cnninspect.results.memory import MemoryReport, StepSetup
@@ -55,7 +58,7 @@ def test_fake_peak_is_the_real_peak(name: str, optimizer: str) -> None:
     factory, shape, frozen = CASES[name]
     model = factory()
     fake = memory(
-        copy.deepcopy(model), input_shapes=[shape], batch=4, optimizer=optimizer, freeze=frozen
+        copy.deepcopy(model), input_shape=[shape], batch=4, optimizer=optimizer, freeze=frozen
     )
     setup = StepSetup("train", optimizer, None, (), frozen)
     real = real_peak(model, shape, setup, batch=4)
@@ -82,7 +85,7 @@ def test_lecture_example_model_states_by_hand() -> None:
 
 
 def test_tied_weights_are_counted_once() -> None:
-    report = memory(TiedAutoencoder(), input_shapes=[(64,)], optimizer="adam")
+    report = memory(TiedAutoencoder(), input_shape=[(64,)], optimizer="adam")
     assert report.params == 64 * 64 + 64 + 64  # one shared weight, two biases
     assert report.category("parameters") == 4 * report.params
     assert report.category("optimizer_state") == by_hand(report)["optimizer_state"]
@@ -90,9 +93,9 @@ def test_tied_weights_are_counted_once() -> None:
 
 def test_frozen_layers_have_no_gradient_and_no_state() -> None:
     model = torchvision.models.resnet18(num_classes=10)
-    whole = memory(copy.deepcopy(model), input_shapes=[(3, 64, 64)], optimizer="adam")
+    whole = memory(copy.deepcopy(model), input_shape=[(3, 64, 64)], optimizer="adam")
     frozen = memory(
-        model, input_shapes=[(3, 64, 64)], optimizer="adam", freeze=("conv1", "bn1", "layer1")
+        model, input_shape=[(3, 64, 64)], optimizer="adam", freeze=("conv1", "bn1", "layer1")
     )
     layer_params = sum(
         p.numel() for m in (model.conv1, model.bn1, model.layer1) for p in m.parameters()
@@ -132,7 +135,7 @@ def test_autocast_keeps_fp32_master_weights_and_halves_activations() -> None:
 
 
 def test_the_peak_is_located_and_the_biggest_keeper_named() -> None:
-    report = memory("torchvision.models:resnet50", input_shapes=[(3, 224, 224)], batch=32)
+    report = memory("torchvision.models:resnet50", input_shape=[(3, 224, 224)], batch=32)
     assert report.peak_phase.startswith(("backward of", "forward of"))
     assert report.modules[0][0] == "layer1"  # the largest feature maps keep the most
     shares = dict(report.categories)
@@ -147,7 +150,7 @@ def test_largest_batch_bisects_to_the_edge() -> None:
 
 
 def test_fit_finds_the_batch_whose_peak_fits() -> None:
-    result = fit("lenet5", "64MiB", optimizer="adam")
+    result = fit_budget(resolve_target("lenet5"), "64MiB", setup=step_setup("adam"))
     assert result.report is not None and result.next_peak_bytes is not None
     assert result.report.peak_bytes <= 64 * 2**20 < result.next_peak_bytes
     assert memory("lenet5", batch=result.batch).peak_bytes == result.report.peak_bytes

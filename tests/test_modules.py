@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 import cnninspect
-from cnninspect.api.summary import summarize
+from cnninspect import summary as summarize
 from cnninspect.errors import TargetError, TraceError
 from cnninspect.trace.forward import trace
 from tests.conftest import DATA, cli, render
@@ -37,7 +37,7 @@ PUBLISHED = {
 )
 def test_torchvision_params_exact_and_macs_within_half_a_percent(name: str) -> None:
     args, params, gmacs = PUBLISHED[name]
-    report = summarize(f"torchvision.models:{name}", input_shapes=[(3, 224, 224)], args=args)
+    report = summarize(f"torchvision.models:{name}", input_shape=[(3, 224, 224)], args=args)
     assert report.totals.params == params
     assert report.totals.macs / 1e9 == pytest.approx(gmacs, rel=0.005)
     leaf_params = sum(r.params for r in report.rows)
@@ -56,11 +56,11 @@ def test_depth_does_not_change_totals_on_resnet50() -> None:
     assert one["totals"] == full["totals"]
     assert {r["depth"] for r in one["layers"]} == {0, 1}
     assert sum(r["subtree_params"] for r in one["layers"]) == full["totals"]["params"]
-    assert sum(r["macs"] for r in one["layers"]) == full["totals"]["macs"]
+    assert sum(r["subtree_macs"] for r in one["layers"]) == full["totals"]["macs"]
 
 
 def test_tied_weights_count_once_and_repeated_calls_count_macs_each_time() -> None:
-    report = summarize(f"{TINY}:TiedTwice", input_shapes=[(16,)])
+    report = summarize(f"{TINY}:TiedTwice", input_shape=[(16,)])
     width = 16
     assert report.totals.params == width * width + (width * width + width)
     decoder = report.layer("decoder")
@@ -68,7 +68,7 @@ def test_tied_weights_count_once_and_repeated_calls_count_macs_each_time() -> No
     calls = [r for r in report.rows if r.name == "block.0"]
     assert [r.call for r in calls] == [0, 1]
     assert calls[0].params == width * width + width and calls[1].params == 0
-    assert all(r.macs == width * width for r in calls)
+    assert all(r.own_macs == width * width for r in calls)
     assert report.totals.macs == 4 * width * width  # encoder, block twice, decoder
 
 
@@ -79,7 +79,7 @@ def test_factory_with_args() -> None:
 
 
 def test_several_inputs_dataclass_outputs_frozen_params_and_buffers() -> None:
-    report = summarize(f"{TINY}:OddOutputs", input_shapes=[(3, 8, 8), (5, 6)], batch=2)
+    report = summarize(f"{TINY}:OddOutputs", input_shape=[(3, 8, 8), (5, 6)], batch=2)
     assert report.input_shapes == ((3, 8, 8), (5, 6))
     assert report.output_shapes == ((2,), (5, 5))
     assert report.totals.trainable_params == 3 * 4 * 9 + 4
@@ -89,7 +89,7 @@ def test_several_inputs_dataclass_outputs_frozen_params_and_buffers() -> None:
 
 
 def test_module_instance_target() -> None:
-    report = summarize(f"{TINY}:instance", input_shapes=[(3, 4, 4)])
+    report = summarize(f"{TINY}:instance", input_shape=[(3, 4, 4)])
     assert report.totals.params == 3 * 2 + 2
 
 
@@ -105,7 +105,7 @@ def test_module_instance_target() -> None:
 )
 def test_target_errors_are_clear(target: str, message: str) -> None:
     with pytest.raises(TargetError, match=None) as info:
-        summarize(target, input_shapes=[(3, 32, 32)])
+        summarize(target, input_shape=[(3, 32, 32)])
     assert message in str(info.value)
     result = cli("summary", target, "-i", "3x32x32")
     assert result.exit_code == 2
@@ -121,7 +121,7 @@ def test_module_without_input_asks_for_one() -> None:
 
 def test_forward_failure_is_explained_at_the_layer() -> None:
     with pytest.raises(TraceError) as info:
-        summarize(f"{TINY}:Broken", input_shapes=[(3, 6, 6)])
+        summarize(f"{TINY}:Broken", input_shape=[(3, 6, 6)])
     assert info.value.layer == "fc"
     assert "Linear expects 100 features, gets 128 = 8×4×4" in str(info.value)
 
@@ -142,7 +142,7 @@ def test_hooks_removed_and_modes_restored_even_when_the_pass_fails() -> None:
 
 def test_meta_device_does_not_allocate_weights() -> None:
     report = summarize(
-        "torchvision.models:vgg16", input_shapes=[(3, 224, 224)], device="meta", batch=8
+        "torchvision.models:vgg16", input_shape=[(3, 224, 224)], device="meta", batch=8
     )
     assert report.totals.params == 138_357_544
     assert report.layer("features.0").shape == (64, 224, 224)
@@ -202,7 +202,7 @@ def test_meta_device_inspects_a_model_larger_than_ram() -> None:
     from cnninspect.build.construction import import_module_target
 
     module = import_module_target("tests.test_modules:LargerThanRam", {}, device="meta")
-    report = summarize(module, input_shapes=[(16384,)], device="meta")
+    report = summarize(module, input_shape=[(16384,)], device="meta")
     assert report.totals.params == 64 * 16384 * 16384
     assert report.totals.macs == 64 * 16384 * 16384
     assert report.totals.param_bytes == 4 * 64 * 16384 * 16384
@@ -215,7 +215,7 @@ def test_meta_construction_falls_back_when_the_constructor_needs_real_tensors() 
 
     module = import_module_target("torchvision.models:regnet_y_400mf", {}, device="meta")
     assert all(p.is_meta for p in module.parameters())
-    report = summarize(module, input_shapes=[(3, 224, 224)], device="meta")
+    report = summarize(module, input_shape=[(3, 224, 224)], device="meta")
     assert report.totals.params == 4_344_144  # torchvision's published figure
 
 
@@ -223,7 +223,7 @@ def test_meta_construction_falls_back_when_the_constructor_needs_real_tensors() 
 def test_lecture_arithmetic_agrees_with_torch_for_every_layer(name: str) -> None:
     """The formula (k·k·C/g + 1)·F, in·out + out, 2·C is shown only when it equals torch's
     count: every conv, linear and norm layer of these models gets one."""
-    report = summarize(f"torchvision.models:{name}", input_shapes=[(3, 224, 224)], device="meta")
+    report = summarize(f"torchvision.models:{name}", input_shape=[(3, 224, 224)], device="meta")
     explained = {e.layer for e in report.explanations if e.params}
     counted = {
         r.name
@@ -239,13 +239,13 @@ def test_parameters_of_modules_never_called_are_counted_and_named() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         report = summarize(
-            "torchvision.models:inception_v3", input_shapes=[(3, 299, 299)], device="meta"
+            "torchvision.models:inception_v3", input_shape=[(3, 299, 299)], device="meta"
         )
     assert report.totals.params == 27_161_264
     assert report.totals.uncalled == (("AuxLogits", 27_161_264 - 23_834_568),)
     assert not any(r.name.startswith("AuxLogits") for r in report.rows)
     assert sum(r.params for r in report.rows) == 23_834_568
-    resnet = summarize("torchvision.models:resnet18", input_shapes=[(3, 224, 224)], device="meta")
+    resnet = summarize("torchvision.models:resnet18", input_shape=[(3, 224, 224)], device="meta")
     assert resnet.totals.uncalled == ()
 
 

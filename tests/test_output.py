@@ -61,8 +61,8 @@ def summary_numbers(args: tuple[str, ...], *, macs: bool) -> list[str]:
     for layer in report["layers"]:
         numbers.append(count(layer["size"]))
         numbers.append(count(layer["params"] if layer["leaf"] else layer["subtree_params"]))
-        if macs and layer["macs"]:
-            numbers.append(si(layer["macs"]).split()[0])  # "470.40" of "470.40 K"
+        if macs and layer["subtree_macs"]:
+            numbers.append(si(layer["subtree_macs"]).split()[0])  # "470.40" of "470.40 K"
     return numbers
 
 
@@ -262,7 +262,7 @@ def test_depth_0_shows_the_input_and_the_model() -> None:
     assert names == [("Input", "Input", 0, True), ("resnet18", "ResNet", 0, False)]
     model = data["layers"][1]
     assert model["subtree_params"] == data["totals"]["params"] == 11_689_512
-    assert model["macs"] == data["totals"]["macs"]
+    assert model["subtree_macs"] == data["totals"]["macs"]
     assert model["shape"] == [1000]
     rows = table_rows(cli("summary", *args).stdout)
     assert len(rows) == 2

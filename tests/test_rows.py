@@ -10,7 +10,7 @@ import torch
 import torchvision
 from torch import nn
 
-from cnninspect.api.summary import summarize
+from cnninspect import summary as summarize
 from tests.conftest import cli
 
 
@@ -37,19 +37,19 @@ def test_a_model_that_is_one_layer_has_its_row() -> None:
     result = cli("summary", "torch.nn:Linear", "--arg", "in_features=10", "--arg",
                  "out_features=5", "--input", "10", "-f", "json")  # fmt: skip
     layers = json.loads(result.stdout)["layers"]
-    assert [(r["name"], r["params"], r["macs"]) for r in layers[1:]] == [("Linear", 55, 50)]
+    assert [(r["name"], r["params"], r["subtree_macs"]) for r in layers[1:]] == [("Linear", 55, 50)]
 
 
 def test_the_roots_own_parameters_and_work_are_a_row_and_rows_add_up() -> None:
-    report = summarize(RootWork(), input_shapes=[(8,)], device="cpu")
+    report = summarize(RootWork(), input_shape=[(8,)], device="cpu")
     own = report.layer("RootWork (own)")
-    assert (own.params, own.macs) == (64, 64)  # the 8×8 parameter; 8·8 multiply-adds
+    assert (own.params, own.subtree_macs) == (64, 64)  # the 8×8 parameter; 8·8 multiply-adds
     assert sum(r.params for r in report.rows) == report.totals.params == 136
-    assert sum(r.macs for r in report.rows if r.is_leaf) == report.totals.macs == 128
+    assert sum(r.subtree_macs for r in report.rows if r.is_leaf) == report.totals.macs == 128
 
 
 def test_an_empty_leading_dimension_is_not_taken_for_the_batch() -> None:
-    report = summarize(NothingFound(), input_shapes=[(3, 8, 8)], device="cpu")
+    report = summarize(NothingFound(), input_shape=[(3, 8, 8)], device="cpu")
     assert report.output_shapes == ((0, 4),)
 
 
@@ -58,8 +58,8 @@ def test_a_scripted_model_is_measured_as_a_whole() -> None:
     """TorchScript takes no Python hooks: no rows below the model, but its parameters, MACs
     and output shape are those of the eager model."""
     eager = torchvision.models.resnet18()
-    scripted = summarize(torch.jit.script(eager), input_shapes=[(3, 64, 64)], device="cpu")
-    reference = summarize(eager, input_shapes=[(3, 64, 64)], device="cpu")
+    scripted = summarize(torch.jit.script(eager), input_shape=[(3, 64, 64)], device="cpu")
+    reference = summarize(eager, input_shape=[(3, 64, 64)], device="cpu")
     assert scripted.totals.params == reference.totals.params == 11_689_512
     assert scripted.totals.macs == reference.totals.macs
     assert scripted.output_shapes == ((1000,),)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cnninspect.api.hints import check_candidate, check_spec
 from cnninspect.api.min_input import min_input
-from cnninspect.api.validate import check_candidate, check_spec
+from cnninspect.api.request import feed_of_shapes, resolve_target
 from cnninspect.build.construction import import_module_target
 from cnninspect.checks.solver import InputSolution, smallest, solve_input, square
 from cnninspect.errors import TargetError
@@ -98,12 +99,13 @@ def test_square_keeps_the_channels() -> None:
 
 def test_min_input_of_a_yaml_file() -> None:
     """LeNet's layers need 14×14: 14 −5+1 = 10, pooled to 5, and a 5×5 conv leaves 1×1."""
-    assert min_input(str(RULE_CASES / "CNN107-fires.yaml")).shape == (1, 14, 14)
+    found = min_input(resolve_target(str(RULE_CASES / "CNN107-fires.yaml")))
+    assert found.shape == (1, 14, 14)
 
 
 def test_min_input_needs_a_spatial_size() -> None:
     with pytest.raises(TargetError, match="no spatial size"):
-        min_input("torchvision.models:alexnet", input_shape=(3,))
+        min_input(resolve_target("torchvision.models:alexnet"), feed_of_shapes([(3,)]))
 
 
 # torchvision's published minimum input sizes (the `min_size` of each model's weights).
@@ -121,4 +123,4 @@ PUBLISHED = [
 @pytest.mark.parametrize(("name", "args", "size"), PUBLISHED, ids=[p[0] for p in PUBLISHED])
 def test_torchvision_published_minimums(name: str, args: dict[str, object], size: int) -> None:
     module = import_module_target(f"torchvision.models:{name}", args, device="meta")
-    assert min_input(module).shape == (3, size, size)
+    assert min_input(resolve_target(module)).shape == (3, size, size)

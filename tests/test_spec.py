@@ -315,12 +315,15 @@ def test_arithmetic_on_block_arguments_and_in_channels() -> None:
 
 def test_computed_repeat_may_be_zero() -> None:
     """Repeated 0 times, a layer has no module and no row: its input passes through."""
-    from cnninspect.api.summary import summarize
+    from pathlib import Path
+
+    from cnninspect.api.inspection import inspect
+    from cnninspect.api.request import DescriptionFile
 
     head = block_head("ReLU:\n        name: act\n        repeat: ${n - 1}", args="[n]")
     spec = load("  - B: {n: 1}\n    name: none\n  - B: {n: 3}\n    name: two\n", head=head)
     assert build(spec).output_shape == (16, 8, 8)
-    report = summarize(spec)
+    report = inspect(DescriptionFile(Path(spec.path), spec.path), description=spec).report
     assert [r.name for r in report.rows if r.name.startswith("none")] == ["none"]
     assert [r.name for r in report.rows if r.name.startswith("two.act.")] == [
         "two.act.0",

@@ -13,7 +13,7 @@ import pytest
 import torchvision
 from torchvision.models import get_model_weights, list_models
 
-from cnninspect.api.summary import summarize
+from cnninspect import summary as summarize
 
 # googlenet's published count is without its auxiliary classifiers; inception_v3's is with them.
 ARGS = {"googlenet": {"aux_logits": False, "init_weights": False}}

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cnninspect.api.validate import validate, validate_file
+from cnninspect import validate
+from cnninspect.api.validate import validate_file
 from cnninspect.build.construction import import_module_target
 from cnninspect.build.targets import expand_targets
 from cnninspect.checks.catalogue import RULES
@@ -174,7 +175,7 @@ def test_file_errors_keep_their_code(tmp_path: Path, text: str, code: str) -> No
 
 
 def test_a_broken_file_does_not_stop_the_others() -> None:
-    result = validate([str(RULE_CASES / "CNN001-fires.yaml"), str(RULE_CASES / "clean.yaml")])
+    result = validate(str(RULE_CASES / "CNN001-fires.yaml"), str(RULE_CASES / "clean.yaml"))
     assert [codes(r) for r in result.results] == [["CNN001"], []]
     assert result.fails(Severity.ERROR)
 
@@ -209,8 +210,10 @@ def test_a_module_that_breaks_on_import_is_a_finding_and_the_rest_is_checked(
     interrupts = tmp_path / "interrupts.py"
     interrupts.write_text("def f():\n    raise KeyboardInterrupt\n\nf()\n")
     result = validate(
-        [f"{exits}:Net", f"{interrupts}:Net", f"{NETS}:PaperAlexNet"],
-        input_shapes=[(3, 227, 227)],
+        f"{exits}:Net",
+        f"{interrupts}:Net",
+        f"{NETS}:PaperAlexNet",
+        input_shape=[(3, 227, 227)],
     )
     found = [[(f.code, f.position and f.position.line) for f in r.findings] for r in result.results]
     assert found == [[("CNN007", 3)], [("CNN007", 2)], []]
@@ -218,12 +221,12 @@ def test_a_module_that_breaks_on_import_is_a_finding_and_the_rest_is_checked(
 
 
 def test_a_module_that_imports_cleanly_gives_no_cnn007() -> None:
-    result = validate([f"{NETS}:PaperAlexNet"], input_shapes=[(3, 227, 227)])
+    result = validate(f"{NETS}:PaperAlexNet", input_shape=[(3, 227, 227)])
     assert not [f for f in result.findings if f.code == "CNN007"]
 
 
 def test_module_forward_failure_is_explained() -> None:
-    result = validate([f"{NETS}:PaperAlexNet"], input_shapes=[(3, 224, 224)])
+    result = validate(f"{NETS}:PaperAlexNet", input_shape=[(3, 224, 224)])
     (finding,) = result.findings
     assert finding.code == "CNN106"
     assert finding.layer == "fc6"
@@ -233,11 +236,11 @@ def test_module_forward_failure_is_explained() -> None:
 
 
 def test_module_at_the_right_size_is_silent() -> None:
-    assert validate([f"{NETS}:PaperAlexNet"], input_shapes=[(3, 227, 227)]).findings == ()
+    assert validate(f"{NETS}:PaperAlexNet", input_shape=[(3, 227, 227)]).findings == ()
 
 
 def test_module_collapse_names_the_smallest_input() -> None:
-    (finding,) = validate([f"{NETS}:PaperAlexNet"], input_shapes=[(3, 40, 40)]).findings
+    (finding,) = validate(f"{NETS}:PaperAlexNet", input_shape=[(3, 40, 40)]).findings
     assert finding.code == "CNN107"
     assert finding.hint == "the smallest square input this model accepts is 3x227x227"
 
@@ -247,12 +250,12 @@ def test_torchvision_models_at_224_do_not_drop_pixels(name: str) -> None:
     """Their remainders only skip padding (alexnet's conv1, every ResNet stride-2 conv), and
     the strided 1×1 downsampling convs skip pixels by design."""
     module = import_module_target(f"torchvision.models:{name}", {}, device="meta")
-    assert validate([module], input_shapes=[(3, 224, 224)]).findings == ()
+    assert validate(module, input_shape=[(3, 224, 224)]).findings == ()
 
 
 def test_module_target_needs_an_input() -> None:
     with pytest.raises(TargetError, match="give its input shape"):
-        validate([f"{NETS}:PaperAlexNet"])
+        validate(f"{NETS}:PaperAlexNet")
 
 
 # -- targets ---------------------------------------------------------------------------------
@@ -270,7 +273,7 @@ def test_directories_recurse_into_yaml_files(tmp_path: Path) -> None:
 
 
 def test_targets_are_checked_once_in_the_given_order() -> None:
-    result = validate([str(PAPER), str(VALIDATE_DATA), "lecture-example"])
+    result = validate(str(PAPER), str(VALIDATE_DATA), "lecture-example")
     targets = [r.target for r in result.results]
     assert targets[0] == str(PAPER)
     assert len(targets) == len(set(targets))
@@ -279,11 +282,11 @@ def test_targets_are_checked_once_in_the_given_order() -> None:
 
 def test_unknown_target_is_a_usage_error() -> None:
     with pytest.raises(TargetError):
-        validate(["no/such/file.yaml"])
+        validate("no/such/file.yaml")
 
 
 def test_fail_on_threshold() -> None:
-    result = validate([str(RULE_CASES / "CNN201-fires.yaml")])
+    result = validate(str(RULE_CASES / "CNN201-fires.yaml"))
     assert not result.fails(Severity.ERROR)
     assert result.fails(Severity.WARNING)
 

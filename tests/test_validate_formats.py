@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import xmlschema
 
-from cnninspect.api.validate import validate
+from cnninspect import validate
 from cnninspect.errors import Position
 from cnninspect.report import ci
 from cnninspect.results.findings import Finding, Severity
@@ -24,15 +24,11 @@ NETS = VALIDATE_DATA / "nets.py"
 @pytest.fixture(scope="module")
 def validation() -> Validation:
     """A file with errors, one with a warning only, a clean one, and a failing module."""
-    return validate(
-        [
-            str(PAPER),
-            str(RULE_CASES / "CNN201-fires.yaml"),
-            str(VALIDATE_DATA / "alexnet-227.yaml"),
-            f"{VALIDATE_DATA / 'nets.py'}:PaperAlexNet",
-        ],
-        input_shapes=[(3, 224, 224)],
+    files = validate(
+        str(PAPER), str(RULE_CASES / "CNN201-fires.yaml"), str(VALIDATE_DATA / "alexnet-227.yaml")
     )
+    module = validate(f"{VALIDATE_DATA / 'nets.py'}:PaperAlexNet", input_shape=(3, 224, 224))
+    return Validation(files.results + module.results)
 
 
 NASTY = Validation(

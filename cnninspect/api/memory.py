@@ -3,64 +3,51 @@ tracked on fake tensors; and ``fit``: the largest batch whose peak stays within 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
-from cnninspect.build.targets import is_module_target, read_description
+from cnninspect.api.inspection import Loaded, load
+from cnninspect.api.request import Feed, Target, float_shapes
+from cnninspect.choices import AUTOCAST_DTYPES, OPTIMIZERS
 from cnninspect.errors import TargetError
 from cnninspect.results.memory import BatchFit, MemoryReport, StepSetup
-from cnninspect.shapes import Shape
-
-if TYPE_CHECKING:
-    from torch import nn
-
-OPTIMIZER_NAMES = ("sgd", "momentum", "adam", "adamw")
-AMP_NAMES = ("bfloat16", "float16")
 
 
 def memory(
-    target: str | nn.Module,
+    target: Target,
+    feed: Feed = None,
     *,
-    input_shapes: Sequence[Shape] | None = None,
     batch: int = 1,
     dtype: str = "float32",
-    optimizer: str = "adam",
-    amp: str | None = None,
-    checkpoint: Sequence[str] = (),
-    freeze: Sequence[str] = (),
-    inference: bool = False,
-    args: Mapping[str, Any] | None = None,
+    setup: StepSetup | None = None,
 ) -> MemoryReport:
     """The peak of one step of ``target`` at ``batch``, by category and by module."""
-    setup = _setup(optimizer, amp, checkpoint, freeze, inference)
-    make, label, shapes = _factory(target, input_shapes, args)
-    return _report(make, label, shapes, batch=batch, dtype=dtype, setup=setup)
+    return tracked(
+        loaded_for_memory(target, feed, dtype=dtype),
+        batch=batch,
+        dtype=dtype,
+        setup=setup or step_setup(),
+    )
 
 
 def fit(
-    target: str | nn.Module,
+    target: Target,
     budget: str,
+    feed: Feed = None,
     *,
-    input_shapes: Sequence[Shape] | None = None,
     dtype: str = "float32",
-    optimizer: str = "adam",
-    amp: str | None = None,
-    checkpoint: Sequence[str] = (),
-    freeze: Sequence[str] = (),
-    inference: bool = False,
-    args: Mapping[str, Any] | None = None,
+    setup: StepSetup | None = None,
 ) -> BatchFit:
-    """The largest batch whose peak stays within ``budget`` ('24GiB', '80GB', 'A100-80GB')."""
+    """The largest batch whose peak stays within ``budget`` ('24GiB', '80GB', 'A100-80GB'):
+    the target is loaded once, each batch tried tracks a step of a fresh copy of it."""
     from cnninspect.footprint.fit import budget as parse_budget
     from cnninspect.footprint.fit import largest_batch
 
     limit, budget_name = parse_budget(budget)
-    setup = _setup(optimizer, amp, checkpoint, freeze, inference)
-    make, label, shapes = _factory(target, input_shapes, args)
+    loaded = loaded_for_memory(target, feed, dtype=dtype)
     reports: dict[int, MemoryReport] = {}
 
     def peak(batch: int) -> int:
-        reports[batch] = _report(make, label, shapes, batch=batch, dtype=dtype, setup=setup)
+        reports[batch] = tracked(loaded, batch=batch, dtype=dtype, setup=setup or step_setup())
         return reports[batch].peak_bytes
 
     batch, tries = largest_batch(peak, limit)
@@ -68,17 +55,18 @@ def fit(
     return BatchFit(limit, budget_name, batch, reports.get(batch), next_peak, tries + 1)
 
 
-def _setup(
-    optimizer: str,
-    amp: str | None,
-    checkpoint: Sequence[str],
-    freeze: Sequence[str],
-    inference: bool,
+def step_setup(
+    optimizer: str = "adam",
+    amp: str | None = None,
+    checkpoint: Sequence[str] = (),
+    freeze: Sequence[str] = (),
+    inference: bool = False,
 ) -> StepSetup:
-    if optimizer not in OPTIMIZER_NAMES:
-        raise TargetError(f"unknown optimizer '{optimizer}': use {', '.join(OPTIMIZER_NAMES)}")
-    if amp is not None and amp not in AMP_NAMES:
-        raise TargetError(f"unknown autocast dtype '{amp}': use {', '.join(AMP_NAMES)}")
+    """Which step is tracked; an unknown optimizer or autocast dtype is a usage error."""
+    if optimizer not in OPTIMIZERS:
+        raise TargetError(f"unknown optimizer '{optimizer}': use {', '.join(OPTIMIZERS)}")
+    if amp is not None and amp not in AUTOCAST_DTYPES:
+        raise TargetError(f"unknown autocast dtype '{amp}': use {', '.join(AUTOCAST_DTYPES)}")
     return StepSetup(
         mode="inference" if inference else "train",
         optimizer=None if inference else optimizer,
@@ -88,74 +76,30 @@ def _setup(
     )
 
 
-Factory = Callable[[Sequence[Shape]], "nn.Module"]
+def loaded_for_memory(target: Target, feed: Feed, *, dtype: str) -> Loaded:
+    """The target loaded once on meta (no weights), its feed float shapes only."""
+    float_shapes(feed, command="memory")
+    return load(target, feed, device="meta", dtype=dtype)
 
 
-def _factory(
-    target: str | nn.Module, input_shapes: Sequence[Shape] | None, args: Mapping[str, Any] | None
-) -> tuple[Factory, str, tuple[Shape, ...]]:
-    """A function that makes a fresh copy of the model on the meta device (each tracked step
-    moves one onto fake storage), the target's label and its input shapes."""
-    if isinstance(target, str) and not is_module_target(target):
-        import dataclasses
-
-        spec = read_description(target, args)  # a file that does not read costs no torch import
-        from cnninspect.build.builder import build
-
-        shapes = tuple(input_shapes or (spec.input_shape,))
-        if len(shapes) != 1:
-            raise TargetError("a YAML architecture takes exactly one input")
-
-        def from_spec(shapes: Sequence[Shape]) -> nn.Module:
-            return build(dataclasses.replace(spec, input_shape=tuple(shapes[0]))).module
-
-        return from_spec, target, shapes
-    if not input_shapes:
-        raise TargetError(
-            f"{target if isinstance(target, str) else type(target).__name__} is a PyTorch "
-            "module: give its input shape without the batch",
-            hint="for example --input 3x224x224",
-        )
-    if isinstance(target, str):
-        from cnninspect.build.construction import import_module_target
-
-        def from_module_target(shapes: Sequence[Shape]) -> nn.Module:
-            return import_module_target(target, args or {}, device="meta")
-
-        return from_module_target, target, tuple(input_shapes)
-    module = target
-    return (lambda shapes: _meta_copy(module)), type(module).__name__, tuple(input_shapes)
-
-
-def _meta_copy(module: nn.Module) -> nn.Module:
-    """A copy of ``module`` on meta, the weights' data never copied."""
+def tracked(loaded: Loaded, *, batch: int, dtype: str, setup: StepSetup) -> MemoryReport:
+    """One step of a fresh meta copy of the loaded module (a step moves its model onto fake
+    storage: the loaded one is never touched)."""
     import torch
 
-    from cnninspect.trace.placement import copy_onto
-
-    return copy_onto(module, torch.device("meta"))
-
-
-def _report(
-    make: Factory,
-    label: str,
-    shapes: tuple[Shape, ...],
-    *,
-    batch: int,
-    dtype: str,
-    setup: StepSetup,
-) -> MemoryReport:
     from cnninspect.footprint.step import track_step
     from cnninspect.trace.forward import check_dtype
+    from cnninspect.trace.placement import copy_onto
 
-    model = make(shapes)
     torch_dtype = check_dtype(dtype)
+    model = copy_onto(loaded.module, torch.device("meta"))
+    shapes = loaded.input_shapes
     step = track_step(model, shapes, batch=batch, dtype=torch_dtype, setup=setup)
     params = list(model.parameters())  # after freezing
     trainable = [p for p in params if p.requires_grad]
     return MemoryReport(
-        name=label.rpartition(":")[2] or label,
-        target=label,
+        name=loaded.name,
+        target=loaded.label,
         input_shapes=shapes,
         batch=batch,
         dtype=dtype,

@@ -4,9 +4,12 @@ counts only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from cnninspect.api.summary import summarize
+from cnninspect.api.inspection import inspect
+from cnninspect.api.request import DescriptionFile
 from cnninspect.build.targets import bundled_names, bundled_path
+from cnninspect.results.findings import Severity
 from cnninspect.results.zoo import ZooEntry
 
 
@@ -20,7 +23,8 @@ def zoo(*, on_architecture: Callable[[str, int, int], None] | None = None) -> li
             on_architecture(name, index, len(names))
         path = bundled_path(name)
         assert path is not None
-        report = summarize(str(path), device="meta", data_flow=False)
+        target = DescriptionFile(Path(path), str(path))
+        report = inspect(target, device="meta", data_flow=False).report  # counts: no hints
         entries.append(
             ZooEntry(
                 name=name,
@@ -30,7 +34,8 @@ def zoo(*, on_architecture: Callable[[str, int, int], None] | None = None) -> li
                 output_shape=report.output_shapes[0] if report.output_shapes else None,
                 params=report.totals.params,
                 macs=report.totals.macs,
-                findings=len(report.findings),
+                # what makes a description deliberately wrong: errors (warnings are advice)
+                findings=sum(f.severity >= Severity.ERROR for f in report.findings),
             )
         )
     return entries

@@ -206,9 +206,10 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def resolve_targets(targets: Sequence[str | nn.Module]) -> list[str | nn.Module]:
-    """The targets in the caller's order, directories expanded in place, duplicates once."""
-    resolved: list[str | nn.Module] = []
+def resolve_targets(targets: Sequence[object]) -> list[object]:
+    """The targets in the caller's order, directories expanded in place, duplicates once;
+    what is not a string (a module, a resolved target) is kept as it is."""
+    resolved: list[object] = []
     seen: set[str] = set()
     for target in targets:
         for item in [target] if not isinstance(target, str) else expand_targets([target]):

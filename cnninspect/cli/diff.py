@@ -9,22 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from cnninspect.choices import ExitCode
 from cnninspect.cli.options import (
     BatchOption,
     DebugOption,
-    Device,
     DeviceOption,
-    Dtype,
     DtypeOption,
-    parse_arg,
-    parse_input_option,
+    resolve_request,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout
 from cnninspect.cli.progress import progress
-from cnninspect.errors import ExitCode
-from cnninspect.shapes import Shape
 
 if TYPE_CHECKING:
+    from cnninspect.api.request import Target
     from cnninspect.inputs import Inputs
 
 
@@ -34,14 +31,16 @@ class DiffFormat(str, enum.Enum):
     markdown = "markdown"
 
 
-def _side_inputs(
-    own: list[str] | None, both: list[str] | None
-) -> tuple[list[Shape] | None, Inputs | None]:
-    return parse_input_option(own or both)
-
-
-def _side_args(own: list[str] | None, both: list[str] | None) -> dict[str, object]:
-    return dict(parse_arg(a) for a in [*(both or []), *(own or [])])
+def _side(
+    target: str,
+    own: list[str] | None,
+    both: list[str] | None,
+    own_args: list[str] | None,
+    both_args: list[str] | None,
+) -> tuple[Target, Inputs | None]:
+    """One side's target and input, resolved once: its own --input-X/--arg-X over the
+    shared --input/--arg."""
+    return resolve_request(target, own or both, [*(both_args or []), *(own_args or [])] or None)
 
 
 @app.command(
@@ -88,8 +87,8 @@ def diff(
         typer.Option("--arg-b", metavar="KEY=VALUE", help="key=value for B's constructor."),
     ] = None,
     batch: BatchOption = 1,
-    device: DeviceOption = Device.auto,
-    dtype: DtypeOption = Dtype.float32,
+    device: DeviceOption = "auto",
+    dtype: DtypeOption = "float32",
     output_format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="Output format.")
     ] = DiffFormat.table,
@@ -107,27 +106,17 @@ def diff(
     from cnninspect.report.diff import render_diff
 
     with errors(debug):
-        shapes_a, inputs_a = _side_inputs(input_a, input_shape)
-        shapes_b, inputs_b = _side_inputs(input_b, input_shape)
+        target_a, feed_a = _side(a, input_a, input_shape, arg_a, arg)
+        target_b, feed_b = _side(b, input_b, input_shape, arg_b, arg)
     with errors(debug), progress(f"comparing {a} and {b}"):
         result = compare(
-            a,
-            b,
-            input_shapes_a=shapes_a,
-            input_shapes_b=shapes_b,
-            inputs_a=inputs_a,
-            inputs_b=inputs_b,
-            args_a=_side_args(arg_a, arg),
-            args_b=_side_args(arg_b, arg),
-            batch=batch,
-            device=device.value,
-            dtype=dtype.value,
+            target_a, target_b, feed_a, feed_b, batch=batch, device=device, dtype=dtype
         )
     for label, report in (("A", result.a), ("B", result.b)):
         if report.findings:
             stderr.print(
                 f"[yellow]warning:[/] {label} ({escape(report.target)}): {len(report.findings)} "
-                f"declaration(s) disagree with the forward pass; "
+                f"finding(s) in its pass; "
                 f"`cnninspect validate {escape(report.target)}` explains them",
                 highlight=False,
                 soft_wrap=True,

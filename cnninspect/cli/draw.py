@@ -9,19 +9,17 @@ from typing import Annotated
 
 import typer
 
+from cnninspect.choices import ExitCode
 from cnninspect.cli.options import (
     ArgOption,
     DebugOption,
-    Device,
     DeviceOption,
     InputOption,
     NotationChoice,
-    parse_arg,
-    parse_input_option,
+    resolve_request,
 )
 from cnninspect.cli.program import app, error, errors, examples, stderr
 from cnninspect.cli.progress import progress
-from cnninspect.errors import ExitCode
 
 SUFFIXES = (".svg", ".png", ".html", ".htm")
 
@@ -76,7 +74,7 @@ def draw(
         typer.Option("--notation", help="Labels as n_C@n_H×n_W or, like the lecture, H×W×C."),
     ] = NotationChoice.chw,
     input_shape: InputOption = None,
-    device: DeviceOption = Device.auto,
+    device: DeviceOption = "auto",
     arg: ArgOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -93,11 +91,10 @@ def draw(
     from cnninspect.api.draw import drawing
     from cnninspect.report.picture import Style, drawing_html, drawing_svg, svg_png
 
-    args = dict(parse_arg(a) for a in arg or [])
     with errors(debug):
-        shapes, inputs = parse_input_option(input_shape)
+        resolved, feed = resolve_request(target, input_shape, arg)
     with errors(debug), progress(f"drawing {target}"):
-        report = drawing(target, input_shapes=shapes, inputs=inputs, args=args, device=device.value)
+        report = drawing(resolved, feed, device=device)
         svg = drawing_svg(report, style=Style(style.value), depth=depth, notation=notation.value)
         data: bytes = (
             svg_png(svg)

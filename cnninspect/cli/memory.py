@@ -4,49 +4,20 @@ from __future__ import annotations
 
 import enum
 import sys
-from dataclasses import dataclass, fields
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from cnninspect.choices import AutocastName, OptimizerName
 from cnninspect.cli.options import (
     ArgOption,
     BatchOption,
     DebugOption,
-    Dtype,
     DtypeOption,
     InputOption,
-    parse_arg,
-    parse_input_option,
+    resolve_request,
 )
 from cnninspect.cli.program import app, errors, stdout
-
-
-@dataclass(frozen=True)
-class StepChoice:
-    """The options that say which step is tracked, as the API's keywords."""
-
-    dtype: str
-    optimizer: str
-    amp: str | None
-    checkpoint: tuple[str, ...]
-    freeze: tuple[str, ...]
-    inference: bool
-
-    def keywords(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-class Optimizer(str, enum.Enum):
-    sgd = "sgd"
-    momentum = "momentum"
-    adam = "adam"
-    adamw = "adamw"
-
-
-class Autocast(str, enum.Enum):
-    bfloat16 = "bfloat16"
-    float16 = "float16"
 
 
 class MemoryFormat(str, enum.Enum):
@@ -63,12 +34,12 @@ def memory(
     target: Annotated[str, typer.Argument(help="Any summary TARGET.")],
     input_shape: InputOption = None,
     batch: BatchOption = 1,
-    dtype: DtypeOption = Dtype.float32,
+    dtype: DtypeOption = "float32",
     optimizer: Annotated[
-        Optimizer, typer.Option("--optimizer", help="The optimizer whose state is kept.")
-    ] = Optimizer.adam,
+        OptimizerName, typer.Option("--optimizer", help="The optimizer whose state is kept.")
+    ] = "adam",
     amp: Annotated[
-        Autocast | None,
+        AutocastName | None,
         typer.Option("--amp", help="Autocast the forward pass (fp32 master weights)."),
     ] = None,
     checkpoint: Annotated[
@@ -100,25 +71,15 @@ def memory(
     from cnninspect.api import memory as use_case
     from cnninspect.report import memory as render
 
-    args = dict(parse_arg(a) for a in arg or [])
     with errors(debug):
-        shapes, _ = parse_input_option(input_shape, command="memory")
-    step = StepChoice(
-        dtype.value,
-        optimizer.value,
-        amp.value if amp else None,
-        tuple(checkpoint or ()),
-        tuple(freeze or ()),
-        inference,
-    )
-    with errors(debug):
+        resolved, feed = resolve_request(target, input_shape, arg)
+        setup = use_case.step_setup(
+            optimizer, amp, tuple(checkpoint or ()), tuple(freeze or ()), inference
+        )
         if fit is not None:
-            result = use_case.fit(target, fit, input_shapes=shapes, args=args, **step.keywords())
+            result = use_case.fit(resolved, fit, feed, dtype=dtype, setup=setup)
         else:
-            keywords = step.keywords()
-            report = use_case.memory(
-                target, input_shapes=shapes, batch=batch, args=args, **keywords
-            )
+            report = use_case.memory(resolved, feed, batch=batch, dtype=dtype, setup=setup)
     if fit is not None:
         if output_format is MemoryFormat.json:
             sys.stdout.write(render.fit_json(result) + "\n")

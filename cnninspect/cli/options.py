@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cnninspect.choices import DeviceChoice, DtypeName
 from cnninspect.shapes import Shape
 
 if TYPE_CHECKING:
+    from cnninspect.api.request import Target
     from cnninspect.inputs import Inputs
 
 
@@ -27,21 +29,6 @@ class NotationChoice(str, enum.Enum):
     hwc = "hwc"
 
 
-class Device(str, enum.Enum):
-    auto = "auto"  # meta when it can run the model, else cpu
-    cpu = "cpu"
-    cuda = "cuda"
-    mps = "mps"
-    meta = "meta"
-
-
-class Dtype(str, enum.Enum):
-    float32 = "float32"
-    float16 = "float16"
-    bfloat16 = "bfloat16"
-    float64 = "float64"
-
-
 def parse_shape(text: str) -> Shape:
     """'3x224x224' (or '3,224,224') → (3, 224, 224)."""
     parts = text.lower().replace(",", "x").replace("×", "x").split("x")
@@ -54,28 +41,26 @@ def parse_shape(text: str) -> Shape:
     return dims
 
 
-def parse_input_option(
-    texts: list[str] | None, *, command: str = "summary"
-) -> tuple[list[Shape] | None, Inputs | None]:
-    """``--input`` in the input language (``cnninspect.inputs``): the per-sample shapes of its
-    tensors, and the specs themselves when they are more than float tensors (dtypes, values,
-    keywords, lists, dicts). A spec that cannot be read is a TargetError (exit 2); call it
-    inside ``errors()``. ``command="memory"``: float shapes only."""
-    from cnninspect.errors import TargetError
+def feed_option(texts: list[str] | None) -> Inputs | None:
+    """``--input`` in the input language (``cnninspect.inputs``): what ``forward`` receives.
+    A spec that cannot be read is a TargetError (exit 2); call it inside ``errors()``."""
     from cnninspect.inputs import parse_inputs
 
-    if not texts:
-        return None, None
-    inputs = parse_inputs(texts)
-    shapes = list(inputs.tensor_shapes())
-    if inputs.plain:
-        return shapes, None
-    if command == "memory":
-        raise TargetError(
-            "cnninspect memory tracks float inputs given as shapes (3x224x224): dtypes, values, "
-            "keywords, lists and dicts are for summary, diff, validate and draw"
-        )
-    return shapes, inputs
+    return parse_inputs(texts) if texts else None
+
+
+def resolve_request(
+    target: str, inputs: list[str] | None, args: list[str] | None
+) -> tuple[Target, Inputs | None]:
+    """The command line's target and ``--input``/``--arg``, resolved once (inside
+    ``errors()``): what is inspected and what ``forward`` receives."""
+    from cnninspect.api.request import resolve_target
+
+    return resolve_target(target, parse_args(args)), feed_option(inputs)
+
+
+def parse_args(texts: list[str] | None) -> dict[str, object]:
+    return dict(parse_arg(a) for a in texts or [])
 
 
 def parse_arg(text: str) -> tuple[str, object]:
@@ -104,22 +89,23 @@ InputOption = Annotated[
         "--input",
         "-i",
         metavar="INPUT",
-        help="Input without batch, e.g. 3x224x224; repeat for several. summary also takes "
+        help="Input without batch, e.g. 3x224x224; repeat for several. Also "
         "dtypes and ranges (long:16x128@0..30522), values (3x224x224@0: zeros; @0..255: "
         "uniform), keywords (mask=bool:16x128, steps=12), 0-d tensors (float:()), lists "
         "([3x800x600,3x600x800]) and dicts ({a:3x8x8}).",
     ),
 ]
 BatchOption = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")]
+# The choices are the Literal types of cnninspect.choices: Typer offers, checks and completes them
 DeviceOption = Annotated[
-    Device,
+    DeviceChoice,
     typer.Option(
         "--device",
         help="Where the forward pass runs. auto: meta (shapes and counts, no memory for "
         "weights), or cpu when meta cannot run the model (data-dependent ops).",
     ),
 ]
-DtypeOption = Annotated[Dtype, typer.Option("--dtype", help="Parameter and activation dtype.")]
+DtypeOption = Annotated[DtypeName, typer.Option("--dtype", help="Parameter and activation dtype.")]
 ArgOption = Annotated[
     list[str] | None,
     typer.Option(

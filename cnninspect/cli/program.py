@@ -19,13 +19,10 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from cnninspect._version import __version__
-from cnninspect.errors import CnninspectError, ExitCode
+from cnninspect.choices import ExitCode, exit_codes_text
+from cnninspect.errors import CnninspectError
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 success; 1 findings (validate) or differences (diff --exit-code); "
-    "2 usage error, unreadable or inconsistent input, or a failed forward pass; "
-    "3 the requested device is not available; 4 an internal error (a bug in cnninspect)."
-)
+EXIT_CODES_HELP = exit_codes_text()
 
 
 def examples(*commands: str) -> str:

@@ -4,6 +4,7 @@ Schema, the bundled architectures."""
 from __future__ import annotations
 
 import enum
+import shlex
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -11,26 +12,24 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from cnninspect.choices import OutputKind
 from cnninspect.cli.options import (
     ArgOption,
     BatchOption,
     DebugOption,
-    Device,
     DeviceOption,
-    Dtype,
     DtypeOption,
     Format,
     InputOption,
     NotationChoice,
-    parse_arg,
-    parse_input_option,
+    resolve_request,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
 from cnninspect.cli.progress import progress
+from cnninspect.errors import TargetError
 
 if TYPE_CHECKING:
-    from cnninspect.results.report import Report
-    from cnninspect.shapes import Notation
+    from cnninspect.results.report import Report, SummaryView
 
 
 @app.command(
@@ -54,8 +53,8 @@ def summary(
     ],
     input_shape: InputOption = None,
     batch: BatchOption = 1,
-    device: DeviceOption = Device.auto,
-    dtype: DtypeOption = Dtype.float32,
+    device: DeviceOption = "auto",
+    dtype: DtypeOption = "float32",
     arg: ArgOption = None,
     notation: Annotated[
         NotationChoice,
@@ -112,108 +111,96 @@ def summary(
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""
     from cnninspect.api.summary import summarize
 
-    args = dict(parse_arg(a) for a in arg or [])
     with errors(debug):
-        shapes, inputs = parse_input_option(input_shape)
+        resolved, feed = resolve_request(target, input_shape, arg)
+        refuse_unshown(output_format, explain=explain, flops=flops, memory=memory)
     with errors(debug), progress(f"summarising {target}"):
         report = summarize(
-            target,
-            input_shapes=shapes,
-            inputs=inputs,
+            resolved,
+            feed,
             batch=batch,
-            device=device.value,
-            dtype=dtype.value,
-            args=args,
+            device=device,
+            dtype=dtype,
             memory=memory,
             mode="train" if train else "eval",
         )
+    _warn_findings(report, target, input_shape)
+    view = report.view(
+        notation=notation.value, depth=depth, macs=macs, rf=rf, flops=flops, explain=explain
+    )
+    _render_summary(view, output_format, output_file)
+
+
+# What a format cannot show, refused by name rather than dropped: CSV is one row per call.
+_UNSHOWN = {
+    Format.csv: (
+        ("--explain", "the arithmetic is text; use table, markdown, json or html"),
+        ("--flops", "its columns count MACs (FLOPs are 2 per MAC)"),
+        ("--memory", "the tracked step is not a row; use table, markdown, json or html"),
+    ),
+}
+
+
+def refuse_unshown(output_format: Format, *, explain: bool, flops: bool, memory: bool) -> None:
+    given = {"--explain": explain, "--flops": flops, "--memory": memory}
+    for option, why in _UNSHOWN.get(output_format, ()):
+        if given[option]:
+            raise TargetError(f"{option} is not shown by --format {output_format.value}: {why}")
+
+
+def _warn_findings(report: Report, target: str, inputs: list[str] | None) -> None:
+    """Each finding of the pass on stderr (stdout stays the data), and where they are
+    explained."""
     for finding in report.findings:
         where = f"{finding.position}: " if finding.position else ""
         stderr.print(
-            f"[yellow]warning:[/] {escape(f'{where}{finding.code}: {finding.message}')}",
+            f"[yellow]{finding.severity}:[/] {escape(f'{where}{finding.code}: {finding.message}')}",
             highlight=False,
             soft_wrap=True,
         )
     if report.findings:
+        given = "".join(f" -i {shlex.quote(i)}" for i in inputs or [])
         stderr.print(
-            f"[yellow]{len(report.findings)} declaration(s) disagree with the forward pass; "
-            f"`cnninspect validate {escape(target)}` explains them[/]",
+            f"[yellow]{len(report.findings)} finding(s) in this pass; "
+            f"`cnninspect validate {escape(shlex.quote(target) + given)}` explains them[/]",
             highlight=False,
         )
-    if output_format is Format.html:
-        from cnninspect.api.draw import with_checks
-        from cnninspect.report.summary_page import summary_page
-
-        with errors(debug), progress(f"checking {target}"):
-            checked = with_checks(report, target, input_shapes=shapes, inputs=inputs, args=args)
-            page = summary_page(
-                checked, notation=notation.value, depth=depth, macs=macs, rf=rf, explain=explain
-            )
-        write(page, output_file)
-        return
-    _render_summary(
-        report,
-        output_format,
-        notation.value,
-        depth,
-        macs=macs,
-        flops=flops,
-        explain=explain,
-        rf=rf,
-        output_file=output_file,
-    )
 
 
-def _render_summary(
-    report: Report,
-    output_format: Format,
-    notation: Notation,
-    depth: int | None,
-    *,
-    macs: bool,
-    flops: bool,
-    explain: bool,
-    rf: bool = False,
-    output_file: str | None = None,
-) -> None:
+def _render_summary(view: SummaryView, output_format: Format, output_file: str | None) -> None:
+    """The view in ``output_format``: every display option honoured (or refused above)."""
     if output_format is Format.table:
-        from cnninspect.report.table import summary_table
+        from cnninspect.report.table import view_table
 
-        table = summary_table(
-            report, notation=notation, depth=depth, macs=macs, flops=flops, explain=explain, rf=rf
-        )
         if output_file is None:
-            stdout.print(table)
+            stdout.print(view_table(view))
         else:
             from cnninspect.report.display import plain_text
 
-            write(plain_text(table), output_file)
+            write(plain_text(view_table(view)), output_file)
         return
-    renderers: dict[Format, Callable[..., str]] = {}
+    if output_format is Format.html:
+        from cnninspect.report.summary_page import summary_page
+
+        write(summary_page(view), output_file)
+        return
+    renderers: dict[Format, Callable[[SummaryView], str]] = {}
     if output_format is Format.json:
         from cnninspect.report.json import summary_json
 
-        renderers[Format.json] = summary_json
+        renderers[Format.json] = lambda v: summary_json(
+            v.report, notation=v.notation, depth=v.depth
+        )
     else:
         from cnninspect.report.markdown import summary_csv, summary_markdown
 
         renderers[Format.markdown] = summary_markdown
-        renderers[Format.csv] = summary_csv
-    extra = {"rf": rf} if output_format is Format.markdown else {}
-    text = renderers[output_format](report, notation=notation, depth=depth, **extra)
+        renderers[Format.csv] = lambda v: summary_csv(v.report, notation=v.notation, depth=v.depth)
+    text = renderers[output_format](view)
     if output_file is not None:
         write(text, output_file)
         return
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-class OutputKind(str, enum.Enum):
-    summary = "summary"
-    validate = "validate"
-    diff = "diff"
-    list = "list"
-    min_input = "min-input"
-    memory = "memory"
 
 
 @app.command(
@@ -240,7 +227,7 @@ def schema(
         if output is not None:
             from cnninspect.report.output_schemas import output_schema
 
-            document = output_schema(output.value)
+            document = output_schema(output)
         else:
             from cnninspect.build.schema import json_schema
 

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cnninspect.checks.catalogue import RULES
+from cnninspect.choices import ExitCode
 from cnninspect.cli.options import (
     ArgOption,
     DebugOption,
-    parse_arg,
-    parse_input_option,
+    feed_option,
+    parse_args,
     parse_shape,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
 from cnninspect.cli.progress import progress
-from cnninspect.errors import ExitCode
 from cnninspect.results.findings import Severity
 
 if TYPE_CHECKING:
@@ -44,9 +44,10 @@ class MinInputFormat(str, enum.Enum):
 
 
 VALIDATE_EXIT_CODES_HELP = (
-    "Exit codes: 0 no findings at or above --fail-on; 1 findings at or above --fail-on (a file "
-    "that does not parse or build is a finding too); 2 usage error: a bad option, a TARGET "
-    "that names nothing, a module target without --input."
+    f"Exit codes: {ExitCode.OK:d} no findings at or above --fail-on; {ExitCode.FINDINGS:d} "
+    "findings at or above --fail-on (a file that does not parse or build is a finding too); "
+    f"{ExitCode.USAGE:d} usage error: a bad option, a TARGET that names nothing, a module "
+    "target without --input."
 )
 
 
@@ -97,8 +98,9 @@ def validate(
             "--input",
             "-i",
             metavar="INPUT",
-            help="Input of module targets, e.g. 3x224x224 (repeatable), in summary's input "
-            "language (long:128@0..30522, mask=bool:128, …).",
+            help="What every target's forward receives, e.g. 3x224x224 (repeatable; a "
+            "description's declarations are checked at this input instead of its own), in "
+            "summary's input language (long:128@0..30522, mask=bool:128, …).",
         ),
     ] = None,
     arg: ArgOption = None,
@@ -133,16 +135,15 @@ def validate(
 
     from cnninspect.api.validate import validate as run_validate
 
-    args = dict(parse_arg(a) for a in arg or [])
     with errors(debug):
-        shapes, inputs = parse_input_option(input_shape)
+        feed = feed_option(input_shape)
     if output_format is None:
         in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
         output_format = ValidateFormat.github if in_actions else ValidateFormat.text
     threshold = Severity.ERROR if fail_on is FailOn.error else Severity.WARNING
     with errors(debug), progress("validating") as advance:
         validation = run_validate(
-            targets, input_shapes=shapes, inputs=inputs, args=args, solve=solve, on_target=advance
+            targets, feed, args=parse_args(arg), solve=solve, on_target=advance
         )
     _render_validation(validation, output_format, output_file, threshold)
     from cnninspect.report.ci import summary_line
@@ -199,17 +200,21 @@ def min_input(
 ) -> None:
     """The smallest square input each target accepts (searched on the meta device)."""
     from cnninspect.api.min_input import min_input as find_min_input
-    from cnninspect.build.targets import resolve_targets
+    from cnninspect.api.request import feed_of_shapes, resolve_target, target_label
+    from cnninspect.build.targets import expand_targets, is_module_target
     from cnninspect.report.ci import min_input_json, min_input_text
 
-    template = parse_shape(input_shape) if input_shape else None
-    args = dict(parse_arg(a) for a in arg or [])
+    feed = feed_of_shapes([parse_shape(input_shape)]) if input_shape else None
+    args = parse_args(arg)
     results = []
     with errors(debug), progress("searching") as advance:
-        resolved = resolve_targets(targets)
+        resolved = [
+            resolve_target(t, args if isinstance(t, str) and is_module_target(t) else None)
+            for t in expand_targets(targets)
+        ]
         for index, target in enumerate(resolved):
-            advance(str(target), index, len(resolved))  # the command line's targets: text
-            results.append(find_min_input(target, input_shape=template, args=args))
+            advance(target_label(target), index, len(resolved))
+            results.append(find_min_input(target, feed))
     render = min_input_json if output_format is MinInputFormat.json else min_input_text
     write(render(results), None)
     raise typer.Exit(int(ExitCode.OK if all(r.shape for r in results) else ExitCode.FINDINGS))

@@ -382,7 +382,8 @@ class DiffRowDict(TypedDict):
     extra_shapes: list[list[int]]
     params: int
     shared_params: int
-    macs: int
+    own_macs: int
+    subtree_macs: int
 
 
 class EntryDict(TypedDict):
@@ -516,5 +517,6 @@ def _row(row: Row | None) -> DiffRowDict | None:
         "extra_shapes": [list(s) for s in row.extra_shapes],
         "params": row.params,
         "shared_params": row.shared_params,
-        "macs": row.macs,
+        "own_macs": row.own_macs,
+        "subtree_macs": row.subtree_macs,
     }

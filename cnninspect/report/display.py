@@ -16,7 +16,7 @@ from cnninspect.report.ci import summary_line, validation_rich
 from cnninspect.report.diff import diff_table
 from cnninspect.report.html import diff_html, summary_html, summary_view_html, validation_html
 from cnninspect.report.memory import memory_table
-from cnninspect.report.table import summary_table
+from cnninspect.report.table import summary_table, view_table
 from cnninspect.results.diff import ArchDiff
 from cnninspect.results.display import register
 from cnninspect.results.memory import MemoryReport
@@ -36,12 +36,6 @@ def plain_text(renderable: RenderableType) -> str:
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
 
 
-def _view_table(view: SummaryView) -> RenderableType:
-    return summary_table(
-        view.report, notation=view.notation, depth=view.depth, macs=view.macs, rf=view.rf
-    )
-
-
 def _validation_rich(validation: Validation) -> RenderableType:
     return Group(validation_rich(validation), Text(""), Text(summary_line(validation)))
 
@@ -58,7 +52,7 @@ def _register(
 
 
 _register(Report, summary_table, summary_html)
-_register(SummaryView, _view_table, summary_view_html)
+_register(SummaryView, view_table, summary_view_html)
 _register(Validation, _validation_rich, validation_html)
 _register(ArchDiff, diff_table, diff_html)
 _register(MemoryReport, memory_table, _memory_html)

@@ -1,21 +1,14 @@
 """The head of every JSON document cnninspect prints: which schema, which version of it.
 
-The one place output schema versions live; bump a version here when its document changes
-incompatibly.
+The versions live with the other choices (``cnninspect.choices.SCHEMA_VERSIONS``): bump one
+there when its document changes incompatibly.
 """
 
 from __future__ import annotations
 
 from typing import TypedDict
 
-SCHEMA_VERSIONS = {
-    "summary": 1,
-    "validate": 1,
-    "diff": 1,
-    "list": 1,
-    "min-input": 1,
-    "memory": 1,
-}
+from cnninspect.choices import SCHEMA_VERSIONS, OutputKind
 
 
 class Envelope(TypedDict):
@@ -25,6 +18,6 @@ class Envelope(TypedDict):
     schema_version: int
 
 
-def envelope(kind: str) -> Envelope:
+def envelope(kind: OutputKind) -> Envelope:
     """``{"schema": "cnninspect.summary", "schema_version": 1}`` for ``kind`` "summary"."""
     return {"schema": f"cnninspect.{kind}", "schema_version": SCHEMA_VERSIONS[kind]}

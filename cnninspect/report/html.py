@@ -38,7 +38,8 @@ from cnninspect.report.text import (
     is_folded,
     leaf_params_text,
     shape_text,
-    si,
+    work_cell,
+    work_name,
 )
 from cnninspect.results.diff import ArchDiff, Entry
 from cnninspect.results.report import Report, SummaryView
@@ -64,7 +65,7 @@ def summary_view_html(view: SummaryView) -> str:
     rows = report.folded(view.depth)
     headers = ["Layer", "Type", "Hyper-params", "Activation shape", "Activation size"]
     headers += ["# parameters"] + ["Receptive field", "Jump", "Start"] * view.rf
-    headers += ["MACs"] * view.macs
+    headers += [work_name(flops=view.flops)] * view.macs
     body = []
     for row, prefix in zip(rows, tree_prefixes(rows), strict=True):
         container = not row.is_leaf
@@ -85,14 +86,14 @@ def summary_view_html(view: SummaryView) -> str:
         if view.rf:
             cells += [(escape(cell), NUMBER) for cell in field_cells(row.field)]
         if view.macs:
-            cells.append((si(row.macs) if row.macs else "", NUMBER))
+            cells.append((work_cell(row, flops=view.flops), NUMBER))
         body.append(_tr(cells))
     source = f" — {report.source}" if report.source else ""
     legend = f'<p style="margin: 0.5em 0">{escape(FIELD_LEGEND)}</p>' if view.rf else ""
     return (
         _table(f"{report.name}{source}", headers, body, numbers_from=4)
         + legend
-        + f'<pre style="{_BLOCK}">{escape(totals_text(report).plain)}</pre>'
+        + f'<pre style="{_BLOCK}">{escape(totals_text(report, flops=view.flops).plain)}</pre>'
     )
 
 

@@ -43,7 +43,8 @@ class ReceptiveFieldDict(TypedDict):
 
 class LayerDict(TypedDict):
     """One module call. ``params``: its own, first call only (tied or re-used weights counted
-    earlier are ``shared_params``); ``macs`` and ``subtree_params``: it and all it contains."""
+    earlier are ``shared_params``); ``own_macs``: the work it does itself; ``subtree_params``
+    and ``subtree_macs``: it and all it contains."""
 
     name: str
     type: str
@@ -58,7 +59,8 @@ class LayerDict(TypedDict):
     subtree_params: int
     trainable_params: int
     shared_params: int
-    macs: int
+    own_macs: int
+    subtree_macs: int
     receptive_field: ReceptiveFieldDict | None  # None: no spatial axes (after a flatten)
 
 
@@ -184,7 +186,8 @@ def _row(row: Row, notation: Notation, report: Report) -> LayerDict:
         "subtree_params": row.subtree_params,
         "trainable_params": row.trainable_params,
         "shared_params": row.shared_params,
-        "macs": row.macs,
+        "own_macs": row.own_macs,
+        "subtree_macs": row.subtree_macs,
         "receptive_field": _field(row, report),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from cnninspect.report.table import explanations_text, memory_lines
 from cnninspect.report.text import (
     binary,
     call_text,
@@ -15,18 +16,23 @@ from cnninspect.report.text import (
     leaf_params_text,
     shape_text,
     si,
+    work_cell,
+    work_name,
 )
-from cnninspect.results.report import Report
+from cnninspect.results.report import Report, SummaryView
 from cnninspect.shapes import Notation, dims_text, from_channels_first
 
 _HEADER = ("Layer", "Type", "Hyper-params", "Activation shape", "Activation size", "# parameters")
 
 
-def summary_markdown(
-    report: Report, *, notation: Notation = "chw", depth: int | None = None, rf: bool = False
-) -> str:
-    """The table as Markdown; ``rf`` adds the receptive field, jump and start."""
-    header = [*_HEADER, *("Receptive field", "Jump", "Start") * rf]
+def summary_markdown(view: Report | SummaryView) -> str:
+    """The table as Markdown, with every display option of the view: ``rf`` adds the
+    receptive field, jump and start, ``macs`` a MACs column (FLOPs with ``flops``), ``explain``
+    the lecture's arithmetic, and a tracked step its peak."""
+    view = view if isinstance(view, SummaryView) else view.view()
+    report, notation, depth, rf = view.report, view.notation, view.depth, view.rf
+    work = (work_name(flops=view.flops),) * view.macs
+    header = [*_HEADER, *("Receptive field", "Jump", "Start") * rf, *work]
     lines = [
         f"### {report.name}",
         "",
@@ -43,6 +49,7 @@ def summary_markdown(
             count(row.size),
             leaf_params_text(row) if row.is_leaf else count(row.subtree_params),
             *(field_cells(row.field) if rf else []),
+            *([work_cell(row, flops=view.flops)] if view.macs else []),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     t = report.totals
@@ -50,10 +57,15 @@ def summary_markdown(
         "",
         f"- Total params: {count(t.params)} ({binary(t.param_bytes)}); "
         f"trainable {count(t.trainable_params)}",
-        f"- MACs: {si(t.macs)} ({count(t.macs)})",
+        f"- FLOPs: {si(t.flops)} ({count(t.flops)}; 2 per multiply-add)"
+        if view.flops
+        else f"- MACs: {si(t.macs)} ({count(t.macs)})",
         f"- Activations: {count(t.activation_elements)} elements ({binary(t.activation_bytes)}, "
         f"batch {report.batch}, {report.dtype})",
+        *(f"- {line.strip()}" for line in memory_lines(report)),
     ]
+    if view.explain:
+        lines += ["", "```text", explanations_text(report).plain, "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -103,8 +115,8 @@ def summary_csv(report: Report, *, notation: Notation = "chw", depth: int | None
                 row.subtree_params if folded else row.params,
                 row.shared_params,
                 row.subtree_params,
-                row.macs if folded else row.own_macs,
-                row.macs,
+                row.subtree_macs if folded else row.own_macs,
+                row.subtree_macs,
                 *(cell.replace("×", "x") for cell in field_cells(row.field)),
             ]
         )

@@ -12,14 +12,14 @@ from __future__ import annotations
 import types
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
+from cnninspect.choices import SCHEMA_VERSIONS, OutputKind
 from cnninspect.report.ci import MinInputDocument, ValidateDocument
 from cnninspect.report.diff import DiffDocument
-from cnninspect.report.envelope import SCHEMA_VERSIONS
 from cnninspect.report.json import SummaryDocument
 from cnninspect.report.memory import MemoryDocument
 from cnninspect.report.zoo import ListDocument
 
-DOCUMENTS: dict[str, type] = {
+DOCUMENTS: dict[OutputKind, type] = {
     "summary": SummaryDocument,
     "validate": ValidateDocument,
     "diff": DiffDocument,
@@ -30,7 +30,7 @@ DOCUMENTS: dict[str, type] = {
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def output_schema(kind: str) -> dict[str, Any]:
+def output_schema(kind: OutputKind) -> dict[str, Any]:
     """The JSON Schema of ``cnninspect KIND --format json`` (a key of DOCUMENTS)."""
     document = DOCUMENTS[kind]
     definitions: dict[str, Any] = {}

@@ -13,28 +13,20 @@ from cnninspect.report.picture import page
 from cnninspect.report.table import explanations_text
 from cnninspect.report.volumes import volumes_svg
 from cnninspect.results.findings import Finding
-from cnninspect.results.report import Report
-from cnninspect.shapes import Notation
+from cnninspect.results.report import Report, SummaryView
 
 _CELL = "padding: 0.2em 0.75em; vertical-align: top; text-align: left"
 _WARN = "color: #9b1c1c; font-weight: bold"
 
 
-def summary_page(
-    report: Report,
-    *,
-    notation: Notation = "chw",
-    depth: int | None = None,
-    macs: bool = False,
-    rf: bool = False,
-    explain: bool = False,
-) -> str:
-    """The report as one page; the block diagram is folded to ``depth`` like the table."""
-    sections = [
-        ("Layers", summary_view_html(report.view(notation=notation, depth=depth, macs=macs, rf=rf)))
-    ]
+def summary_page(view: Report | SummaryView) -> str:
+    """The report as one page, with every display option of the view; the block diagram is
+    folded to its depth like the table."""
+    view = view if isinstance(view, SummaryView) else view.view()
+    report, notation, depth = view.report, view.notation, view.depth
+    sections = [("Layers", summary_view_html(view))]
     sections.append(("Findings", findings_html(report.findings)))
-    if explain:
+    if view.explain:
         text = explanations_text(report).plain
         sections.append(("Why these numbers", f"<pre>{escape(text)}</pre>"))
     sections.append(("Feature-map volumes", _picture(volumes_svg(report, notation=notation))))

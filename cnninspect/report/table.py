@@ -23,8 +23,10 @@ from cnninspect.report.text import (
     leaf_params_text,
     shape_text,
     si,
+    work_cell,
+    work_name,
 )
-from cnninspect.results.report import Report, Row
+from cnninspect.results.report import Report, Row, SummaryView
 from cnninspect.shapes import Notation
 
 
@@ -40,12 +42,28 @@ def summary_table(
 ) -> RenderableType:
     """The table; ``rf`` adds the receptive field, jump and start columns (and their legend),
     ``explain`` the lecture's arithmetic below it."""
-    parts: list[RenderableType] = [_SummaryTable(report, notation, depth, macs, rf), Text("")]
+    parts: list[RenderableType] = [
+        _SummaryTable(report, notation, depth, macs, rf, flops),
+        Text(""),
+    ]
     if rf:
         parts += [Text(FIELD_LEGEND), Text("")]
     if explain:
         parts += [explanations_text(report), Text("")]
     return Group(*parts, totals_text(report, flops=flops))
+
+
+def view_table(view: SummaryView) -> RenderableType:
+    """The table with every display option of ``view``."""
+    return summary_table(
+        view.report,
+        notation=view.notation,
+        depth=view.depth,
+        macs=view.macs,
+        flops=view.flops,
+        explain=view.explain,
+        rf=view.rf,
+    )
 
 
 def explanations_text(report: Report) -> Text:
@@ -91,6 +109,7 @@ class _SummaryTable:
     depth: int | None
     macs: bool
     rf: bool = False
+    flops: bool = False  # the work column in FLOPs (2 per multiply-add)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = self.report.folded(self.depth)
@@ -102,14 +121,16 @@ class _SummaryTable:
                 folded=is_folded(r, self.depth),
                 macs=self.macs,
                 rf=self.rf,
+                flops=self.flops,
             )
             for r, prefix in zip(rows, tree_prefixes(rows), strict=True)
         ]
         columns = len(cells[0])
         content = [max(len(_plain(c[i])) for c in cells) for i in range(columns)]
         words = [longest_word(_plain(c[i]) for c in cells) for i in range(columns)]
-        headers = (*_HEADERS, *_FIELD_HEADERS * self.rf, *("MACs",) * self.macs)
-        short = (*_SHORT_HEADERS, *_SHORT_FIELD_HEADERS * self.rf, *("MACs",) * self.macs)
+        work = (work_name(flops=self.flops),) * self.macs
+        headers = (*_HEADERS, *_FIELD_HEADERS * self.rf, *work)
+        short = (*_SHORT_HEADERS, *_SHORT_FIELD_HEADERS * self.rf, *work)
         widths, headers = _layout(content, words, (headers, short), options.max_width)
         table = Table(
             title=Text(_title(self.report)),  # a name from a file is text, never markup
@@ -220,7 +241,14 @@ def _has_later_sibling(rows: Sequence[Row], index: int, level: int) -> bool:
 
 
 def _cells(
-    row: Row, prefix: str, notation: Notation, *, folded: bool, macs: bool, rf: bool = False
+    row: Row,
+    prefix: str,
+    notation: Notation,
+    *,
+    folded: bool,
+    macs: bool,
+    rf: bool = False,
+    flops: bool = False,
 ) -> list[RenderableType]:
     name = Text(prefix + call_text(row))
     container = not row.is_leaf
@@ -247,7 +275,7 @@ def _cells(
     if rf:
         cells += field_cells(row.field)
     if macs:
-        cells.append(si(row.macs) if row.macs else "")
+        cells.append(work_cell(row, flops=flops))
     return cells
 
 
@@ -283,14 +311,14 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
         f"({binary(t.input_bytes)}, {batch})",
         f"Activations:        {count(t.activation_elements)} elements "
         f"({binary(t.activation_bytes)}, {batch})",
-        *_memory_lines(report),
+        *memory_lines(report),
         f"Device:             {report.device}"
         + (f" ({report.device_note})" if report.device_note else ""),
     ]
     return Text("\n".join(lines))
 
 
-def _memory_lines(report: Report) -> list[str]:
+def memory_lines(report: Report) -> list[str]:
     """The tracked training step (summary --memory); without it, where to get one."""
     m = report.memory
     if m is None:

@@ -122,3 +122,14 @@ def field_note(report: Report, layer: str) -> str | None:
         f"the receptive field, {field}, exceeds the {dims_text(sizes)} input: every output "
         "from here on also sees padding"
     )
+
+
+def work_name(*, flops: bool) -> str:
+    """The work column's header: MACs, or FLOPs (2 per multiply-add) under ``--flops``."""
+    return "FLOPs" if flops else "MACs"
+
+
+def work_cell(row: Row, *, flops: bool) -> str:
+    """A row's work — what it and everything inside it does — as the work column shows it."""
+    value = 2 * row.subtree_macs if flops else row.subtree_macs
+    return si(value) if value else ""

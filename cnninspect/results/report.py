@@ -40,7 +40,7 @@ class Row:
     subtree_params: int  # own plus everything inside (what a folded row shows)
     shared_params: int
     trainable_params: int
-    macs: int  # own plus everything inside
+    subtree_macs: int  # own plus everything inside (what a folded row shows)
     call: int  # 0 for the first call of a module
     own_macs: int  # done by the module itself, not by what it contains
     # receptive field of the first output (None: no spatial axes left), and of the input
@@ -131,11 +131,16 @@ class Report(Displayable):
         depth: int | None = None,
         macs: bool = False,
         rf: bool = False,
+        flops: bool = False,
+        explain: bool = False,
     ) -> SummaryView:
         """The report displayed with the CLI's options: ``report.view(notation="hwc")`` in a
         notebook shows the lecture's (H, W, C) shapes, ``depth`` folds, ``macs`` adds a column,
-        ``rf`` the receptive field, jump and start."""
-        return SummaryView(self, notation=notation, depth=depth, macs=macs, rf=rf)
+        ``rf`` the receptive field, jump and start, ``flops`` counts work in FLOPs (2 per
+        multiply-add), ``explain`` adds the lecture's arithmetic."""
+        return SummaryView(
+            self, notation=notation, depth=depth, macs=macs, rf=rf, flops=flops, explain=explain
+        )
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -147,3 +152,5 @@ class SummaryView(Displayable):
     depth: int | None = None
     macs: bool = False
     rf: bool = False
+    flops: bool = False
+    explain: bool = False

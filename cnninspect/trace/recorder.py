@@ -184,7 +184,7 @@ class Recorder:
                     trainable_params=sum(p.numel() for p in new if p.requires_grad),
                     shared_params=sum(p.numel() for p in own if id(p) not in new_ids),
                     call=call.call,
-                    macs=macs.get(call.index, 0),
+                    own_macs=macs.get(call.index, 0),
                     sources=tuple(sorted(call.sources)),
                     input_field=call.input_field,
                     field=call.field,

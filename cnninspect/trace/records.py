@@ -25,7 +25,7 @@ class LayerRecord:
     trainable_params: int
     shared_params: int  # own parameters already counted elsewhere (tied or re-used)
     call: int  # 0 for a module's first call, 1 for its second, …
-    macs: int  # multiply-accumulates done by this module itself, not its children
+    own_macs: int  # multiply-accumulates done by this module itself, not its children
     # the calls (``index``; -1: the model's input) whose outputs feed this call, followed
     # through functional code (``out + identity``, ``torch.cat``): the edges of the graph
     sources: tuple[int, ...] = ()

@@ -1,0 +1,174 @@
+"""What one request inspects, and what ``forward`` receives: resolved once, at the entry.
+
+Every command and every public function turns its arguments into these two values first and
+hands them on; no use case classifies a target string or normalises inputs again::
+
+    "resnet18", "x.yaml"          → DescriptionFile   (a YAML description: path and label)
+    "pkg.mod:attr", "f.py:Net"    → ModuleReference   (code to import, with --arg values)
+    an nn.Module                  → ModuleObject      (the caller's model, never moved)
+
+    --input / input_shape / inputs → Inputs   (the input language: cnninspect.inputs)
+    input_data (+ forward_kwargs)  → Example  (real values, API only)
+    nothing                        → None     (a description's own input)
+
+Torch-free: resolving never imports torch, so a target that names nothing is refused at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from cnninspect.build.targets import check_module_file, is_module_target, yaml_path
+from cnninspect.errors import TargetError
+from cnninspect.inputs import Example, Inputs, TensorInput, parse_inputs
+from cnninspect.shapes import Shape
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptionFile:
+    """A YAML description: the file read, and the target as the user named it."""
+
+    path: Path
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleReference:
+    """``pkg.mod:attr`` or ``path/to/file.py:attr``, and the constructor's ``--arg`` values."""
+
+    text: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.text.rpartition(":")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleObject:
+    """A module the caller built: inspected through a copy, never moved or converted."""
+
+    module: nn.Module
+
+    @property
+    def name(self) -> str:
+        return type(self.module).__name__
+
+
+Target: TypeAlias = DescriptionFile | ModuleReference | ModuleObject
+# What ``forward`` receives: described inputs, real values, or (None) a description's own input.
+Feed: TypeAlias = Inputs | Example | None
+
+ARGS_ON_DESCRIPTION = "a description's layers take their arguments in the file"
+
+
+def resolve_target(
+    target: str | nn.Module | Target, args: Mapping[str, Any] | None = None
+) -> Target:
+    """Classify ``target`` once. ``args`` (``--arg``) configure a module reference's constructor;
+    given for anything else they are refused, never ignored."""
+    if isinstance(target, DescriptionFile | ModuleReference | ModuleObject):
+        resolved = target
+    elif isinstance(target, str) and is_module_target(target) and not Path(target).is_file():
+        check_module_file(target)  # a missing file.py is refused before torch is imported
+        return ModuleReference(target, dict(args or {}))
+    elif isinstance(target, str):
+        found = yaml_path(target)
+        resolved = DescriptionFile(found, target)
+    else:
+        resolved = ModuleObject(target)
+    if args:
+        what = (
+            f"{resolved.label} is a YAML description"
+            if isinstance(resolved, DescriptionFile)
+            else "a module object is already constructed"
+        )
+        raise TargetError(
+            f"--arg configures a module's constructor; {what}", hint=ARGS_ON_DESCRIPTION
+        )
+    return resolved
+
+
+def target_label(target: Target) -> str:
+    """The target as reports name it: what the user typed, or the module's class."""
+    if isinstance(target, DescriptionFile):
+        return target.label
+    if isinstance(target, ModuleReference):
+        return target.text
+    return target.name
+
+
+CONFLICT = (
+    "give what forward receives once: input shapes, inputs (the input language) or "
+    "input_data (real values)"
+)
+
+
+def resolve_feed(
+    *,
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
+    inputs: Sequence[str] | str | None = None,
+    input_data: Any = None,
+    forward_kwargs: Mapping[str, Any] | None = None,
+) -> Feed:
+    """The one value that says what ``forward`` receives; two ways at once are refused with
+    one message, wherever they are given."""
+    given = [input_shape is not None, bool(inputs), input_data is not None]
+    if sum(given) > 1:
+        raise TargetError(CONFLICT)
+    if forward_kwargs is not None and input_data is None:
+        raise TargetError(
+            "forward_kwargs goes with input_data; with input shapes, give keywords in inputs "
+            "(e.g. inputs=['3x224x224', 'steps=12'])"
+        )
+    if input_data is not None:
+        from cnninspect.trace.values import example
+
+        return example(input_data, forward_kwargs)
+    if inputs:
+        return parse_inputs([inputs] if isinstance(inputs, str) else list(inputs))
+    if input_shape is not None:
+        return feed_of_shapes(_shape_list(input_shape))
+    return None
+
+
+def feed_of_shapes(shapes: Sequence[Shape]) -> Inputs:
+    """Float tensors of these per-sample shapes, as ``--input 3x224x224`` gives them."""
+    return Inputs(tuple(TensorInput(tuple(s)) for s in shapes))
+
+
+def _shape_list(input_shape: Sequence[int] | Sequence[Sequence[int]]) -> list[Shape]:
+    """(3, 224, 224) or [(3, 224, 224), (5,)] → a list of shapes."""
+    items: list[Any] = list(input_shape)
+    nested = bool(items) and not isinstance(items[0], int)
+    return [tuple(s) for s in items] if nested else [tuple(items)]
+
+
+def feed_shapes(feed: Feed) -> tuple[Shape, ...] | None:
+    """The per-sample shapes of the tensors ``feed`` gives (None: the description's own)."""
+    if feed is None:
+        return None
+    if isinstance(feed, Inputs):
+        return feed.tensor_shapes()
+    from cnninspect.trace.values import example_layout
+
+    return example_layout(feed)[0]
+
+
+def float_shapes(feed: Feed, *, command: str) -> tuple[Shape, ...] | None:
+    """The shapes of a feed of plain float tensors; anything richer is refused by ``command``
+    (memory, min-input: they make their own float inputs)."""
+    if feed is None:
+        return None
+    if isinstance(feed, Inputs) and feed.plain:
+        return feed.tensor_shapes()
+    raise TargetError(
+        f"cnninspect {command} takes float inputs given as shapes (3x224x224): dtypes, values, "
+        "keywords, lists, dicts and real values are for summary, diff, validate and draw"
+    )
