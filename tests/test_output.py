@@ -459,9 +459,11 @@ def test_shell_completion(tmp_path: Path) -> None:
 
 @pytest.fixture
 def terminal_stderr(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    """stderr as a terminal, and progress drawn at once instead of after a second."""
+    """stderr as a capable terminal (whatever TERM the suite runs under), and progress drawn at
+    once instead of after a second."""
     import cnninspect.cli.progress
 
+    monkeypatch.setenv("TERM", "xterm-256color")
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=100)
     monkeypatch.setattr(cnninspect.cli.progress, "stderr", console)
@@ -498,8 +500,11 @@ def test_progress_on_a_real_terminal(tmp_path: Path) -> None:
 
     script = str(Path(sys.executable).parent / "cnninspect")
     command = [script, "summary", "lecture-example", "-f", "json"]
+    terminal = {**os.environ, "TERM": "xterm-256color"}  # a terminal that can draw a bar
     master, slave = pty.openpty()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, cwd=tmp_path) as process:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=slave, cwd=tmp_path, env=terminal
+    ) as process:
         os.close(slave)
         seen = b""
         while process.poll() is None or select.select([master], [], [], 0.1)[0]:
@@ -516,3 +521,14 @@ def test_progress_on_a_real_terminal(tmp_path: Path) -> None:
     assert b"summarising lecture-example" in seen
     piped = subprocess.run(command, capture_output=True, check=True, cwd=tmp_path)
     assert piped.stderr == b""
+
+
+def test_no_progress_on_a_dumb_terminal(
+    terminal_stderr: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal that cannot move its cursor (TERM=dumb: an editor's shell, some CI runners)
+    gets no bar, whose redraws would pile up there as lines."""
+    monkeypatch.setenv("TERM", "dumb")
+    result = cli("summary", "resnet18", "--device", "meta", "-f", "json")
+    assert json.loads(result.stdout)["name"] == "resnet18"
+    assert "summarising" not in terminal_stderr.getvalue()

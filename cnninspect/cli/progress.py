@@ -1,7 +1,8 @@
 """Progress for work that takes more than about a second (importing torch, a large forward
 pass, the whole zoo): a transient bar on stderr, or a spinner while the amount of work is
-unknown. Drawn only when stderr is a terminal — never in a pipe, a file or a CI log, and never
-on stdout, so JSON and tables stay clean — and gone when the work ends."""
+unknown. Drawn only when stderr is a terminal that can move its cursor — never in a pipe, a
+file, a CI log or a dumb terminal (TERM=dumb), and never on stdout, so JSON and tables stay
+clean — and gone when the work ends."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ Advance = Callable[[str, int, int], None]  # (what is being worked on, index, to
 def progress(description: str) -> Iterator[Advance]:
     """Yields ``advance(label, index, total)`` to call before each piece of work (or never,
     for one long step: a spinner). Shown after DELAY seconds, on a terminal only."""
-    if not stderr.is_terminal:
+    if not stderr.is_terminal or stderr.is_dumb_terminal:
         yield _nothing
         return
     bar = Progress(
