@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
     from torch import nn
 
+    from cnninspect.description.architecture import ArchSpec
     from cnninspect.results.diff import ArchDiff
     from cnninspect.results.memory import MemoryReport
     from cnninspect.results.report import Report
     from cnninspect.results.validation import Validation
-    from cnninspect.spec.values import ArchSpec
 
 __all__ = ["__version__", "diff", "load_spec", "memory", "summary", "validate"]
 
@@ -155,11 +155,11 @@ def memory(
 
 def load_spec(path: str) -> ArchSpec:
     """Read and check a YAML architecture description (no torch needed)."""
-    from cnninspect.spec.parser import load
+    from cnninspect.description.parser import load
 
     return load(path)
 
 
 def _register_displays() -> None:
     """Results display themselves in Rich and Jupyter once the renderers have registered."""
-    import cnninspect.report.display  # noqa: F401  (registers on import)
+    import cnninspect.render.registry  # noqa: F401  (registers on import)

@@ -152,7 +152,7 @@ def test_every_block_is_used(path: Path) -> None:
 @functools.cache
 def schema_validator() -> Any:
     jsonschema = pytest.importorskip("jsonschema")
-    from cnninspect.build.schema import json_schema
+    from cnninspect.construct.schema import json_schema
 
     schema = json_schema()
     validator = jsonschema.validators.validator_for(schema)

@@ -198,10 +198,10 @@ def test_committed_schema_matches_the_registry() -> None:
 
 def test_list_of_a_small_zoo(monkeypatch: pytest.MonkeyPatch) -> None:
     """`list` on two files, fast: the whole zoo is in the slow tests below."""
-    import cnninspect.api.zoo
+    import cnninspect.api.listing
 
     monkeypatch.setattr(
-        cnninspect.api.zoo, "bundled_names", lambda: ["alexnet-paper", "lecture-example"]
+        cnninspect.api.listing, "bundled_names", lambda: ["alexnet-paper", "lecture-example"]
     )
     result = cli("list", "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -279,7 +279,7 @@ def test_every_command_has_help_and_a_readme_section() -> None:
 
 def test_layer_column_draws_the_module_tree() -> None:
     from cnninspect import summary as summarize
-    from cnninspect.report.table import tree_prefixes
+    from cnninspect.render.summary.table import tree_prefixes
 
     rows = summarize("resnet18", device="meta").rows
     drawn = {r.name: p + r.label for r, p in zip(rows, tree_prefixes(rows), strict=True)}

@@ -49,8 +49,8 @@ def test_a_data_dependent_model_counts_the_same_every_run() -> None:
 
 
 def test_weights_moved_off_meta_hold_seeded_values_not_garbage() -> None:
-    from cnninspect.build.builder import build
-    from cnninspect.spec.parser import load
+    from cnninspect.construct.builder import build
+    from cnninspect.description.parser import load
     from tests.conftest import ARCHITECTURES
 
     module = build(load(ARCHITECTURES / "lenet5.yaml")).module

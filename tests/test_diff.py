@@ -13,7 +13,10 @@ import pytest
 from cnninspect.api.diff import compare as compare_targets
 from cnninspect.api.request import feed_of_shapes, resolve_target
 from cnninspect.compare.align import diff_reports
-from cnninspect.report.diff import collapsed, diff_dict, diff_markdown, diff_table
+from cnninspect.render.diff.cells import collapsed
+from cnninspect.render.diff.json_output import diff_dict
+from cnninspect.render.diff.markdown import diff_markdown
+from cnninspect.render.diff.table import diff_table
 from cnninspect.results.diff import ArchDiff, Status
 from cnninspect.results.report import Report, Row, Totals
 from cnninspect.shapes import Shape
@@ -400,7 +403,7 @@ def test_identical_targets_exit_zero_with_exit_code() -> None:
 
 
 def test_importing_diff_does_not_import_torch() -> None:
-    modules = "cnninspect.compare.align, cnninspect.report.diff, cnninspect.results.diff"
+    modules = "cnninspect.compare.align, cnninspect.render.diff, cnninspect.results.diff"
     code = f"import sys, {modules}; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

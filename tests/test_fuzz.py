@@ -20,8 +20,8 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import CnninspectError
-from cnninspect.spec.values import ArchSpec
 from tests.conftest import ARCHITECTURES
 
 settings.register_profile(
@@ -85,7 +85,7 @@ def _mutate(text: str, kind: str, draw: st.DrawFn) -> str:
 
 
 def _load(text: str) -> ArchSpec:
-    from cnninspect.spec.parser import loads
+    from cnninspect.description.parser import loads
 
     return loads(text, "fuzz.yaml")
 
@@ -98,7 +98,7 @@ def test_the_loader_raises_only_its_own_errors(text: str) -> None:
 
 @given(mutated())
 def test_the_builder_raises_only_its_own_errors(text: str) -> None:
-    from cnninspect.build.builder import build
+    from cnninspect.construct.builder import build
 
     with contextlib.suppress(CnninspectError):
         build(_load(text))

@@ -178,7 +178,7 @@ def test_a_value_the_commands_dtype_cannot_hold_fails_on_every_device(
 
 
 def test_a_uniform_range_never_reaches_its_top_in_half_precision() -> None:
-    from cnninspect.trace.values import arguments
+    from cnninspect.trace.arguments import arguments
 
     for spec, top in (("float16:3x224x224@0..255", 255.0), ("bfloat16:3x224x224@0..1", 1.0)):
         made, _ = arguments(parse_inputs([spec]), batch=1, device=torch.device("cpu"),

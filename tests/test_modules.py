@@ -160,7 +160,7 @@ def test_construction_on_meta_skips_initialisation_and_on_cpu_runs_it_seeded() -
     """Shapes only (meta): no memory, so initialising costs nothing. A real device: the
     module's own initialisation under a fixed seed, so values never come from uninitialised
     memory and two constructions hold the same weights."""
-    from cnninspect.build.construction import import_module_target
+    from cnninspect.construct.construction import import_module_target
 
     on_meta = import_module_target("torchvision.models:resnet18", {}, device="meta")
     assert all(p.is_meta for p in on_meta.parameters())
@@ -199,7 +199,7 @@ class LargerThanRam(nn.Module):
 
 
 def test_meta_device_inspects_a_model_larger_than_ram() -> None:
-    from cnninspect.build.construction import import_module_target
+    from cnninspect.construct.construction import import_module_target
 
     module = import_module_target("tests.test_modules:LargerThanRam", {}, device="meta")
     report = summarize(module, input_shape=[(16384,)], device="meta")
@@ -211,7 +211,7 @@ def test_meta_device_inspects_a_model_larger_than_ram() -> None:
 def test_meta_construction_falls_back_when_the_constructor_needs_real_tensors() -> None:
     """regnet computes its widths with tensors (.tolist()): meta construction fails, so each
     parameter is moved to meta as it is registered instead."""
-    from cnninspect.build.construction import import_module_target
+    from cnninspect.construct.construction import import_module_target
 
     module = import_module_target("torchvision.models:regnet_y_400mf", {}, device="meta")
     assert all(p.is_meta for p in module.parameters())

@@ -20,7 +20,7 @@ import pytest
 from rich.console import Console
 
 import cnninspect
-from cnninspect.report.text import count, si
+from cnninspect.render.text import count, si
 from tests.conftest import DATA, cli, render
 
 TINY = str(DATA / "models" / "tiny.py")
@@ -133,10 +133,10 @@ def test_narrow_terminal_drops_text_before_numbers() -> None:
 @pytest.fixture
 def small_zoo(monkeypatch: pytest.MonkeyPatch) -> None:
     """`list` over three files: the longest name, the widest numbers, the longest input."""
-    import cnninspect.api.zoo
+    import cnninspect.api.listing
 
     names = ["c3d", "lenet5-lecture-table", "vgg19"]
-    monkeypatch.setattr(cnninspect.api.zoo, "bundled_names", lambda: names)
+    monkeypatch.setattr(cnninspect.api.listing, "bundled_names", lambda: names)
 
 
 @pytest.mark.usefixtures("small_zoo")

@@ -22,9 +22,9 @@ import yaml
 
 import cnninspect
 from cnninspect.api.request import resolve_target
-from cnninspect.report.picture import Style, drawing_svg
-from cnninspect.report.summary_page import summary_page
-from cnninspect.report.svg import MIN_FONT
+from cnninspect.render.picture.picture import Style, drawing_svg
+from cnninspect.render.picture.svg import MIN_FONT
+from cnninspect.render.summary.page import summary_page
 from cnninspect.results.report import Report
 from tests.conftest import ARCHITECTURES, ROOT, cli, sweep
 from tests.svg_geometry import SVG, Drawing, parse, problems

@@ -11,10 +11,10 @@ from typing import get_args
 import jsonschema
 import pytest
 
-from cnninspect.report.diff import StatusName
-from cnninspect.report.envelope import SCHEMA_VERSIONS
-from cnninspect.report.json import SeverityName
-from cnninspect.report.output_schemas import DOCUMENTS, output_schema
+from cnninspect.render.diff.json_output import StatusName
+from cnninspect.render.envelope import SCHEMA_VERSIONS
+from cnninspect.render.schemas import DOCUMENTS, output_schema
+from cnninspect.render.summary.json_output import SeverityName
 from cnninspect.results.diff import Status
 from cnninspect.results.findings import Severity
 from tests.conftest import GOLDEN, SCHEMAS, check_json, cli
@@ -65,11 +65,11 @@ def test_schema_rejects_what_the_code_never_prints() -> None:
 
 
 def test_diff_list_and_min_input_outputs_match(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cnninspect.api.zoo
+    import cnninspect.api.listing
 
     diff = cli("diff", "alexnet-paper", "alexnet", "-f", "json")
     assert check_json("diff", diff.stdout)["counts"]["removed"] == 2
-    monkeypatch.setattr(cnninspect.api.zoo, "bundled_names", lambda: ["lenet5", "m5"])
+    monkeypatch.setattr(cnninspect.api.listing, "bundled_names", lambda: ["lenet5", "m5"])
     listed = cli("list", "-f", "json")
     assert len(check_json("list", listed.stdout)["architectures"]) == 2
     found = cli("min-input", "-f", "json", "lenet5")

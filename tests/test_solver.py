@@ -10,10 +10,10 @@ import pytest
 from cnninspect.api.hints import check_candidate, check_spec
 from cnninspect.api.min_input import min_input
 from cnninspect.api.request import feed_of_shapes, resolve_target
-from cnninspect.build.construction import import_module_target
 from cnninspect.checks.solver import InputSolution, smallest, solve_input, square
+from cnninspect.construct.construction import import_module_target
+from cnninspect.description.parser import load
 from cnninspect.errors import TargetError
-from cnninspect.spec.parser import load
 from tests.conftest import RULE_CASES, VALIDATE_DATA
 
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from cnninspect.build.builder import build
+from cnninspect.construct.builder import build
+from cnninspect.description.architecture import ArchSpec
+from cnninspect.description.parser import loads
 from cnninspect.errors import BuildError, SpecError
-from cnninspect.spec.parser import loads
-from cnninspect.spec.values import ArchSpec
 
 HEAD = "cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n"
 
@@ -254,7 +254,7 @@ def test_declared_in_features_is_checked_not_trusted() -> None:
 
 def test_loading_a_spec_does_not_import_torch() -> None:
     code = (
-        "import sys; from cnninspect.spec.parser import load; "
+        "import sys; from cnninspect.description.parser import load; "
         "load('architectures/lecture-example.yaml'); print('torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,10 +9,10 @@ import pytest
 
 from cnninspect import validate
 from cnninspect.api.validate import validate_file
-from cnninspect.build.construction import import_module_target
-from cnninspect.build.targets import expand_targets
 from cnninspect.checks.catalogue import RULES
 from cnninspect.checks.windows import Window
+from cnninspect.construct.construction import import_module_target
+from cnninspect.construct.targets import expand_targets
 from cnninspect.errors import Position, TargetError
 from cnninspect.results.findings import Severity
 from cnninspect.results.validation import TargetResult

@@ -12,7 +12,9 @@ import xmlschema
 
 from cnninspect import validate
 from cnninspect.errors import Position
-from cnninspect.report import ci
+from cnninspect.render.validation import ci
+from cnninspect.render.validation.json_output import validation_json
+from cnninspect.render.validation.text import summary_line, validation_text
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.validation import TargetResult, Validation
 from tests.conftest import JUNIT_XSD, RULE_CASES, SARIF_SCHEMA, VALIDATE_DATA, check_json, cli
@@ -53,7 +55,7 @@ NASTY = Validation(
 
 
 def test_text_lines_are_path_line_col_code_severity_message(validation: Validation) -> None:
-    lines = ci.validation_text(validation).splitlines()
+    lines = validation_text(validation).splitlines()
     assert lines[0].startswith(f"{PAPER}:9:5: CNN103 warning: conv1 ")
     assert any(line.startswith("    hint: ") for line in lines)
     # a module's forward failure points at the line of its forward() that made the call
@@ -61,7 +63,7 @@ def test_text_lines_are_path_line_col_code_severity_message(validation: Validati
 
 
 def test_json_is_versioned_and_exact(validation: Validation) -> None:
-    data = check_json("validate", ci.validation_json(validation))
+    data = check_json("validate", validation_json(validation))
     assert data["schema"] == "cnninspect.validate"
     assert data["schema_version"] == 1
     assert data["failed"] is True
@@ -162,7 +164,7 @@ def test_json_of_every_rule_case_matches_its_schema() -> None:
     data = check_json("validate", result.stdout)
     codes = {f["code"] for t in data["targets"] for f in t["findings"]}
     assert {"CNN101", "CNN103", "CNN201"} <= codes
-    check_json("validate", ci.validation_json(NASTY))
+    check_json("validate", validation_json(NASTY))
 
 
 def test_junit_fail_on_warning(validation: Validation) -> None:
@@ -171,5 +173,5 @@ def test_junit_fail_on_warning(validation: Validation) -> None:
 
 
 def test_summary_line(validation: Validation) -> None:
-    assert ci.summary_line(validation) == "4 targets, 3 with findings: 6 errors, 6 warnings"
-    assert ci.summary_line(Validation(())) == "0 targets: no findings"
+    assert summary_line(validation) == "4 targets, 3 with findings: 6 errors, 6 warnings"
+    assert summary_line(Validation(())) == "0 targets: no findings"

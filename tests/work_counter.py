@@ -13,16 +13,16 @@ from typing import Any
 import torch
 from torch import nn
 
-import cnninspect.build.builder
-import cnninspect.build.construction
-import cnninspect.spec.parser
+import cnninspect.construct.builder
+import cnninspect.construct.construction
+import cnninspect.description.parser
 import cnninspect.trace.forward
 
 # (module, function, what it counts): each imported where it is used, at call time
 COUNTED = (
-    (cnninspect.spec.parser, "load", "parses"),
-    (cnninspect.build.builder, "build", "builds"),
-    (cnninspect.build.construction, "import_module_target", "imports"),
+    (cnninspect.description.parser, "load", "parses"),
+    (cnninspect.construct.builder, "build", "builds"),
+    (cnninspect.construct.construction, "import_module_target", "imports"),
     (cnninspect.trace.forward, "trace", "traces"),
 )
 

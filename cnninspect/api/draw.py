@@ -1,8 +1,7 @@
 """The drawing use case: a target in, the ``Report`` a picture is drawn from — the request's
 one inspection (shapes, parameters, receptive fields, the data flow between calls, and every
 finding of that pass), so the picture marks findings where they happen. Nothing is drawn or
-printed here: the renderers (``cnninspect.report.volumes``, ``cnninspect.report.blocks``) do
-that.
+printed here: the renderers (``cnninspect.render.picture``) do that.
 """
 
 from __future__ import annotations

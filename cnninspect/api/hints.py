@@ -15,10 +15,10 @@ from pathlib import Path
 from cnninspect.api.inspection import load, trace_loaded
 from cnninspect.api.request import DescriptionFile
 from cnninspect.checks.failures import file_error, trace_failure
+from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import BuildError, TraceError
 from cnninspect.results.findings import Finding, with_hint
 from cnninspect.shapes import Shape, from_channels_first
-from cnninspect.spec.values import ArchSpec
 
 # The findings an input size can cause, and that the solver's hint is about. A search runs for
 # declarations that fail (errors); dropped pixels alone (a warning) carry their own exact sizes.
@@ -38,8 +38,8 @@ def solved(
     suggestion = None
     if any(f.code in DECLARATION_CODES for f in found):
         from cnninspect.checks.solver import solve_input
-        from cnninspect.spec.expansion import count_layers
-        from cnninspect.spec.limits import current as current_limits
+        from cnninspect.description.expansion import count_layers
+        from cnninspect.description.limits import current as current_limits
 
         # each candidate input builds the whole model: the search is bounded in layers built
         layers = max(1, count_layers(description, current_limits()))

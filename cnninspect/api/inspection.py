@@ -27,12 +27,12 @@ from cnninspect.api.request import (
     feed_shapes,
     target_label,
 )
-from cnninspect.build.origins import DeclaredInput, LayerOrigin
+from cnninspect.construct.origins import DeclaredInput, LayerOrigin
+from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import CnninspectError, DeviceError, SpecError, TargetError, TraceError
 from cnninspect.inputs import Example, Inputs
 from cnninspect.results.report import Report
 from cnninspect.shapes import Shape
-from cnninspect.spec.values import ArchSpec
 
 if TYPE_CHECKING:
     from torch import nn
@@ -71,7 +71,7 @@ class Inspection:
 def read(target: DescriptionFile, feed: Feed = None) -> ArchSpec:
     """The description, parsed once (torch-free), with the input ``feed`` gives instead of its
     own (one float tensor: a description has one input)."""
-    from cnninspect.spec.parser import load as parse
+    from cnninspect.description.parser import load as parse
 
     description = parse(target.path)
     shapes = description_input(feed)
@@ -90,7 +90,7 @@ def description_input(feed: Feed) -> Shape | None:
             "and dicts are for module targets"
         )
     if isinstance(feed, Example):
-        from cnninspect.trace.values import is_one_tensor
+        from cnninspect.trace.arguments import is_one_tensor
 
         if not is_one_tensor(feed):
             raise TargetError(
@@ -120,7 +120,7 @@ def load(
     ``description``: already parsed (``read``)."""
     label = target_label(target)
     if isinstance(target, DescriptionFile):
-        from cnninspect.build.builder import build
+        from cnninspect.construct.builder import build
 
         spec = description or read(target, feed)
         built = build(spec)
@@ -143,7 +143,7 @@ def load(
             hint="for example --input 3x224x224 (repeat --input for several inputs)",
         )
     if isinstance(target, ModuleReference):
-        from cnninspect.build.construction import import_module_target
+        from cnninspect.construct.construction import import_module_target
 
         module = import_module_target(target.text, target.args, device=device)
     else:
@@ -213,7 +213,7 @@ def _worth_cpu(on_meta: CnninspectError, target: Target, feed: Feed) -> bool:
     if isinstance(on_meta, DeviceError | SpecError):
         return False
     if isinstance(feed, Example):
-        from cnninspect.trace.values import example_on_meta
+        from cnninspect.trace.arguments import example_on_meta
 
         if example_on_meta(feed):
             return False
@@ -281,7 +281,7 @@ def trace_loaded(
             dtype=dtype,
             largest_activation=loaded.largest_activation,
             mode=mode,
-            arguments=_arguments(feed),
+            feed=_described(feed),
             data_flow=data_flow,
         )
     except TraceError as error:
@@ -308,7 +308,7 @@ def trace_loaded(
     return Inspection(loaded, traced, report)
 
 
-def _arguments(feed: Feed) -> Inputs | Example | None:
+def _described(feed: Feed) -> Inputs | Example | None:
     """What the trace makes ``forward``'s arguments of: real values, or described inputs
     richer than float tensors (plain shapes are made from ``input_shapes``)."""
     if isinstance(feed, Inputs) and feed.plain:
@@ -318,7 +318,7 @@ def _arguments(feed: Feed) -> Inputs | Example | None:
 
 def _example_batch(example: Example, batch: int) -> int:
     """Real values carry their own batch: ``batch`` may only repeat it."""
-    from cnninspect.trace.values import example_layout
+    from cnninspect.trace.arguments import example_layout
 
     example_batch = example_layout(example)[1]
     if batch not in (1, example_batch):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from cnninspect.build.targets import check_module_file, is_module_target, yaml_path
+from cnninspect.construct.targets import check_module_file, is_module_target, yaml_path
 from cnninspect.errors import TargetError
 from cnninspect.inputs import Example, Inputs, TensorInput, parse_inputs
 from cnninspect.shapes import Shape
@@ -128,7 +128,7 @@ def resolve_feed(
             "(e.g. inputs=['3x224x224', 'steps=12'])"
         )
     if input_data is not None:
-        from cnninspect.trace.values import example
+        from cnninspect.trace.arguments import example
 
         return example(input_data, forward_kwargs)
     if inputs:
@@ -156,7 +156,7 @@ def feed_shapes(feed: Feed) -> tuple[Shape, ...] | None:
         return None
     if isinstance(feed, Inputs):
         return feed.tensor_shapes()
-    from cnninspect.trace.values import example_layout
+    from cnninspect.trace.arguments import example_layout
 
     return example_layout(feed)[0]
 

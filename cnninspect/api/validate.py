@@ -32,14 +32,14 @@ from cnninspect.api.request import (
     resolve_target,
     target_label,
 )
-from cnninspect.build.targets import is_module_target, resolve_targets
 from cnninspect.checks.failures import file_error, load_failure, trace_failure
+from cnninspect.construct.targets import is_module_target, resolve_targets
+from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import SpecError, TargetError, TraceError
 from cnninspect.inputs import Inputs
 from cnninspect.results.findings import Finding, with_hint
 from cnninspect.results.validation import TargetResult, Validation
 from cnninspect.shapes import Shape
-from cnninspect.spec.values import ArchSpec
 
 if TYPE_CHECKING:
     from torch import nn

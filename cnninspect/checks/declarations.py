@@ -10,13 +10,13 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from cnninspect.build.origins import DeclaredInput, LayerOrigin
 from cnninspect.checks.catalogue import finding
 from cnninspect.checks.windows import formula_text, windows
+from cnninspect.construct.origins import DeclaredInput, LayerOrigin
+from cnninspect.description.architecture import ArchSpec, Dim
 from cnninspect.results.findings import Finding, file_order, join_hints
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Shape, dims_text, from_channels_first, to_channels_first
-from cnninspect.spec.values import ArchSpec, Dim
 
 if TYPE_CHECKING:
     from torch import nn

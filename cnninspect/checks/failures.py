@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cnninspect.build.origins import LayerOrigin
 from cnninspect.checks.catalogue import finding
+from cnninspect.construct.origins import LayerOrigin
 from cnninspect.errors import BuildError, SpecError, TargetError, TraceError, is_spatial_collapse
 from cnninspect.results.findings import Finding
 

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cnninspect.build.origins import LayerOrigin
 from cnninspect.checks.catalogue import finding
+from cnninspect.construct.origins import LayerOrigin
+from cnninspect.description.layer_types import LAYER_TYPES, Role
 from cnninspect.results.findings import Finding
-from cnninspect.spec.layer_types import LAYER_TYPES, Role
 
 if TYPE_CHECKING:
     from torch import nn

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from cnninspect.build.origins import LayerOrigin
 from cnninspect.checks.catalogue import finding
 from cnninspect.checks.windows import Window, windows
+from cnninspect.construct.origins import LayerOrigin
 from cnninspect.results.findings import Finding
 
 if TYPE_CHECKING:

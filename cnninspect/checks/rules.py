@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from cnninspect.build.origins import DeclaredInput, LayerOrigin
 from cnninspect.checks.declarations import declarations, explain_shapes
 from cnninspect.checks.linearity import linear_chains
 from cnninspect.checks.pixels import dropped_pixels
+from cnninspect.construct.origins import DeclaredInput, LayerOrigin
+from cnninspect.description.architecture import ArchSpec
 from cnninspect.results.findings import Finding, file_order
 from cnninspect.results.report import Report
-from cnninspect.spec.values import ArchSpec
 
 if TYPE_CHECKING:
     from torch import nn

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import BuildError, TargetError, TraceError
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.shapes import Notation, Shape, from_channels_first
-from cnninspect.spec.values import ArchSpec
 
 if TYPE_CHECKING:
     from torch import nn
@@ -131,7 +131,7 @@ def square(template: Shape, n: int) -> Shape:
 
 def min_input_spec(spec: ArchSpec) -> Shape | None:
     """The smallest square input a YAML description builds and runs with."""
-    from cnninspect.build.builder import build
+    from cnninspect.construct.builder import build
     from cnninspect.trace.forward import trace
 
     def accepts(n: int) -> bool:

@@ -103,7 +103,6 @@ def diff(
 ) -> None:
     """Two architectures layer by layer: added, removed and changed layers, totals and deltas."""
     from cnninspect.api.diff import compare
-    from cnninspect.report.diff import render_diff
 
     with errors(debug):
         target_a, feed_a = _side(a, input_a, input_shape, arg_a, arg)
@@ -121,10 +120,17 @@ def diff(
                 highlight=False,
                 soft_wrap=True,
             )
-    output = render_diff(result, output_format.value, show_all=show_all)
-    if isinstance(output, str):
-        sys.stdout.write(output)
+    if output_format is DiffFormat.json:
+        from cnninspect.render.diff.json_output import diff_json
+
+        sys.stdout.write(diff_json(result) + "\n")
+    elif output_format is DiffFormat.markdown:
+        from cnninspect.render.diff.markdown import diff_markdown
+
+        sys.stdout.write(diff_markdown(result, show_all=show_all))
     else:
-        stdout.print(output)
+        from cnninspect.render.diff.table import diff_table
+
+        stdout.print(diff_table(result, show_all=show_all))
     if exit_code and result.differs:
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -89,7 +89,7 @@ def draw(
     if depth is not None and style is not StyleChoice.graph:
         raise typer.BadParameter("--depth folds blocks of --style graph", param_hint="'--depth'")
     from cnninspect.api.draw import drawing
-    from cnninspect.report.picture import Style, drawing_html, drawing_svg, svg_png
+    from cnninspect.render.picture.picture import Style, drawing_html, drawing_svg, svg_png
 
     with errors(debug):
         resolved, feed = resolve_request(target, input_shape, arg)

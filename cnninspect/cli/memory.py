@@ -69,7 +69,7 @@ def memory(
     """Peak memory of one training step (forward, backward, optimizer step), tracked on fake
     tensors: by category, by module, and when it happens; or the batch that fits a budget."""
     from cnninspect.api import memory as use_case
-    from cnninspect.report import memory as render
+    from cnninspect.render import memory as render
 
     with errors(debug):
         resolved, feed = resolve_request(target, input_shape, arg)

@@ -67,7 +67,7 @@ def parse_arg(text: str) -> tuple[str, object]:
     """'num_classes=10' → ('num_classes', 10); values are Python literals, else strings;
     '@pkg.mod:attr' names an object to import ('norm_layer=@torchvision.ops:FrozenBatchNorm2d')
     — '@@' keeps a literal '@' at the start of a string."""
-    from cnninspect.build.construction import ImportRef
+    from cnninspect.construct.construction import ImportRef
 
     key, sep, raw = text.partition("=")
     if not sep or not key.isidentifier():

@@ -170,29 +170,30 @@ def _warn_findings(report: Report, target: str, inputs: list[str] | None) -> Non
 def _render_summary(view: SummaryView, output_format: Format, output_file: str | None) -> None:
     """The view in ``output_format``: every display option honoured (or refused above)."""
     if output_format is Format.table:
-        from cnninspect.report.table import view_table
+        from cnninspect.render.summary.table import view_table
 
         if output_file is None:
             stdout.print(view_table(view))
         else:
-            from cnninspect.report.display import plain_text
+            from cnninspect.render.registry import plain_text
 
             write(plain_text(view_table(view)), output_file)
         return
     if output_format is Format.html:
-        from cnninspect.report.summary_page import summary_page
+        from cnninspect.render.summary.page import summary_page
 
         write(summary_page(view), output_file)
         return
     renderers: dict[Format, Callable[[SummaryView], str]] = {}
     if output_format is Format.json:
-        from cnninspect.report.json import summary_json
+        from cnninspect.render.summary.json_output import summary_json
 
         renderers[Format.json] = lambda v: summary_json(
             v.report, notation=v.notation, depth=v.depth
         )
     else:
-        from cnninspect.report.markdown import summary_csv, summary_markdown
+        from cnninspect.render.summary.csv_output import summary_csv
+        from cnninspect.render.summary.markdown import summary_markdown
 
         renderers[Format.markdown] = summary_markdown
         renderers[Format.csv] = lambda v: summary_csv(v.report, notation=v.notation, depth=v.depth)
@@ -225,11 +226,11 @@ def schema(
 
     with errors(debug):
         if output is not None:
-            from cnninspect.report.output_schemas import output_schema
+            from cnninspect.render.schemas import output_schema
 
             document = output_schema(output)
         else:
-            from cnninspect.build.schema import json_schema
+            from cnninspect.construct.schema import json_schema
 
             document = json_schema()
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -248,8 +249,8 @@ def list_architectures(
     debug: DebugOption = False,
 ) -> None:
     """The bundled architectures with their input, parameters and MACs (computed, not stored)."""
-    from cnninspect.api.zoo import zoo
-    from cnninspect.report.zoo import ZooTable, zoo_json
+    from cnninspect.api.listing import zoo
+    from cnninspect.render.listing import ZooTable, zoo_json
 
     with errors(debug), progress("summarising") as advance:
         entries = zoo(on_architecture=advance)

@@ -146,7 +146,7 @@ def validate(
             targets, feed, args=parse_args(arg), solve=solve, on_target=advance
         )
     _render_validation(validation, output_format, output_file, threshold)
-    from cnninspect.report.ci import summary_line
+    from cnninspect.render.validation.text import summary_line
 
     stderr.print(summary_line(validation), highlight=False, soft_wrap=True)
     raise typer.Exit(int(ExitCode.FINDINGS if validation.fails(threshold) else ExitCode.OK))
@@ -158,14 +158,14 @@ def _render_validation(
     output_file: str | None,
     fail_on: Severity,
 ) -> None:
-    from cnninspect.report import ci
+    from cnninspect.render.validation import ci, json_output, text
 
     if output_format is ValidateFormat.text and output_file is None and stdout.is_terminal:
-        stdout.print(ci.validation_rich(validation))
+        stdout.print(text.validation_rich(validation))
         return
     renderers: dict[ValidateFormat, Callable[[], str]] = {
-        ValidateFormat.text: lambda: ci.validation_text(validation),
-        ValidateFormat.json: lambda: ci.validation_json(validation, fail_on=fail_on),
+        ValidateFormat.text: lambda: text.validation_text(validation),
+        ValidateFormat.json: lambda: json_output.validation_json(validation, fail_on=fail_on),
         ValidateFormat.github: lambda: ci.validation_github(validation),
         ValidateFormat.sarif: lambda: ci.validation_sarif(validation),
         ValidateFormat.junit: lambda: ci.validation_junit(validation, fail_on=fail_on),
@@ -201,8 +201,8 @@ def min_input(
     """The smallest square input each target accepts (searched on the meta device)."""
     from cnninspect.api.min_input import min_input as find_min_input
     from cnninspect.api.request import feed_of_shapes, resolve_target, target_label
-    from cnninspect.build.targets import expand_targets, is_module_target
-    from cnninspect.report.ci import min_input_json, min_input_text
+    from cnninspect.construct.targets import expand_targets, is_module_target
+    from cnninspect.render.min_input import min_input_json, min_input_text
 
     feed = feed_of_shapes([parse_shape(input_shape)]) if input_shape else None
     args = parse_args(arg)

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.results.diff import ArchDiff, Entry, Status
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Shape
-from cnninspect.spec.layer_types import LAYER_TYPES
 
 # Parameter-free layers a Python module often writes as an expression, not as a submodule.
 FUNCTIONAL_TYPES = frozenset(name for name, t in LAYER_TYPES.items() if t.inline)

@@ -30,10 +30,10 @@ from torch import nn
 from torch.distributed._tools.mem_tracker import MemTracker, _MemRefType, _ModState
 from torch.utils.checkpoint import checkpoint
 
+from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
-from cnninspect.spec.layer_types import did_you_mean
 from cnninspect.trace.flow import tensors
 from cnninspect.trace.placement import to_empty
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from cnninspect.results.display import Displayable
+from cnninspect.results.displayable import Displayable
 from cnninspect.results.report import Report, Row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnninspect.results.display import Displayable
+from cnninspect.results.displayable import Displayable
 from cnninspect.shapes import Shape
 
 # The categories, in the order a table shows them; torch's MemTracker names in comments.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cnninspect.results.display import Displayable
+from cnninspect.results.displayable import Displayable
 from cnninspect.results.findings import Finding
 from cnninspect.results.memory import MemoryReport
 from cnninspect.shapes import Notation, ReceptiveField, Shape

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnninspect.results.display import Displayable
+from cnninspect.results.displayable import Displayable
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.shapes import Shape
 

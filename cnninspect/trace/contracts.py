@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from cnninspect.shapes import BatchedShape
-from cnninspect.trace.values import ValueRanges
+from cnninspect.trace.arguments import ValueRanges
 
 _CONVOLUTIONS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _TRANSPOSED = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)

@@ -1,9 +1,10 @@
 """The one forward pass: module hooks record shapes, a dispatch mode counts MACs.
 
-``trace`` does not care where a module came from (YAML or Python). It runs the model once in
-eval mode without autograd, records every module call in call order (containers included,
-with their depth), removes its hooks and restores every module's mode whatever happens, and
-returns an immutable ``Trace``.
+``trace`` does not care where a module came from (YAML or Python). It runs the model once
+without autograd — in eval mode, or in training mode on request, its running statistics kept —
+records every module call in call order (containers included, with their depth), removes its
+hooks and restores every module's mode and buffers whatever happens, and returns an immutable
+``Trace``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from torch import nn
 from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.inputs import Example, Inputs
 from cnninspect.shapes import MAX_ELEMENTS, Shape
-from cnninspect.trace import memory_guard, values
+from cnninspect.trace import arguments, memory_guard
+from cnninspect.trace.dispatch import PassDispatch
 from cnninspect.trace.flow import tensors
-from cnninspect.trace.macs import MacCounter
 from cnninspect.trace.placement import to_empty
 from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
 from cnninspect.trace.records import Trace
@@ -70,12 +71,12 @@ def trace(
     dtype: str = "float32",
     largest_activation: int = 0,
     mode: str = "eval",
-    arguments: Inputs | Example | None = None,
+    feed: Inputs | Example | None = None,
     data_flow: bool = True,
 ) -> Trace:
     """Run ``model`` once on seeded inputs of ``input_shapes`` (per sample) and record it.
 
-    ``arguments``: what ``forward`` takes when it is more than float tensors with a batch —
+    ``feed``: what ``forward`` takes when it is more than float tensors with a batch —
     dtypes and value ranges, keywords, lists, dicts, 0-d tensors, literals (``inputs.py``);
     ``input_shapes`` are then the per-sample shapes of its tensors. An ``Example`` holds real
     values (the API's ``input_data``): copies of them are moved to ``device`` and used as they
@@ -91,7 +92,7 @@ def trace(
     """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
-    known: values.ValueRanges = {}  # what integer inputs hold, checked where meta cannot
+    known: arguments.ValueRanges = {}  # what integer inputs hold, checked where meta cannot
     inputs, keywords = _prepare(
         model,
         input_shapes,
@@ -99,7 +100,7 @@ def trace(
         target=target,
         dtype=torch_dtype,
         largest_activation=largest_activation,
-        arguments=arguments,
+        feed=feed,
         ranges=known,
     )
     recorder = Recorder(model, value_ranges=known)
@@ -114,7 +115,7 @@ def trace(
         # what the model prints goes to stderr: stdout holds cnninspect's data (JSON included)
         # data_flow: receptive fields and which call feeds which (summary's columns, draw);
         # list and validate need neither and skip the per-op bookkeeping
-        counter = MacCounter(recorder.owner, [recorder.observe] if data_flow else [])
+        counter = PassDispatch(recorder.owner, [recorder.observe] if data_flow else [])
         with torch.no_grad(), counter, redirect_stdout(sys.stderr):
             output = model(*inputs, **keywords)
     except TraceError:
@@ -184,11 +185,11 @@ def _prepare(
     target: torch.device,
     dtype: torch.dtype,
     largest_activation: int,
-    arguments: Inputs | Example | None,
-    ranges: values.ValueRanges,
+    feed: Inputs | Example | None,
+    ranges: arguments.ValueRanges,
 ) -> tuple[list[Any], dict[str, Any]]:
     """Refuse what cannot fit or be addressed, then place the model and make the arguments of
-    ``forward``: float inputs of ``input_shapes``, or what ``arguments`` describes (``ranges``
+    ``forward``: float inputs of ``input_shapes``, or what ``feed`` describes (``ranges``
     receives the values its integer tensors hold)."""
     for shape in input_shapes:
         if batch * math.prod(shape) >= MAX_ELEMENTS:
@@ -204,13 +205,11 @@ def _prepare(
         memory_guard.check(need, target)
     try:
         _place(model, target, dtype)
-        if isinstance(arguments, Example):
-            return values.example_arguments(arguments, device=target, ranges=ranges)
-        if arguments is not None:
-            return values.arguments(
-                arguments, batch=batch, device=target, dtype=dtype, ranges=ranges
-            )
-        return values.inputs(input_shapes, batch=batch, device=target, dtype=dtype), {}
+        if isinstance(feed, Example):
+            return arguments.example_arguments(feed, device=target, ranges=ranges)
+        if feed is not None:
+            return arguments.arguments(feed, batch=batch, device=target, dtype=dtype, ranges=ranges)
+        return arguments.inputs(input_shapes, batch=batch, device=target, dtype=dtype), {}
     except Exception as exc:
         if memory_guard.is_allocation_failure(exc):
             why = f"cannot allocate its weights and inputs on {target.type}"
@@ -229,9 +228,9 @@ def _place(model: nn.Module, device: torch.device, dtype: torch.dtype) -> None:
     on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
     if on_meta and device.type != "meta":
         to_empty(model, device)  # shared weights stay shared
-        values.mark_uninitialised(model)
-    if values.needs_values(model) and device.type != "meta":
-        values.initialise(model)
+        arguments.mark_uninitialised(model)
+    if arguments.needs_values(model) and device.type != "meta":
+        arguments.initialise(model)
     model.to(device=device, dtype=dtype)  # one pass; only floating tensors change dtype
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from cnninspect.errors import TargetError, first_line
-from cnninspect.trace.values import mark_uninitialised
+from cnninspect.trace.arguments import mark_uninitialised
 
 
 def to_empty(model: nn.Module, device: torch.device | str) -> None:

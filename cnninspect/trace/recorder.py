@@ -16,11 +16,11 @@ from torch import nn
 
 from cnninspect.errors import Position, TraceError, first_line
 from cnninspect.shapes import BatchedShape, ReceptiveField, flattened_from, without_batch
+from cnninspect.trace.arguments import ValueRanges
 from cnninspect.trace.contracts import argument_violation, violation
 from cnninspect.trace.flow import DataFlow, tensors
 from cnninspect.trace.receptive import ReceptiveFields
 from cnninspect.trace.records import LayerRecord
-from cnninspect.trace.values import ValueRanges
 
 
 class DeviceRefusalError(Exception):

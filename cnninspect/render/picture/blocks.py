@@ -1,0 +1,310 @@
+"""The block diagram (``cnninspect draw --style graph``): the data flow of the forward pass as a
+layered graph — branches side by side, shortcuts and skips as edges into their merge — one
+node per module call, or per block folded to a depth; each node with its type, output shape
+and parameters.
+
+Layout: grandalf's Sugiyama layering (ranks, dummy vertices for long edges, crossing
+reduction, Brandes–Köpf coordinates), then a sweep that keeps at least ``GAP`` between
+neighbours in a layer, whatever the coordinate assignment did. Top to bottom.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from grandalf.graphs import Edge, Graph, Vertex
+from grandalf.layouts import SugiyamaLayout
+
+from cnninspect.render.picture.svg import (
+    EDGE,
+    FILL,
+    FONT,
+    INK,
+    LINE,
+    MARGIN,
+    MUTED,
+    STROKE,
+    WARN_FILL,
+    WARN_INK,
+    WARN_STROKE,
+    Marked,
+    attr,
+    dims_label,
+    document,
+    findings_by_row,
+    fmt,
+    heading,
+    heading_elements,
+    heading_width,
+    legend,
+    params_label,
+    text,
+    text_width,
+    title,
+)
+from cnninspect.render.text import hparams_text
+from cnninspect.results.dataflow import FlowGraph, flow_graph
+from cnninspect.results.report import Report
+from cnninspect.shapes import Notation
+
+GAP = 24.0  # px between neighbouring nodes of a layer
+RANK_GAP = 30.0  # px between layers
+PAD = 8.0  # px inside a node, around its text
+
+
+@dataclass
+class _View:
+    """What grandalf reads (``w``, ``h``) and writes (``xy``, the centre) for a vertex."""
+
+    w: float
+    h: float
+    xy: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A node as drawn: its row, the text lines, the rectangle (x, y: top left)."""
+
+    row: int
+    lines: tuple[tuple[str, str, str | None], ...]  # (text, colour, weight)
+    x: float
+    y: float
+    w: float
+    h: float
+    marked: Marked | None
+    band: tuple[float, float]  # the top and bottom of its layer
+
+
+def graph_svg(report: Report, *, depth: int | None = None, notation: Notation = "chw") -> str:
+    """The block diagram of ``report`` folded to ``depth`` (None: every module call)."""
+    graph = flow_graph(report, depth)
+    marked = findings_by_row(report, graph.nodes)
+    lines = {n: _node_lines(report, n, notation, marked.get(n)) for n in graph.nodes}
+    sizes = {n: _size(lines[n]) for n in graph.nodes}
+    centres, bands, routes = _layout(graph, sizes)
+    head = heading(report, _style_text(depth), notation)
+    head_elements, head_height = heading_elements(head, x=MARGIN, y=MARGIN)
+    top = MARGIN + head_height + FONT
+    bends = [x for route in routes.values() for x, _, _ in route]
+    left = min([*(centres[n][0] - sizes[n][0] / 2 for n in graph.nodes), *bends])
+    right = max([*(centres[n][0] + sizes[n][0] / 2 for n in graph.nodes), *bends])
+    upper = min(centres[n][1] - sizes[n][1] / 2 for n in graph.nodes)
+    lower = max(centres[n][1] + sizes[n][1] / 2 for n in graph.nodes)
+    dx, dy = MARGIN - left, top - upper
+    boxes = {
+        n: Box(
+            n,
+            lines[n],
+            centres[n][0] - sizes[n][0] / 2 + dx,
+            centres[n][1] - sizes[n][1] / 2 + dy,
+            *sizes[n],
+            marked.get(n),
+            (bands[n][0] + dy, bands[n][1] + dy),
+        )
+        for n in graph.nodes
+    }
+    width = max(right - left + 2 * MARGIN, heading_width(head) + 2 * MARGIN)
+    bottom = lower + dy + MARGIN
+    notes, notes_height, notes_width = legend(report, x=MARGIN, y=bottom, width=width - 2 * MARGIN)
+    width = max(width, notes_width + 2 * MARGIN)
+    height = bottom + notes_height + (MARGIN if notes else 0.0)
+    shifted = {
+        key: [(x + dx, y0 + dy, y1 + dy) for x, y0, y1 in route] for key, route in routes.items()
+    }
+    ports = _ports(shifted, boxes)
+    body = [
+        *head_elements,
+        '<g class="edges">',
+        *(_edge(report, a, b, shifted[(a, b)], ports=ports, boxes=boxes) for a, b in graph.edges),
+        "</g>",
+        '<g class="nodes">',
+        *(_box(report, box) for box in boxes.values()),
+        "</g>",
+        *notes,
+    ]
+    return document(width, height, body, label=f"{report.name}: block diagram")
+
+
+def _style_text(depth: int | None) -> str:
+    return "block diagram" + (f", depth {depth}" if depth is not None else ", every layer")
+
+
+def _node_lines(
+    report: Report, node: int, notation: Notation, marked: Marked | None
+) -> tuple[tuple[str, str, str | None], ...]:
+    row = report.rows[node]
+    folded = not row.is_leaf
+    name = row.name + (f" (call {row.call + 1})" if row.call else "")
+    kind = row.type if node else ""
+    hparams = hparams_text(row.hparams) if row.is_leaf else ""
+    second = " ".join(part for part in (kind, hparams) if part)
+    third = " · ".join(
+        part for part in (dims_label(row.shape, notation), params_label(row, folded=folded)) if part
+    )
+    lines: list[tuple[str, str, str | None]] = [(name, INK, "bold")]
+    if second:
+        lines.append((second, MUTED, None))
+    lines.append((third, INK, None))
+    if marked is not None:
+        lines.append((f"! {marked.codes}", WARN_INK, "bold"))
+    return tuple(lines)
+
+
+def _size(lines: Sequence[tuple[str, str, str | None]]) -> tuple[float, float]:
+    width = max(text_width(line) for line, _, _ in lines) + 2 * PAD
+    return width, len(lines) * FONT * LINE + 2 * PAD - FONT * (LINE - 1)
+
+
+Band = tuple[float, float]  # the top and bottom of a layer
+Bend = tuple[float, float, float]  # a long edge through a layer: x, the layer's top and bottom
+
+
+def _layout(
+    graph: FlowGraph, sizes: dict[int, tuple[float, float]]
+) -> tuple[dict[int, tuple[float, float]], dict[int, Band], dict[tuple[int, int], list[Bend]]]:
+    """Centres of the nodes, the band of each node's layer, and the bends of every edge (one
+    per layer a long edge crosses), each component of the graph laid out by itself and the
+    components placed side by side."""
+    vertices = {n: Vertex(n) for n in graph.nodes}
+    for n, vertex in vertices.items():
+        vertex.view = _View(*sizes[n])
+    edges = {(a, b): Edge(vertices[a], vertices[b]) for a, b in graph.edges}
+    whole = Graph(list(vertices.values()), list(edges.values()))
+    centres: dict[int, tuple[float, float]] = {}
+    bands: dict[int, Band] = {}
+    routes: dict[tuple[int, int], list[Bend]] = {}
+    offset = 0.0
+    for component in whole.C:
+        layout = SugiyamaLayout(component)
+        layout.xspace, layout.yspace = GAP, RANK_GAP
+        roots = [v for v in component.sV if not v.e_in()]
+        layout.init_all(roots=sorted(roots, key=lambda v: v.data))
+        layout.draw()
+        _separate(layout.layers)
+        placed = [v for layer in layout.layers for v in layer]  # dummy vertices too
+        shift = offset - min(v.view.xy[0] - _w(v) / 2 for v in placed)
+        band = {}
+        for layer in layout.layers:
+            half = max(v.view.h / 2 for v in layer)
+            for v in layer:
+                band[id(v)] = (v.view.xy[1] - half, v.view.xy[1] + half)
+        for vertex in component.sV:
+            x, y = vertex.view.xy
+            centres[vertex.data] = (x + shift, y)
+            bands[vertex.data] = band[id(vertex)]
+        for edge in component.sE:
+            ctrl = layout.ctrls.get(edge, {})
+            dummies = [ctrl[r] for r in sorted(ctrl)[1:-1]]
+            key = (edge.v[0].data, edge.v[1].data)
+            routes[key] = [(d.view.xy[0] + shift, *band[id(d)]) for d in dummies]
+        offset += max(v.view.xy[0] + _w(v) / 2 for v in placed) + shift - offset + GAP * 2
+    return centres, bands, routes
+
+
+def _separate(layers: Sequence[Any]) -> None:
+    """At least GAP between neighbours of a layer (dummy vertices: half of it), keeping
+    their order; the layer is then centred where it was."""
+    for layer in layers:
+        items = sorted(layer, key=lambda v: v.view.xy[0])
+        if len(items) < 2:
+            continue
+        before = sum(v.view.xy[0] for v in items) / len(items)
+        for previous, current in itertools.pairwise(items):
+            gap = GAP if _real(previous) and _real(current) else GAP / 2
+            least = previous.view.xy[0] + _w(previous) / 2 + gap + _w(current) / 2
+            if current.view.xy[0] < least:
+                current.view.xy = (least, current.view.xy[1])
+        after = sum(v.view.xy[0] for v in items) / len(items)
+        for v in items:
+            v.view.xy = (v.view.xy[0] - (after - before), v.view.xy[1])
+
+
+def _real(vertex: Any) -> bool:
+    return isinstance(vertex, Vertex)
+
+
+def _w(vertex: Any) -> float:
+    return float(vertex.view.w) if _real(vertex) else 4.0
+
+
+def _box(report: Report, box: Box) -> str:
+    row = report.rows[box.row]
+    warn = box.marked is not None
+    fill, stroke = (WARN_FILL, WARN_STROKE) if warn else (FILL, STROKE)
+    hover = f"{row.name} ({row.type})"
+    if box.marked is not None:
+        hover += "\n" + box.marked.hover
+    parts = [
+        f"<g class={attr('node finding' if warn else 'node')} id={attr(f'n{box.row}')}"
+        f" data-layer={attr(row.name)} data-call={attr(row.call)}>",
+        title(hover),
+        f"<rect x={attr(fmt(box.x))} y={attr(fmt(box.y))} width={attr(fmt(box.w))}"
+        f' height={attr(fmt(box.h))} rx="4" fill={attr(fill)} stroke={attr(stroke)}'
+        f" stroke-width={attr(2 if warn else 1)}/>",
+    ]
+    for i, (line, colour, weight) in enumerate(box.lines):
+        baseline = box.y + PAD + FONT * 0.85 + i * FONT * LINE
+        parts.append(text(box.x + box.w / 2, baseline, line, fill=colour, weight=weight))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+Port = dict[tuple[int, int], tuple[float, float]]  # x where an edge leaves, and enters
+
+
+def _ports(routes: dict[tuple[int, int], list[Bend]], boxes: dict[int, Box]) -> Port:
+    """Where each edge leaves its source (the bottom) and enters its target (the top): spread
+    along the side, in the order of where the edges come from or go, so that the arrows into
+    a merge stay apart."""
+    outgoing: dict[int, list[tuple[float, tuple[int, int]]]] = {}
+    incoming: dict[int, list[tuple[float, tuple[int, int]]]] = {}
+    for (a, b), route in routes.items():
+        first = route[0][0] if route else boxes[b].x + boxes[b].w / 2
+        last = route[-1][0] if route else boxes[a].x + boxes[a].w / 2
+        outgoing.setdefault(a, []).append((first, (a, b)))
+        incoming.setdefault(b, []).append((last, (a, b)))
+    starts = _spread(outgoing, boxes)
+    ends = _spread(incoming, boxes)
+    return {key: (starts[key], ends[key]) for key in routes}
+
+
+def _spread(
+    sides: dict[int, list[tuple[float, tuple[int, int]]]], boxes: dict[int, Box]
+) -> dict[tuple[int, int], float]:
+    found = {}
+    for node, edges in sides.items():
+        box = boxes[node]
+        ordered = sorted(edges)
+        step = min(16.0, box.w * 0.6 / max(1, len(ordered) - 1)) if len(ordered) > 1 else 0.0
+        first = box.x + box.w / 2 - step * (len(ordered) - 1) / 2
+        for i, (_, key) in enumerate(ordered):
+            found[key] = first + i * step
+    return found
+
+
+def _edge(
+    report: Report, a: int, b: int, route: list[Bend], *, ports: Port, boxes: dict[int, Box]
+) -> str:
+    """From the bottom of ``a`` to the top of ``b``: straight down through every layer (a
+    long edge beside the nodes of the layers it crosses), S-curves only between layers, where
+    there is no node."""
+    source, target = boxes[a], boxes[b]
+    start, end = ports[(a, b)]
+    x, y = start, source.y + source.h
+    path = [f"M{fmt(x)},{fmt(y)}", f"L{fmt(x)},{fmt(source.band[1])}"]
+    y = source.band[1]
+    for bx, top, bottom in [*route, (end, target.band[0], target.y)]:
+        middle = (y + top) / 2
+        path.append(f"C{fmt(x)},{fmt(middle)} {fmt(bx)},{fmt(middle)} {fmt(bx)},{fmt(top)}")
+        if bottom - top > 0.5:  # a zero-length end would turn the arrowhead
+            path.append(f"L{fmt(bx)},{fmt(bottom)}")
+        x, y = bx, bottom
+    names = f"{report.rows[a].name} → {report.rows[b].name}"
+    return (
+        f'<path class="edge" data-from={attr(f"n{a}")} data-to={attr(f"n{b}")}'
+        f' d={attr(" ".join(path))} fill="none" stroke={attr(EDGE)} stroke-width="1.4"'
+        f' marker-end="url(#arrow)">{title(names)}</path>'
+    )
