@@ -69,6 +69,29 @@ def _layer_schema(type_name: str) -> dict[str, Any]:
     }
 
 
+def _blocks_schema(layers: dict[str, Any]) -> dict[str, Any]:
+    """``blocks:``: each a name with its arguments, inputs and layers."""
+    return {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "required": ["layers"],
+            "additionalProperties": False,
+            "properties": {
+                "args": {
+                    "anyOf": [
+                        {"type": "object"},
+                        {"type": "array", "items": {"type": "string"}},
+                    ]
+                },
+                "inputs": {"type": "array", "items": {"type": "string"}},
+                "layers": layers,
+                "note": {"type": "string"},
+            },
+        },
+    }
+
+
 def json_schema() -> dict[str, Any]:
     names = sorted(LAYER_TYPES)
     block_use = {
@@ -103,25 +126,7 @@ def json_schema() -> dict[str, Any]:
                 "maxItems": 4,
             },
             "notation": {"enum": ["chw", "hwc"]},
-            "blocks": {
-                "type": "object",
-                "additionalProperties": {
-                    "type": "object",
-                    "required": ["layers"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "args": {
-                            "anyOf": [
-                                {"type": "object"},
-                                {"type": "array", "items": {"type": "string"}},
-                            ]
-                        },
-                        "inputs": {"type": "array", "items": {"type": "string"}},
-                        "layers": layers,
-                        "note": {"type": "string"},
-                    },
-                },
-            },
+            "blocks": _blocks_schema(layers),
             "layers": layers,
             "expect": {
                 "type": "object",

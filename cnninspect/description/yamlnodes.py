@@ -15,11 +15,8 @@ Tags other than the core ones (``!!python/object`` and friends) are refused.
 
 from __future__ import annotations
 
-import codecs
 import math
 import re
-import stat
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -117,7 +114,7 @@ def compose(text: str, path: str, limits: Limits | None = None) -> yaml.Node | N
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, path) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, controls)
-        line, col = _line_col(text, exc.position)
+        line, col = line_col(text, exc.position)
         raise SpecError(
             f"character {exc.character!r} is not allowed in a YAML file",
             position=Position(path, line, col),
@@ -177,7 +174,7 @@ def _document_end(text: str) -> _Mark | None:
     return None
 
 
-def _line_col(text: str, index: int) -> tuple[int, int]:
+def line_col(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of the character at ``index``."""
     before = text[:index]
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
@@ -258,73 +255,6 @@ def _refuse_foreign_tags(node: yaml.Node, path: str, seen: set[int] | None = Non
         for key, value in node.value:
             _refuse_foreign_tags(key, path, seen)
             _refuse_foreign_tags(value, path, seen)
-
-
-def read(path: Path, limits: Limits | None = None) -> str:
-    """The text of a description file: a regular file, within the size limit, in UTF-8 (an
-    undecodable byte is located at its line and column)."""
-    limits = limits or current_limits()
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise SpecError(f"no such file: {path}", code="CNN001") from None
-    except OSError as exc:  # a symlink loop, a permission
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}", code="CNN001") from None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise SpecError(f"cannot read {path}: {kind}", code="CNN001")
-    if info.st_size > limits.file_bytes:
-        raise SpecError(
-            f"{path} is {info.st_size:,} bytes; {limits.advice('file_bytes')}",
-            position=Position(str(path), 1, 1),
-            code="CNN001",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}", code="CNN001") from None
-    return decode(data, str(path))
-
-
-_FOREIGN_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-
-def decode(data: bytes, path: str) -> str:
-    """UTF-8 (a UTF-8 byte-order mark is allowed); anything else is a located error."""
-    for bom, name in _FOREIGN_BOMS:
-        if data.startswith(bom):
-            raise SpecError(
-                f"the file is {name} (it starts with a {name} byte-order mark), not UTF-8",
-                position=Position(path, 1, 1),
-                hint="save it as UTF-8",
-                code="CNN001",
-            )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        raise SpecError(
-            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
-            position=Position(path, line, col),
-            hint="save the file as UTF-8 (Latin-1 and Windows-1252 files are not)",
-            code="CNN001",
-        ) from None
-    if "\ufeff" in text:  # a byte-order mark inside: two files joined, invisible in editors
-        line, col = _line_col(text, text.index("\ufeff"))
-        raise SpecError(
-            "an invisible byte-order mark (U+FEFF) stands here: were two files joined?",
-            position=Position(path, line, col),
-            hint="delete it (most editors show it only with invisible characters on)",
-            code="CNN001",
-        )
-    return text
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

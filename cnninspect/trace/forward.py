@@ -26,7 +26,7 @@ from cnninspect.trace.dispatch import PassDispatch
 from cnninspect.trace.flow import tensors
 from cnninspect.trace.placement import to_empty
 from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
-from cnninspect.trace.records import Trace
+from cnninspect.trace.records import LayerRecord, Trace
 
 DEVICES = ("cpu", "cuda", "mps", "meta")
 DTYPES = ("float32", "float16", "bfloat16", "float64")
@@ -105,6 +105,34 @@ def trace(
     )
     recorder = Recorder(model, value_ranges=known)
     recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
+    output, counter = _run(
+        model, recorder, inputs, keywords, mode=mode, device=device, data_flow=data_flow
+    )
+    return _recorded(
+        model,
+        recorder.records(counter.counts),
+        [inputs, keywords],
+        output,
+        macs=sum(counter.counts.values()),
+        uncalled=recorder.uncalled(),
+        batch=batch,
+        dtype=dtype,
+        device=device,
+    )
+
+
+def _run(
+    model: nn.Module,
+    recorder: Recorder,
+    inputs: list[Any],
+    keywords: dict[str, Any],
+    *,
+    mode: str,
+    device: str,
+    data_flow: bool,
+) -> tuple[Any, PassDispatch]:
+    """The call itself, under the recorder's hooks and the pass's dispatch mode; the model's
+    modes and (in training mode) buffers restored, the hooks removed, whatever happens."""
     if mode not in ("eval", "train"):
         raise TargetError(f"unknown mode '{mode}': use eval or train")
     modes = {m: m.training for m in model.modules()}
@@ -135,11 +163,27 @@ def trace(
         with torch.no_grad():
             for buffer, saved in kept:
                 buffer.copy_(saved)
+    return output, counter
+
+
+def _recorded(
+    model: nn.Module,
+    records: tuple[LayerRecord, ...],
+    given: list[Any],
+    output: Any,
+    *,
+    macs: int,
+    uncalled: tuple[tuple[str, int], ...],
+    batch: int,
+    dtype: str,
+    device: str,
+) -> Trace:
+    """The Trace of a finished pass: its records, and the model's counts and bytes."""
     params = list(model.parameters())
     buffers = list(model.buffers())
     return Trace(
-        records=recorder.records(counter.counts),
-        input_shapes=tuple(tensor_shapes([inputs, keywords])),
+        records=records,
+        input_shapes=tuple(tensor_shapes(given)),
         output_shapes=tuple(tensor_shapes(output)),
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
@@ -148,13 +192,13 @@ def trace(
         buffer_count=sum(b.numel() for b in buffers),
         buffer_bytes=_nbytes(buffers),
         bytes_by_dtype=_bytes_by_dtype(params, buffers),
-        macs=sum(counter.counts.values()),
+        macs=macs,
         batch=batch,
         dtype=dtype,
         device=device,
-        element_size=torch.empty((), dtype=torch_dtype, device="meta").element_size(),
-        input_bytes=_nbytes(list(tensors([inputs, keywords]))),
-        uncalled=recorder.uncalled(),
+        element_size=torch.empty((), dtype=getattr(torch, dtype), device="meta").element_size(),
+        input_bytes=_nbytes(list(tensors(given))),
+        uncalled=uncalled,
         model_type=module_type(model),
     )
 

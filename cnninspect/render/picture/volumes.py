@@ -13,7 +13,7 @@ visible; C channels make the box ``4 + 5·log2(C)`` px thick; a vector of n feat
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,14 +83,7 @@ def volumes_svg(report: Report, *, notation: Notation = "chw") -> str:
     path = main_path(graph)
     volumes, trailing = _volumes(report, path, _side(report, path))
     marked = findings_by_row(report, [v.row for v in volumes])
-    labels = [
-        (
-            _name(report.rows[v.row]),
-            shape_label(report.rows[v.row].shape, notation),
-            f"! {marked[v.row].codes}" if v.row in marked else "",
-        )
-        for v in volumes
-    ]
+    labels = _labels(report, volumes, marked, notation)
     captions = [_captions(report, v.ops) for v in volumes]
     slots = [
         max(v.thick + v.slant, *(text_width(label) for label in three))
@@ -109,11 +102,7 @@ def volumes_svg(report: Report, *, notation: Notation = "chw") -> str:
         lines_below = max(len(captions[i]) for i in row) + (
             tail is not None and row[-1] == len(volumes) - 1
         )
-        above = max(v.high / 2 + v.slant * SLANT for v in members) + FONT * LINE + 6
-        below = max(v.high / 2 for v in members) + FONT * LINE * (
-            2 + any(labels[i][2] for i in row)
-        )
-        below = max(below + 6, FONT * LINE * lines_below + 8)
+        above, below = _extent(members, lines_below, marks=any(labels[i][2] for i in row))
         centre = top + above
         x = float(MARGIN)
         for i in row:
@@ -143,6 +132,28 @@ def volumes_svg(report: Report, *, notation: Notation = "chw") -> str:
     width = max(width, notes_width + 2 * MARGIN)
     height = bottom + notes_height + (MARGIN if notes else 0.0)
     return document(width, height, [*body, *notes], label=f"{report.name}: feature-map volumes")
+
+
+def _labels(
+    report: Report, volumes: Sequence[Volume], marked: Mapping[int, Marked], notation: Notation
+) -> list[tuple[str, str, str]]:
+    """Each volume's three labels: its name, its shape, and the codes of its findings."""
+    return [
+        (
+            _name(report.rows[v.row]),
+            shape_label(report.rows[v.row].shape, notation),
+            f"! {marked[v.row].codes}" if v.row in marked else "",
+        )
+        for v in volumes
+    ]
+
+
+def _extent(members: Sequence[Volume], lines_below: int, *, marks: bool) -> tuple[float, float]:
+    """The height a row of volumes needs above and below its centre line: the boxes, their
+    labels above, their names, shapes (and marks) and the captions below."""
+    above = max(v.high / 2 + v.slant * SLANT for v in members) + FONT * LINE + 6
+    below = max(v.high / 2 for v in members) + FONT * LINE * (2 + marks)
+    return above, max(below + 6, FONT * LINE * lines_below + 8)
 
 
 def _gap(captions: Sequence[str]) -> float:
