@@ -3,7 +3,7 @@
 - ``Shape``: one sample's shape, without the batch, channels first: ``(3, 224, 224)``. This
   is what descriptions declare, what tables show and what reports hold.
 - ``BatchedShape``: a tensor's shape as torch sees it, batch first: ``(1, 3, 224, 224)``.
-  Only the trace holds these; ``without_batch`` is the one way from one to the other.
+  Only the trace holds these; ``drop_batch`` is the one way from one to the other.
 
 ``Notation`` is how a shape is *written*: ``chw`` (torch's order, the default) or ``hwc`` (the
 lecture's height, width, channels). Values are always channels-first; only files and
@@ -42,11 +42,17 @@ class ReceptiveField:
         return len(self.size)
 
 
-def without_batch(shape: BatchedShape, batch: int | None = None) -> Shape:
-    """(N, C, H, W) → (C, H, W). Given the ``batch``, a shape whose first size is not the
-    batch (a detector's (0, 4) boxes when nothing is found) is a per-sample shape already and
-    stays whole."""
-    if batch is not None and (not shape or shape[0] != batch):
+def drop_batch(shape: BatchedShape) -> Shape:
+    """(N, C, H, W) → (C, H, W): the first size is the batch, always (a tensor the pass made
+    from an input with a batch: what the builder propagates, what a layer receives)."""
+    return shape[1:]
+
+
+def per_sample(shape: BatchedShape, batch: int) -> Shape:
+    """(N, C, H, W) → (C, H, W) where the first size is the ``batch``; a shape whose first
+    size is not (a detector's (0, 4) boxes when nothing is found, a 0-d tensor) is a
+    per-sample shape already and stays whole. What a report shows of a pass's outputs."""
+    if not shape or shape[0] != batch:
         return shape
     return shape[1:]
 
@@ -80,5 +86,5 @@ def flattened_from(features: int, earlier: Iterable[BatchedShape]) -> Shape | No
     elements per sample: where a feature vector was flattened from (6400 = 256×5×5)."""
     for shape in earlier:
         if len(shape) > 2 and math.prod(shape[1:]) == features:
-            return without_batch(shape)
+            return drop_batch(shape)
     return None

@@ -16,7 +16,7 @@ from cnninspect.construct.origins import DeclaredInput, LayerOrigin
 from cnninspect.description.architecture import ArchSpec, Dim
 from cnninspect.results.findings import Finding, file_order, join_hints
 from cnninspect.results.report import Report, Row
-from cnninspect.shapes import Shape, dims_text, from_channels_first, to_channels_first
+from cnninspect.shapes import Shape, dims_text, from_channels_first
 
 if TYPE_CHECKING:
     from torch import nn
@@ -66,12 +66,12 @@ def declared_shapes(
         if expect is None or expect.shape is None or name not in shapes:
             continue
         computed = shapes[name]
-        declared = to_channels_first(expect.shape, spec.notation)
-        if computed is None or not shapes_match(declared, computed):
+        if computed is None or not shapes_match(expect.shape, computed):
             shown = from_channels_first(computed, spec.notation) if computed else None
+            written = from_channels_first(expect.shape, spec.notation)
             yield finding(
                 "CNN101",
-                f"{name} declares {dims_text(expect.shape)} "
+                f"{name} declares {dims_text(written)} "
                 f"but the forward pass computes {dims_text(shown)}",
                 layer=name,
                 position=expect.shape_position or expect.position,
@@ -101,16 +101,14 @@ def declared_model(spec: ArchSpec, output: Shape | None, total_params: int) -> I
     expect = spec.expect
     if expect is None:
         return
-    if expect.shape is not None:
-        declared = to_channels_first(expect.shape, spec.notation)
-        if output is None or not shapes_match(declared, output):
-            shown = from_channels_first(output, spec.notation) if output else None
-            yield finding(
-                "CNN101",
-                f"the model declares output {dims_text(expect.shape)} "
-                f"but computes {dims_text(shown)}",
-                position=expect.shape_position or expect.position,
-            )
+    if expect.shape is not None and (output is None or not shapes_match(expect.shape, output)):
+        shown = from_channels_first(output, spec.notation) if output else None
+        written = from_channels_first(expect.shape, spec.notation)
+        yield finding(
+            "CNN101",
+            f"the model declares output {dims_text(written)} but computes {dims_text(shown)}",
+            position=expect.shape_position or expect.position,
+        )
     if expect.params is not None and not expect.params.accepts(total_params):
         yield finding(
             "CNN104",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnninspect.checks.windows import formula_text, windows
 from cnninspect.results.report import Explanation
-from cnninspect.shapes import without_batch
+from cnninspect.shapes import drop_batch
 
 if TYPE_CHECKING:
     from torch import nn
@@ -136,8 +136,8 @@ def _flatten_formula(record: LayerRecord) -> str | None:
     """Flatten: 16·5·5 = 400 (the lecture's POOL2 → FC3 step)."""
     if record.type != "Flatten" or not record.input_shapes or not record.output_shapes:
         return None
-    before = without_batch(record.input_shapes[0])
-    after = without_batch(record.output_shapes[0])
+    before = drop_batch(record.input_shapes[0])
+    after = drop_batch(record.output_shapes[0])
     if len(after) != 1 or math.prod(before) != after[0] or len(before) < 2:
         return None
     return "·".join(str(d) for d in before) + f" = {after[0]:,}"

@@ -38,7 +38,14 @@ from cnninspect.description.layer_types import LAYER_TYPES, Role
 from cnninspect.description.limits import Limits
 from cnninspect.description.limits import current as current_limits
 from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
-from cnninspect.shapes import MAX_ELEMENTS, BatchedShape, Shape, flattened_from, without_batch
+from cnninspect.shapes import (
+    MAX_ELEMENTS,
+    BatchedShape,
+    Shape,
+    drop_batch,
+    flattened_from,
+    per_sample,
+)
 from cnninspect.trace.contracts import violation
 
 
@@ -76,12 +83,12 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
         module, output = builder.scope(
             spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
         )
-    largest = max(math.prod(without_batch(s)) for s in builder.shapes)
+    largest = max(math.prod(drop_batch(s)) for s in builder.shapes)
     return Built(
         module,
         builder.origins,
         tuple(builder.declared),
-        without_batch(output),
+        drop_batch(output),
         largest,
         builder.layer_shapes,
     )
@@ -166,7 +173,7 @@ class _Builder:
             module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")
             copies.add_module(str(index), module)
             shape = [out]
-        self.layer_shapes[qualname] = without_batch(shape[0], batch=1)
+        self.layer_shapes[qualname] = per_sample(shape[0], 1)
         return copies, shape[0]
 
     def one(
@@ -183,7 +190,7 @@ class _Builder:
                 block_type=block.name,
                 input_names=block.inputs,
             )
-            self.layer_shapes[qualname] = without_batch(out, batch=1)
+            self.layer_shapes[qualname] = per_sample(out, 1)
             return graph, out
         self.origins.setdefault(
             qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
@@ -199,7 +206,7 @@ class _Builder:
             )
         module = self.construct(layer, kwargs, incoming[0], qualname)
         out = self.propagate(module, layer, incoming, qualname)
-        self.layer_shapes[qualname] = without_batch(out, batch=1)
+        self.layer_shapes[qualname] = per_sample(out, 1)
         return module, out
 
     def construct(
@@ -250,7 +257,7 @@ class _Builder:
                     layer_type.inferred,
                     declared,
                     actual,
-                    without_batch(incoming),
+                    drop_batch(incoming),
                     self.flattened_from(incoming),
                     kwarg.value_position if kwarg else layer.position,
                 )
@@ -290,7 +297,7 @@ class _Builder:
         except Exception as exc:
             if layer.type in MERGES:
                 given = ", ".join(
-                    f"{source} gives {without_batch(s)}"
+                    f"{source} gives {drop_batch(s)}"
                     for source, s in zip(layer.sources, incoming, strict=True)
                 )
                 rule = (
@@ -303,7 +310,7 @@ class _Builder:
                     hint=f"{layer.type} needs matching sizes ({rule})",
                     code="CNN105",
                 ) from None
-            shapes = " and ".join(str(without_batch(s)) for s in incoming)
+            shapes = " and ".join(str(drop_batch(s)) for s in incoming)
             collapse = is_spatial_collapse(str(exc))
             raise BuildError(
                 f"{qualname} ({layer.type}) fails on input {shapes}: {first_line(exc)}",
@@ -335,7 +342,7 @@ def _check_rank(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None
         sizes = "(C, " + ", ".join(("L",) if spatial == 1 else "DHW"[3 - spatial :]) + ")"
         raise BuildError(
             f"{qualname} ({layer.type}) takes a {spatial}-D input {sizes} per sample, "
-            f"but receives {without_batch(incoming)}",
+            f"but receives {drop_batch(incoming)}",
             layer=qualname,
             position=layer.position,
             hint=_rank_hint(len(incoming) - 2),

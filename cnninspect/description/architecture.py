@@ -45,7 +45,7 @@ class ParamsExpect:
 class Expect:
     """What a layer, block use or model declares about itself; checked, never trusted."""
 
-    shape: tuple[Dim, ...] | None  # as written, in the file's notation
+    shape: tuple[Dim, ...] | None  # channels-first, like every shape after the parser
     params: ParamsExpect | None
     position: Position
     shape_position: Position | None = None

@@ -13,6 +13,7 @@ from cnninspect.description import expressions as expr
 from cnninspect.description.architecture import BlockArg, Dim, Expect, ParamsExpect, Value
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.description.reader import NodeReader, described, is_count
+from cnninspect.shapes import Notation, to_channels_first
 
 _PARAMS = re.compile(
     r"^\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[kKMG]?)\s*"
@@ -32,6 +33,8 @@ def is_reference(value: object) -> bool:
 @dataclass
 class DeclarationReader(NodeReader):
     in_block: bool = False  # `$` references are allowed inside blocks only
+    # the file's notation: declared shapes are channels-first from here on, like the input
+    written_in: Notation = "chw"
 
     def check_refs(self, value: Value, node: yaml.Node, args: Mapping[str, BlockArg]) -> None:
         """Every name in `$name` / `${expression}` must be an argument of the enclosing block
@@ -86,9 +89,10 @@ class DeclarationReader(NodeReader):
             params_node = items["params"][1] if "params" in items else None
         shape = None
         if shape_node is not None:
-            shape = tuple(self.dim(d, args) for d in self.sequence(shape_node, "a shape"))
-            if not shape:
+            written = tuple(self.dim(d, args) for d in self.sequence(shape_node, "a shape"))
+            if not written:
                 raise self.fail("a declared shape lists at least one dimension", shape_node)
+            shape = to_channels_first(written, self.written_in)
         params = self.params(params_node, args) if params_node is not None else None
         return Expect(
             shape=shape,

@@ -93,6 +93,7 @@ class _Parser(LayerReader):
                 version_node,
             )
         notation = self.notation(top)
+        self.written_in = notation  # declared shapes are read channels-first from here on
         input_node = top["input"][1]
         input_shape = self.input_shape(input_node, notation)
         blocks = self.blocks(top["blocks"][1]) if "blocks" in top else {}

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from cnninspect.results.findings import Finding
 from cnninspect.results.report import Report, Row, Totals
-from cnninspect.shapes import ReceptiveField, without_batch
+from cnninspect.shapes import ReceptiveField, per_sample
 from cnninspect.trace.records import LayerRecord, Trace
 
 INPUT_CALL = -1  # the producer of the model's inputs in a trace (cnninspect.trace.flow.INPUT)
@@ -37,8 +37,8 @@ def report_from_trace(
     return Report(
         name=name,
         target=target,
-        input_shapes=tuple(without_batch(s, trace.batch) for s in trace.input_shapes),
-        output_shapes=tuple(without_batch(s, trace.batch) for s in trace.output_shapes),
+        input_shapes=tuple(per_sample(s, trace.batch) for s in trace.input_shapes),
+        output_shapes=tuple(per_sample(s, trace.batch) for s in trace.output_shapes),
         rows=tuple(rows),
         totals=_totals(trace),
         batch=trace.batch,
@@ -61,7 +61,7 @@ def _row(
     """A module call's row; ``inside``: the call and every call nested in it; ``positions``:
     the row of each call index (the sources become rows)."""
     output = record.output_shape
-    shape = without_batch(output, batch) if output else None
+    shape = per_sample(output, batch) if output else None
     return Row(
         name=record.name,
         type=record.type,
@@ -69,7 +69,7 @@ def _row(
         is_leaf=record.is_leaf,
         hparams=record.hparams,
         shape=shape,
-        extra_shapes=tuple(without_batch(s, batch) for s in record.output_shapes[1:]),
+        extra_shapes=tuple(per_sample(s, batch) for s in record.output_shapes[1:]),
         size=math.prod(shape) if shape is not None else 0,
         params=record.params,
         subtree_params=sum(r.params for r in inside),
@@ -88,7 +88,7 @@ def _root_row(trace: Trace, name: str) -> Row:
     """The model itself as one row (what ``--depth 0`` shows): everything it holds and does.
     Its own parameters and MACs are those no module call below it has (functional code in
     its ``forward``, a parameter registered on the model)."""
-    shape = without_batch(trace.output_shapes[0]) if trace.output_shapes else None
+    shape = per_sample(trace.output_shapes[0], trace.batch) if trace.output_shapes else None
     below = sum(r.params for r in trace.records)
     own = trace.total_params - below - sum(count for _, count in trace.uncalled)
     trainable_below = sum(r.trainable_params for r in trace.records)
@@ -99,7 +99,7 @@ def _root_row(trace: Trace, name: str) -> Row:
         is_leaf=False,
         hparams=(),
         shape=shape,
-        extra_shapes=tuple(without_batch(s) for s in trace.output_shapes[1:]),
+        extra_shapes=tuple(per_sample(s, trace.batch) for s in trace.output_shapes[1:]),
         size=math.prod(shape) if shape is not None else 0,
         params=own,
         subtree_params=trace.total_params,
@@ -133,7 +133,7 @@ def _totals(trace: Trace) -> Totals:
 
 
 def _input_row(trace: Trace) -> Row:
-    shape = without_batch(trace.input_shapes[0], trace.batch)
+    shape = per_sample(trace.input_shapes[0], trace.batch)
     return Row(
         name="Input",
         type="Input",
@@ -141,7 +141,7 @@ def _input_row(trace: Trace) -> Row:
         is_leaf=True,
         hparams=(),
         shape=shape,
-        extra_shapes=tuple(without_batch(s, trace.batch) for s in trace.input_shapes[1:]),
+        extra_shapes=tuple(per_sample(s, trace.batch) for s in trace.input_shapes[1:]),
         size=math.prod(shape),
         params=0,
         subtree_params=0,

@@ -21,7 +21,7 @@ from torch import nn
 
 from cnninspect.errors import TargetError
 from cnninspect.inputs import Example, Inputs, TensorInput, check_float
-from cnninspect.shapes import Shape, without_batch
+from cnninspect.shapes import Shape, per_sample
 
 SEED = 0
 UNINITIALISED = "_cnninspect_uninitialised"  # set on a model whose weights hold no values
@@ -203,7 +203,7 @@ def example_layout(given: Example) -> tuple[tuple[Shape, ...], int]:
     found = list(_example_tensors(values, batched=True))
     batch = next((t.shape[0] for t, batched in found if batched and t.dim() >= 1), 1)
     shapes = tuple(
-        without_batch(tuple(t.shape), batch) if batched else tuple(t.shape) for t, batched in found
+        per_sample(tuple(t.shape), batch) if batched else tuple(t.shape) for t, batched in found
     )
     return shapes, batch
 

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from cnninspect.errors import Position, TraceError, first_line
-from cnninspect.shapes import BatchedShape, ReceptiveField, flattened_from, without_batch
+from cnninspect.shapes import BatchedShape, ReceptiveField, drop_batch, flattened_from
 from cnninspect.trace.arguments import ValueRanges
 from cnninspect.trace.contracts import argument_violation, violation
 from cnninspect.trace.flow import DataFlow, tensors
@@ -207,7 +207,7 @@ class Recorder:
             )
         call = inner[-1]
         kind = type(call.module).__name__
-        shapes = " and ".join(str(without_batch(s)) for s in call.input_shapes)
+        shapes = " and ".join(str(drop_batch(s)) for s in call.input_shapes)
         reason = _linear_mismatch(call.module, call.input_shapes, self.calls) or first_line(exc)
         return TraceError(
             f"{call.name} ({kind}) fails on input {shapes}: {reason}",
