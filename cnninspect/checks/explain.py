@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cnninspect.checks.windows import formula_text, windows
+from cnninspect.description.layer_types import Role, WindowKind, classify
 from cnninspect.results.report import Explanation
 from cnninspect.shapes import drop_batch
 
@@ -42,15 +43,12 @@ def explain(
     return tuple(found)
 
 
-_SLIDING = ("Conv", "ConvTranspose", "MaxPool", "AvgPool", "LPPool")  # followed by 1d/2d/3d
-
-
 def field_formula(module: Any, record: LayerRecord) -> str | None:
     """The receptive field arithmetic of a convolution or pooling call, if on every axis it
     gives the field and the jump the trace propagated: "6 + (5 − 1)·2 = 14, jump 2·1 = 2"."""
-    kind = type(module).__name__
+    kind = classify(type(module).__name__)
     before, after = record.input_field, record.field
-    if kind[-2:] not in ("1d", "2d", "3d") or kind[:-2] not in _SLIDING:
+    if kind is None or kind.window is None:
         return None
     if before is None or after is None or before.axes != after.axes:
         return None
@@ -62,7 +60,7 @@ def field_formula(module: Any, record: LayerRecord) -> str | None:
     for i in range(axes):
         r, j, k, s, d = before.size[i], before.jump[i], kernel[i], stride[i], dilation[i]
         widened = f"({k} − 1)" + (f"·{d}" if d != 1 else "")
-        if kind.startswith("ConvTranspose"):
+        if kind.window is WindowKind.TRANSPOSED:
             reads = math.ceil(((k - 1) * d + 1) / s)
             size, jump = r + (reads - 1) * j, j / s
             span = f"{widened} + 1" if d != 1 else str(k)
@@ -94,22 +92,21 @@ def _num(value: float) -> str:
 
 def params_formula(module: Any, counted: int) -> str | None:
     """The lecture's parameter arithmetic for ``module``, if it equals torch's ``counted``."""
-    kind = type(module).__name__
-    if counted == 0:
+    kind = classify(type(module).__name__)
+    if counted == 0 or kind is None:
         return None
     value, text = None, None
-    if kind.startswith("Conv") and kind[-2:] in ("1d", "2d", "3d"):
-        value, text = _conv(module, transposed=kind.startswith("ConvTranspose"))
-    elif kind == "Linear":
+    if kind.window in (WindowKind.CONV, WindowKind.TRANSPOSED):
+        value, text = _conv(module, transposed=kind.window is WindowKind.TRANSPOSED)
+    elif kind.name == "Linear":
         bias = f" + {module.out_features}" if module.bias is not None else ""
         value = module.in_features * module.out_features + (
             module.out_features if module.bias is not None else 0
         )
         text = f"{module.in_features}·{module.out_features}{bias}"
-    elif kind.startswith(("BatchNorm", "InstanceNorm")) and getattr(module, "affine", False):
-        value, text = 2 * module.num_features, f"2·{module.num_features} (scale and shift)"
-    elif kind == "GroupNorm" and module.affine:
-        value, text = 2 * module.num_channels, f"2·{module.num_channels} (scale and shift)"
+    elif kind.role is Role.NORMALIZATION and kind.inferred and getattr(module, "affine", False):
+        channels = getattr(module, kind.inferred)  # num_features, num_channels (GroupNorm)
+        value, text = 2 * channels, f"2·{channels} (scale and shift)"
     if value is None or value != counted:
         return None
     return f"{text} = {value:,}"

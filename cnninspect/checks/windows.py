@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cnninspect.description.layer_types import WindowKind, classify
+
 if TYPE_CHECKING:
     from torch import nn
 
@@ -62,20 +64,19 @@ class Window:
         return self.size - rest, self.size - rest + self.stride
 
 
-_WINDOWED = ("Conv", "MaxPool", "AvgPool", "LPPool")  # followed by 1d/2d/3d
-
-
 def windows(module: nn.Module, record: LayerRecord) -> tuple[Window, ...]:
     """The spatial axes of a convolution or pooling call; () for any other layer."""
-    kind = type(module).__name__
-    if kind[-2:] not in ("1d", "2d", "3d") or kind[:-2] not in _WINDOWED:
+    kind = classify(type(module).__name__)
+    # a transposed convolution's windows run the other way: nothing is dropped
+    sliding = kind is not None and kind.window in (WindowKind.CONV, WindowKind.POOL)
+    if kind is None or not sliding or kind.spatial is None:
         return ()
     padding = getattr(module, "padding", 0)
     if isinstance(padding, str):  # 'same' keeps the size at stride 1; 'valid' is 0
         if padding == "same":
             return ()
         padding = 0
-    ndim = int(kind[-2])
+    ndim = kind.spatial
     if not record.input_shapes or not record.output_shapes:
         return ()
     sizes, outs = record.input_shapes[0][-ndim:], record.output_shapes[0][-ndim:]

@@ -34,7 +34,7 @@ from cnninspect.description.architecture import (
 from cnninspect.description.expansion import substitute
 from cnninspect.description.expressions import IN_CHANNELS, ExpressionError
 from cnninspect.description.expressions import parse as parse_reference
-from cnninspect.description.layer_types import LAYER_TYPES, Role
+from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.description.limits import Limits
 from cnninspect.description.limits import current as current_limits
 from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
@@ -92,17 +92,6 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
         largest,
         builder.layer_shapes,
     )
-
-
-# Layers whose output has the shape of their input whatever their arguments (the rank is
-# checked before; GLU halves a dimension, PReLU's parameter count must match: they run).
-_SAME_SHAPE = frozenset(
-    name
-    for name, kind in LAYER_TYPES.items()
-    if (kind.role in (Role.ACTIVATION, Role.DROPOUT) and name not in ("GLU", "PReLU"))
-    or name.startswith(("BatchNorm", "InstanceNorm"))
-    or name in ("LocalResponseNorm", "CrossMapLRN2d", "Identity")
-)
 
 
 @dataclass
@@ -286,7 +275,8 @@ class _Builder:
                 hint="torch refuses it when the model runs on a real device",
                 code="CNN106",
             )
-        if layer.type in _SAME_SHAPE and len(incoming) == 1:
+        kind = LAYER_TYPES.get(layer.type)
+        if kind is not None and kind.same_shape and len(incoming) == 1:
             # nothing to infer: its output has its input's shape. Running it on meta is most
             # of a build's time (batch norm's decomposition); the trace runs it, checked.
             self.shapes.append(incoming[0])
@@ -334,7 +324,8 @@ def _check_rank(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None
     """An N-d layer (Conv2d, MaxPool2d, BatchNorm2d, ZeroPad2d, …) takes (batch, channels, N
     sizes). torch also accepts one rank less, as an unbatched input — which here would be a
     1-D signal pooled across its channels as if they were rows, and no error."""
-    spatial = _spatial_dims(layer.type)
+    kind = LAYER_TYPES.get(layer.type)
+    spatial = kind.spatial if kind is not None else None
     if spatial is None:
         return
     ranks = {spatial + 2} | ({2} if layer.type in ("BatchNorm1d", "InstanceNorm1d") else set())
@@ -372,13 +363,6 @@ def _rank_hint(spatial: int) -> str:
     if spatial < 1:
         return "a feature vector needs Unflatten before a layer with spatial sizes"
     return f"torch has no {spatial}-D layers: the input has {spatial} sizes after the channels"
-
-
-def _spatial_dims(type_name: str) -> int | None:
-    """2 for Conv2d, MaxPool2d, ZeroPad2d, …; None for layers without a dimensionality."""
-    if type_name[-2:] in ("1d", "2d", "3d") and type_name in LAYER_TYPES:
-        return int(type_name[-2])
-    return None
 
 
 def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expect | None:

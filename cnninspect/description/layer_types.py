@@ -1,5 +1,9 @@
-"""The layer types a YAML description may name — the only code a file can reach — and what
-each one does (its role): one table read by the loader, the builder, CNN201 and the diff.
+"""The layer types a YAML description may name — the only code a file can reach — and every
+fact about each: its role, the keyword inferred from the incoming tensor, its number of spatial
+axes, whether a window slides over its input, whether its output keeps its input's shape, and
+the short label a figure writes. One table, read by the loader, the builder, the checks
+(CNN103, CNN201, the arithmetic of --explain), the diff and the drawings; ``classify`` is the
+one way from a module's class name to its entry.
 
 This table is torch-free on purpose: the loader checks type names against it without importing
 torch. The builder maps each name to its ``torch.nn`` class (or to one of cnninspect's merge
@@ -35,6 +39,14 @@ class Infer(enum.Enum):
     FEATURES = -1  # the last dim: in_features
 
 
+class WindowKind(enum.Enum):
+    """How a window slides over a layer's input (kernel, stride, padding, dilation)."""
+
+    CONV = "conv"  # Conv1d/2d/3d: out = ⌊(in + 2p − d(k − 1) − 1)/s⌋ + 1
+    TRANSPOSED = "up-conv"  # ConvTranspose1d/2d/3d: the inverse arithmetic
+    POOL = "pool"  # MaxPool, AvgPool, LPPool: the convolution's arithmetic
+
+
 @dataclass(frozen=True, slots=True)
 class LayerType:
     name: str
@@ -45,6 +57,12 @@ class LayerType:
     # between them are still one linear map (CNN201). Dropout is the identity, batch norm and
     # average pooling are affine; max pooling, the other norms and activations are not.
     keeps_linear: bool = False
+    spatial: int | None = None  # N of an N-d layer (Conv2d: 2): it takes (batch, C, N sizes)
+    window: WindowKind | None = None
+    # the output has the input's shape whatever the arguments (an activation, dropout, batch
+    # norm); GLU halves a dimension and PReLU's parameter count must match: they are not
+    same_shape: bool = False
+    label: str = ""  # what a figure writes between two volumes: "conv", "bn", "relu"
 
     @property
     def inline(self) -> bool:
@@ -64,7 +82,64 @@ def _layers(
         infer_from = Infer.FEATURES
     elif inferred is not None:
         infer_from = Infer.CHANNELS
-    return [LayerType(name, role, inferred, infer_from, keeps_linear) for name in names]
+    return [
+        LayerType(
+            name,
+            role,
+            inferred,
+            infer_from,
+            keeps_linear,
+            spatial=_spatial(name),
+            window=_window(name),
+            same_shape=_same_shape(name, role),
+            label=_label(name),
+        )
+        for name in names
+    ]
+
+
+def _stem(name: str) -> str:
+    """Conv2d → Conv, MaxPool3d → MaxPool; a name without a dimensionality stays whole."""
+    return name[:-2] if name[-2:] in ("1d", "2d", "3d") else name
+
+
+def _spatial(name: str) -> int | None:
+    return int(name[-2]) if name[-2:] in ("1d", "2d", "3d") else None
+
+
+def _window(name: str) -> WindowKind | None:
+    stem = _stem(name)
+    if stem == "Conv":
+        return WindowKind.CONV
+    if stem == "ConvTranspose":
+        return WindowKind.TRANSPOSED
+    if stem in ("MaxPool", "AvgPool", "LPPool"):
+        return WindowKind.POOL
+    return None
+
+
+def _same_shape(name: str, role: Role) -> bool:
+    if role in (Role.ACTIVATION, Role.DROPOUT):
+        return name not in ("GLU", "PReLU")
+    return _stem(name) in ("BatchNorm", "InstanceNorm") or name in (
+        "LocalResponseNorm",
+        "CrossMapLRN2d",
+        "Identity",
+    )
+
+
+# Labels that are not the type's stem in lower case
+_LABELS = {
+    "BatchNorm": "bn", "InstanceNorm": "in", "GroupNorm": "gn", "LayerNorm": "ln",
+    "LocalResponseNorm": "lrn", "ConvTranspose": "up-conv", "MaxPool": "max pool",
+    "AvgPool": "avg pool", "LPPool": "lp pool", "AdaptiveMaxPool": "max pool",
+    "AdaptiveAvgPool": "avg pool", "Linear": "FC",
+}  # fmt: skip
+
+
+def _label(name: str) -> str:
+    stem = _stem(name)
+    return _LABELS.get(stem, stem.lower())
 
 
 def _nd(*stems: str) -> list[str]:
@@ -146,9 +221,16 @@ _TYPES: list[LayerType] = [
 LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
 
 
+def classify(type_name: str) -> LayerType | None:
+    """The entry of a module's class name: a torch.nn layer (its lazy variant too: LazyConv2d
+    is Conv2d once it has run); None for anything else (a block, a container, a custom
+    module) — whose facts are unknown, never guessed from a similar name."""
+    return LAYER_TYPES.get(type_name) or LAYER_TYPES.get(type_name.removeprefix("Lazy"))
+
+
 def role_of(type_name: str) -> Role | None:
     """The role of a registered type; None for anything else (a block, a custom module)."""
-    layer_type = LAYER_TYPES.get(type_name)
+    layer_type = classify(type_name)
     return layer_type.role if layer_type else None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cnninspect.description.layer_types import Role, classify
 from cnninspect.render.picture.svg import (
     EDGE,
     FILL,
@@ -53,12 +54,6 @@ SLANT = 0.45  # the receding side of a box, as a share of its drawn width
 GAP_PAD = 14.0  # px between an operation's text and the boxes beside it
 MIN_GAP = 56.0  # px between two boxes: room for the arrow
 
-_LEARNED = ("Conv", "ConvTranspose", "Linear", "LazyConv", "LazyLinear")
-_RESHAPES = ("Flatten", "Unflatten", "Reshape", "View")
-_SHORT = {
-    **{"BatchNorm": "bn", "InstanceNorm": "in", "GroupNorm": "gn", "LayerNorm": "ln"},
-    "LocalResponseNorm": "lrn",
-}
 ROW_WIDTH = 1440.0  # px: a longer chain of boxes continues on the next row
 ROW_GAP = 12.0  # px between rows
 CAPTION_CHARS = 16  # the lines below an arrow wrap here (or at the main operation's width)
@@ -199,8 +194,9 @@ def _volumes(
     for node in path[1:]:
         row = report.rows[node]
         pending.append(node)
-        reshape = row.type in _RESHAPES or any(row.type.startswith(r) for r in _RESHAPES)
-        learned = any(row.type.startswith(k) for k in _LEARNED)
+        kind = classify(row.type)
+        reshape = kind is not None and kind.name in ("Flatten", "Unflatten")
+        learned = kind is not None and kind.role is Role.LINEAR_MAP
         if row.shape is not None and reshape:
             shape = row.shape  # the same activation, written another way: no box
         elif row.shape is not None and (learned or row.shape != shape):
@@ -247,23 +243,19 @@ def _captions(report: Report, ops: Sequence[int], *, last: bool = False) -> list
 def _operation_text(row: Row) -> str:
     """``conv 5×5 s1``, ``avg pool 2×2 s2``, ``FC 120``, ``up-conv 2×2 s2``, ``concat``."""
     hparams = dict(row.hparams)
-    kind = row.type
-    if kind.startswith("Linear") or kind == "LazyLinear":
-        return f"FC {row.shape[-1] if row.shape else '?'}"
-    window = _window_text(hparams)
-    if kind.startswith("ConvTranspose"):
-        return f"up-conv {window}"
-    if kind.startswith("Conv"):
-        return f"conv {window}"
-    if kind.startswith(("AdaptiveAvgPool", "AdaptiveMaxPool")):
+    kind = classify(row.type)
+    if kind is None:
+        return _short(row)
+    if kind.name == "Linear":
+        return f"{kind.label} {row.shape[-1] if row.shape else '?'}"
+    if kind.window is not None:  # conv, up-conv, max pool, avg pool, lp pool
+        return f"{kind.label} {_window_text(hparams)}"
+    if kind.role is Role.POOLING:  # adaptive: to a given size
         size = "×".join(str(d) for d in (row.shape or ())[1:])
-        return f"{'avg' if 'Avg' in kind else 'max'} pool → {size}"
-    for prefix, name in (("MaxPool", "max pool"), ("AvgPool", "avg pool"), ("LPPool", "lp pool")):
-        if kind.startswith(prefix):
-            return f"{name} {window}"
-    if kind == "Upsample" and "scale_factor" in hparams:
+        return f"{kind.label} → {size}"
+    if kind.name == "Upsample" and "scale_factor" in hparams:
         return f"upsample ×{_value(hparams['scale_factor'])}"
-    return _short(row)
+    return kind.label
 
 
 def _window_text(hparams: dict[str, Any]) -> str:
@@ -291,14 +283,10 @@ def _value(value: Any) -> str:
 
 
 def _short(row: Row) -> str:
-    """relu, tanh, bn, dropout, add, concat, flatten, softmax …"""
-    kind = row.type
-    for prefix, short in _SHORT.items():
-        if kind.startswith(prefix):
-            return short
-    if kind[-2:] in ("1d", "2d", "3d"):
-        kind = kind[:-2]
-    return kind.lower()
+    """relu, tanh, bn, dropout, add, concat, flatten, softmax … (a module of no registered
+    type: its class name)."""
+    kind = classify(row.type)
+    return kind.label if kind is not None else row.type.lower()
 
 
 def _operation(x: float, gap: float, centre: float, captions: Sequence[str]) -> str:
