@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
-OUTPUTS := summary validate diff list min-input memory
 
 .PHONY: run test test-fast lint bench fuzz format schemas pictures clean
 
@@ -46,7 +45,9 @@ format: $(DEV_STAMP)
 
 schemas: $(RUN_STAMP)  ## rewrite schema/: the YAML format and every JSON output (tests compare)
 	$(BIN)/cnninspect schema > schema/cnninspect.schema.json
-	for kind in $(OUTPUTS); do $(BIN)/cnninspect schema --output $$kind > schema/$$kind.schema.json; done
+	# every JSON output kind, read from cnninspect.choices (the one list of them)
+	for kind in $$($(BIN)/python -c 'from cnninspect.choices import OUTPUT_KINDS; print(*OUTPUT_KINDS)'); do \
+	  $(BIN)/cnninspect schema --output $$kind > schema/$$kind.schema.json; done
 
 pictures: $(RUN_STAMP)  ## redraw docs/images/ (shown in README.md; tests/test_pictures.py compares)
 	$(BIN)/cnninspect draw lenet5 -o docs/images/lenet5-volumes.svg

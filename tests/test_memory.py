@@ -205,3 +205,11 @@ def test_fit_json_names_the_batch_and_both_peaks() -> None:
 
 def test_public_api_memory() -> None:
     assert isinstance(cnninspect.memory("lenet5"), MemoryReport)
+
+
+def test_every_optimizer_choice_has_a_step() -> None:
+    """The CLI offers cnninspect.choices.OPTIMIZERS; the tracked step makes each of them."""
+    from cnninspect.choices import OPTIMIZERS
+    from cnninspect.footprint.step import OPTIMIZERS as MADE
+
+    assert set(MADE) == set(OPTIMIZERS)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import cnninspect
 from tests.conftest import ARCHITECTURES, GOLDEN, ROOT, VALIDATE_DATA, cli
 
 if sys.version_info >= (3, 11):
@@ -175,6 +176,9 @@ def test_wheel_metadata_is_complete(wheel: Path) -> None:
     assert metadata["Author"] or metadata["Author-email"]
     assert "pytorch" in (metadata["Keywords"] or "")
     assert metadata["Description-Content-Type"] == "text/markdown"
+    assert metadata["Version"] == cnninspect.__version__  # one place: cnninspect/_version.py
+    assert "version" not in PROJECT and PROJECT["dynamic"] == ["version"]
+    assert metadata["Requires-Python"] == ">=3.10"
     body = metadata.get_payload()
     assert isinstance(body, str)
     assert body.startswith("# cnninspect\n\nInspect convolutional neural networks")
@@ -342,3 +346,11 @@ def test_readme_pre_commit_snippet_runs(
     )
     assert out.returncode == 1, out.stdout + out.stderr
     assert "architectures/alexnet-paper.yaml:" in out.stdout and "CNN101 error" in out.stdout
+
+
+def test_the_tools_target_the_declared_python_floor() -> None:
+    """ruff and mypy check against the oldest Python the package declares, not a newer one."""
+    floor = PROJECT["requires-python"].removeprefix(">=")
+    tools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert tools["mypy"]["python_version"] == floor
+    assert tools["ruff"]["target-version"] == "py" + floor.replace(".", "")

@@ -30,6 +30,7 @@ from torch import nn
 from torch.distributed._tools.mem_tracker import MemTracker, _MemRefType, _ModState
 from torch.utils.checkpoint import checkpoint
 
+from cnninspect.choices import OptimizerName
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
 from cnninspect.results.memory import StepSetup
@@ -37,7 +38,8 @@ from cnninspect.shapes import Shape
 from cnninspect.trace.flow import tensors
 from cnninspect.trace.placement import to_empty
 
-OPTIMIZERS: dict[str, Callable[[list[nn.Parameter]], torch.optim.Optimizer]] = {
+# one per name of cnninspect.choices.OPTIMIZERS (tests/test_memory.py holds them equal)
+OPTIMIZERS: dict[OptimizerName, Callable[[list[nn.Parameter]], torch.optim.Optimizer]] = {
     "sgd": lambda params: torch.optim.SGD(params, lr=0.01),  # keeps no state
     "momentum": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
     "adam": torch.optim.Adam,  # exp_avg, exp_avg_sq and a step count per parameter

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnninspect.choices import AutocastName, OptimizerName
 from cnninspect.results.displayable import Displayable
 from cnninspect.shapes import Shape
 
@@ -25,8 +26,8 @@ class StepSetup:
     """The step that was tracked."""
 
     mode: str  # "train" or "inference"
-    optimizer: str | None  # sgd, momentum, adam, adamw; None in inference
-    amp: str | None  # autocast dtype: bfloat16, float16; None: none
+    optimizer: OptimizerName | None  # None in inference
+    amp: AutocastName | None  # autocast dtype: bfloat16, float16; None: none
     checkpointed: tuple[str, ...]  # modules whose activations are recomputed in backward
     frozen: tuple[str, ...]  # modules whose parameters get no gradient and no state
 

@@ -79,13 +79,6 @@ def inputs(
     ]
 
 
-_TORCH_DTYPES = {
-    "float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16,
-    "float64": torch.float64, "int64": torch.int64, "int32": torch.int32,
-    "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
-}  # fmt: skip
-
-
 # (low, high, version) by tensor id: the values an integer input holds, [low, high), while its
 # version is unchanged (an in-place write since makes them the model's own). Meta tensors have
 # no values: the trace checks these where a real device checks values (trace/contracts.py).
@@ -134,7 +127,7 @@ def _tensor(
     generator: torch.Generator,
 ) -> torch.Tensor:
     shape = (batch, *spec.shape) if spec.batched else spec.shape
-    kind = _TORCH_DTYPES[spec.dtype] if spec.dtype else dtype
+    kind = getattr(torch, spec.dtype) if spec.dtype else dtype  # a name the input language checked
     if spec.low is not None and kind.is_floating_point:  # --dtype float16 and @1e6: refused
         text = f"value @{spec.low}" + (f"..{spec.high}" if spec.high is not None else "")
         check_float(text, spec.low, spec.high, str(kind).removeprefix("torch."))

@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from cnninspect.choices import DEVICES, DTYPES
 from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
 from cnninspect.inputs import Example, Inputs
 from cnninspect.shapes import MAX_ELEMENTS, Shape
@@ -27,9 +28,6 @@ from cnninspect.trace.flow import tensors
 from cnninspect.trace.placement import to_empty
 from cnninspect.trace.recorder import Recorder, module_type, tensor_shapes
 from cnninspect.trace.records import LayerRecord, Trace
-
-DEVICES = ("cpu", "cuda", "mps", "meta")
-DTYPES = ("float32", "float16", "bfloat16", "float64")
 
 
 def check_device(device: str) -> torch.device:
