@@ -1,78 +1,27 @@
 """The bad-input corpus: every file in tests/cases/bad-input/ is one hostile input, run through
-the CLI as a user would, with what must happen written in the file's own header:
-
-    # case: a 2-D pool on a 1-D input
-    # run: summary {file} --device meta        (optional; default: validate {file} --format json)
-    # expect: exit 2
-    # expect: at 4:5                           (optional: file:line:col of the message/finding)
-    # expect: code CNN106                      (optional; validate runs: the first finding's code)
-    # expect: message takes a 2-D input        (optional: words of the message)
+the CLI as a user would, with what must happen written in the file's own header
+(tests/case_header.py: ``# case:``, ``# run:`` — by default ``validate {file} --format json``
+— and ``# expect: exit N``, optionally ``at``, ``code`` and ``message``).
 
 Whatever the case, the run must finish within its time bound, exit with a documented code
-(never 4, the code of a bug), and print no traceback. Files whose bytes are not UTF-8 keep an
-ASCII header; a UTF-16 file's header is UTF-16 like the rest of it.
-"""
+(never 4, the code of a bug), and print no traceback."""
 
 from __future__ import annotations
 
-import codecs
 import json
-import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.case_header import CaseHeader, read_header
 from tests.conftest import TESTS, cli
 
 CASES = TESTS / "cases" / "bad-input"
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 3}
 
 
-@dataclass
-class Case:
-    path: Path
-    what: str = ""
-    run: list[str] = field(default_factory=list)
-    exit: int | None = None
-    at: tuple[int, int] | None = None
-    code: str | None = None
-    message: str | None = None
-
-
-def header_lines(path: Path) -> list[str]:
-    data = path.read_bytes()
-    encoding = "latin-1"
-    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            encoding = name
-    lines = []
-    for line in data.decode(encoding, errors="replace").splitlines():
-        if not line.startswith("# "):
-            break
-        lines.append(line[2:])
-    return lines
-
-
-def read_case(path: Path) -> Case:
-    case = Case(path)
-    for line in header_lines(path):
-        key, _, value = line.partition(": ")
-        if key == "case":
-            case.what = value
-        elif key == "run":
-            case.run = shlex.split(value)
-        elif key == "expect":
-            kind, _, rest = value.partition(" ")
-            if kind == "exit":
-                case.exit = int(rest)
-            elif kind == "at":
-                line_no, col = rest.split(":")
-                case.at = (int(line_no), int(col))
-            elif kind == "code":
-                case.code = rest
-            elif kind == "message":
-                case.message = rest
+def read_case(path: Path) -> CaseHeader:
+    case = read_header(path)
     assert case.what and case.exit is not None, f"{path.name}: no `# case:` or `# expect: exit`"
     return case
 

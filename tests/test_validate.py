@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from cnninspect.construct.targets import expand_targets
 from cnninspect.errors import Position, TargetError
 from cnninspect.results.findings import Severity
 from cnninspect.results.validation import TargetResult
+from tests.case_header import read_header
 from tests.conftest import RULE_CASES, VALIDATE_DATA
 
 PAPER = VALIDATE_DATA / "alexnet-paper.yaml"
@@ -100,37 +100,19 @@ def _nth_line(path: Path, text: str, n: int) -> int:
 # -- every rule: one case that fires, one that stays silent ------------------------------------
 
 
-# Each case file states its findings in its header comment, one line per finding in the order
-# validate reports them (file order): ``# expect: CNN103 6:5`` (code, line:col of the YAML node
-# the finding points at), ``# expect: CNN106 -`` (a finding without a position), or
-# ``# expect: nothing``.
-EXPECT = re.compile(r"# expect: (?:nothing|(?P<code>CNN\d{3}) (?:(?P<line>\d+):(?P<col>\d+)|-))")
+# Each case file states its findings in its header (tests/case_header.py), one line per
+# finding in the order validate reports them (file order): ``# expect: finding CNN103 at 6:5``
+# (code, line:col of the YAML node the finding points at), ``# expect: finding CNN106`` (a
+# finding without a position), or ``# expect: no findings``.
 RULE_CASE_FILES = sorted(RULE_CASES.glob("*.yaml"))
 
 Expected = tuple[str, int | None, int | None]  # code, line, col
 
 
 def expected_findings(path: Path) -> list[Expected]:
-    """The ``# expect:`` lines of the file's header comment (the comments before the YAML)."""
-    header = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        header.append(line)
-    expected: list[Expected] = []
-    nothing = False
-    for line in header:
-        if not line.startswith("# expect:"):
-            continue
-        match = EXPECT.fullmatch(line)
-        assert match, f"{path.name}: malformed header line {line!r}"
-        if match["code"] is None:
-            nothing = True
-        else:
-            line_no, col = match["line"], match["col"]
-            expected.append((match["code"], line_no and int(line_no), col and int(col)))
-    assert nothing != bool(expected), f"{path.name}: say `# expect: nothing` or list findings"
-    return expected
+    stated = read_header(path).findings
+    assert stated is not None, f"{path.name}: say `# expect: no findings` or list findings"
+    return [(code, *(place or (None, None))) for code, place in stated]
 
 
 @pytest.mark.parametrize("path", RULE_CASE_FILES, ids=lambda p: p.stem)
