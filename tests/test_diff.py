@@ -400,6 +400,10 @@ def test_identical_targets_exit_zero_with_exit_code() -> None:
     result = cli("diff", "lecture-example", "lecture-example", "--exit-code", "--all")
     assert result.exit_code == 0, result.output
     assert "CONV1" in result.stdout  # --all lists unchanged layers
+    data = json.loads(cli("diff", "lecture-example", "lecture-example", "-f", "json").stdout)
+    assert not data["differs"]
+    assert data["counts"] == dict.fromkeys(data["counts"], 0) | {"same": 13}  # every layer
+    assert all(q["delta"] == 0 and q["a"] > 0 for q in data["totals"].values())
 
 
 def test_importing_diff_does_not_import_torch() -> None:

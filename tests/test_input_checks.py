@@ -195,6 +195,11 @@ def test_keyword_literals_and_words_stay_literals() -> None:
 def test_shapes_as_every_command_took_them_before(models: Path, shape: str) -> None:
     result = cli("memory", f"{models}:Projection", "-i", shape, "-f", "json")
     assert result.exit_code == 0, result.stderr
+    step = json.loads(result.stdout)["step"]
+    assert step["input"] == [[1, 8]]  # the shape meant, whichever way it was written
+    assert step["params"] == 8 * 4 + 4  # nn.Linear(8, 4)
+    summary = json.loads(cli("summary", f"{models}:Projection", "-i", shape, "-f", "json").stdout)
+    assert summary["input"] == [[1, 8]] and summary["layers"][1]["shape"] == [1, 4]
 
 
 def test_an_input_that_no_target_takes_is_a_usage_error() -> None:

@@ -79,7 +79,11 @@ def test_github_format_is_detected_in_actions() -> None:
 
 def test_explicit_format_wins_over_actions() -> None:
     result = cli("validate", "-f", "json", PAPER, env=IN_ACTIONS)
-    json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert not result.stdout.startswith("::")  # not GitHub's annotations
+    (target,) = json.loads(result.stdout)["targets"]
+    assert target["target"] == PAPER and target["failed"]
+    assert {f["code"] for f in target["findings"]} >= {"CNN101", "CNN102"}
 
 
 def test_sarif_to_an_output_file(tmp_path: Path) -> None:
