@@ -63,7 +63,8 @@ class Built:
 
 
 def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
-    """Construct the model of ``spec`` on the meta device (call ``materialize`` to run it).
+    """Construct the model of ``spec`` on the meta device (the trace gives it seeded values
+    when it runs on a real device: ``trace/arguments.py``).
 
     The loader has already refused a file that expands past ``limits.layers`` (when the count
     is known without the tensors); the builder counts again as it constructs.

@@ -22,7 +22,8 @@ INPUT = -1  # the producer of the model's inputs
 
 def tensors(value: Any) -> Iterator[torch.Tensor]:
     """Every tensor in an op's or a module's arguments or output (nested lists, tuples, dicts
-    and dataclasses), in order — the one walk of nested values in the trace."""
+    and dataclasses), in order — the one walk that reads the tensors out of nested values
+    (``trace/arguments.py`` walks nested values to build them: inputs, copies of examples)."""
     if isinstance(value, torch.Tensor):
         yield value
     elif isinstance(value, list | tuple):
