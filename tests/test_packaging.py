@@ -354,3 +354,21 @@ def test_the_tools_target_the_declared_python_floor() -> None:
     tools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     assert tools["mypy"]["python_version"] == floor
     assert tools["ruff"]["target-version"] == "py" + floor.replace(".", "")
+
+
+def test_the_readme_and_the_help_list_every_exit_code() -> None:
+    """The codes live in cnninspect.choices; the README's table and --help name each of them."""
+    from cnninspect.choices import EXIT_CODES, ExitCode
+
+    section = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        int(line.split("|")[1])
+        for line in section.splitlines()
+        if line[:3] in ("| 0", "| 1", "| 2", "| 3", "| 4")
+    }
+    assert rows == {int(code) for code in ExitCode} == {int(code) for code in EXIT_CODES}
+    helped = subprocess.run(
+        [sys.executable, "-m", "cnninspect", "--help"], capture_output=True, text=True, check=True
+    )
+    for code, meaning in EXIT_CODES.items():
+        assert f"{int(code)} {meaning.split()[0]}" in " ".join(helped.stdout.split())

@@ -74,3 +74,17 @@ def test_diff_list_and_min_input_outputs_match(monkeypatch: pytest.MonkeyPatch) 
     assert len(check_json("list", listed.stdout)["architectures"]) == 2
     found = cli("min-input", "-f", "json", "lenet5")
     assert check_json("min-input", found.stdout)["targets"][0]["min_size"] is not None
+
+
+def test_every_output_kind_has_a_document_a_version_and_a_committed_schema() -> None:
+    """The kinds live in cnninspect.choices; the renderers, the versions, `cnninspect schema
+    --output`'s choices and the committed files all follow them."""
+    from cnninspect.choices import OUTPUT_KINDS
+
+    assert set(DOCUMENTS) == set(SCHEMA_VERSIONS) == set(OUTPUT_KINDS)
+    committed = {p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json")}
+    assert committed == {*OUTPUT_KINDS, "cnninspect"}  # and the YAML format's own
+    for kind in OUTPUT_KINDS:
+        assert cli("schema", "--output", kind).exit_code == 0
+    refused = cli("schema", "--output", "nothing")
+    assert refused.exit_code == 2 and "summary" in refused.output

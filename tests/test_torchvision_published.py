@@ -44,7 +44,7 @@ def test_params_exact_and_macs_as_published(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # inception_v3's init notice
         report = summarize(
-            f"torchvision.models:{name}", input_shapes=[(3, crop, crop)], device="meta", args=args
+            f"torchvision.models:{name}", input_shape=[(3, crop, crop)], device="meta", args=args
         )
     assert report.totals.params == params
     # within 0.5%, or within the rounding of the published figure (0.057 for 0.0565)

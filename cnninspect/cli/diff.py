@@ -11,10 +11,12 @@ from rich.markup import escape
 
 from cnninspect.choices import ExitCode
 from cnninspect.cli.options import (
+    ArgOption,
     BatchOption,
     DebugOption,
     DeviceOption,
     DtypeOption,
+    InputOption,
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout
@@ -57,15 +59,7 @@ def diff(
     b: Annotated[
         str, typer.Argument(help="The new architecture (B): any summary TARGET.", metavar="B")
     ],
-    input_shape: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            metavar="INPUT",
-            help="Input for both sides, e.g. 3x224x224 (repeatable; summary's input language).",
-        ),
-    ] = None,
+    input_shape: InputOption = None,  # both sides
     input_a: Annotated[
         list[str] | None,
         typer.Option("--input-a", metavar="INPUT", help="Input for A (overrides --input)."),
@@ -74,10 +68,7 @@ def diff(
         list[str] | None,
         typer.Option("--input-b", metavar="INPUT", help="Input for B (overrides --input)."),
     ] = None,
-    arg: Annotated[
-        list[str] | None,
-        typer.Option("--arg", metavar="KEY=VALUE", help="key=value for both constructors."),
-    ] = None,
+    arg: ArgOption = None,  # both constructors
     arg_a: Annotated[
         list[str] | None,
         typer.Option("--arg-a", metavar="KEY=VALUE", help="key=value for A's constructor."),

@@ -16,6 +16,7 @@ from cnninspect.cli.options import (
     DeviceOption,
     InputOption,
     NotationChoice,
+    NotationOption,
     resolve_request,
 )
 from cnninspect.cli.program import app, error, errors, examples, stderr
@@ -69,10 +70,7 @@ def draw(
             "--depth", "-d", min=1, help="--style graph: one node per block at this depth."
         ),
     ] = None,
-    notation: Annotated[
-        NotationChoice,
-        typer.Option("--notation", help="Labels as n_C@n_H×n_W or, like the lecture, H×W×C."),
-    ] = NotationChoice.chw,
+    notation: NotationOption = NotationChoice.chw,
     input_shape: InputOption = None,
     device: DeviceOption = "auto",
     arg: ArgOption = None,

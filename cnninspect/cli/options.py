@@ -89,10 +89,27 @@ InputOption = Annotated[
         "--input",
         "-i",
         metavar="INPUT",
-        help="Input without batch, e.g. 3x224x224; repeat for several. Also "
+        help="What forward receives, without batch, e.g. 3x224x224; repeat for several. A "
+        "description's own input is replaced (its declarations checked at this one). Also "
         "dtypes and ranges (long:16x128@0..30522), values (3x224x224@0: zeros; @0..255: "
         "uniform), keywords (mask=bool:16x128, steps=12), 0-d tensors (float:()), lists "
         "([3x800x600,3x600x800]) and dicts ({a:3x8x8}).",
+    ),
+]
+NotationOption = Annotated[
+    NotationChoice,
+    typer.Option(
+        "--notation",
+        help="Shapes as (C, H, W) or, like the lecture, (H, W, C): 3x28x28 or 28x28x3.",
+    ),
+]
+OutputFileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output-file",
+        "-o",
+        metavar="PATH",
+        help="Write there instead of stdout (summary --format html: one self-contained page).",
     ),
 ]
 BatchOption = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")]

@@ -22,6 +22,8 @@ from cnninspect.cli.options import (
     Format,
     InputOption,
     NotationChoice,
+    NotationOption,
+    OutputFileOption,
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
@@ -56,10 +58,7 @@ def summary(
     device: DeviceOption = "auto",
     dtype: DtypeOption = "float32",
     arg: ArgOption = None,
-    notation: Annotated[
-        NotationChoice,
-        typer.Option("--notation", help="Shapes as (C, H, W) or, like the lecture, (H, W, C)."),
-    ] = NotationChoice.chw,
+    notation: NotationOption = NotationChoice.chw,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
         Format.table
     ),
@@ -97,15 +96,7 @@ def summary(
             help="Also track one training step (Adam) on fake tensors: its peak memory.",
         ),
     ] = False,
-    output_file: Annotated[
-        str | None,
-        typer.Option(
-            "--output-file",
-            "-o",
-            metavar="PATH",
-            help="Write there instead of stdout (--format html: one self-contained page).",
-        ),
-    ] = None,
+    output_file: OutputFileOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Per layer: activation shape, activation size and parameters; totals, MACs and memory."""

@@ -13,6 +13,8 @@ from cnninspect.choices import ExitCode
 from cnninspect.cli.options import (
     ArgOption,
     DebugOption,
+    InputOption,
+    OutputFileOption,
     feed_option,
     parse_args,
     parse_shape,
@@ -92,17 +94,7 @@ TargetsArgument = Annotated[
 )
 def validate(
     targets: TargetsArgument,
-    input_shape: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            metavar="INPUT",
-            help="What every target's forward receives, e.g. 3x224x224 (repeatable; a "
-            "description's declarations are checked at this input instead of its own), in "
-            "summary's input language (long:128@0..30522, mask=bool:128, …).",
-        ),
-    ] = None,
+    input_shape: InputOption = None,  # every target's
     arg: ArgOption = None,
     output_format: Annotated[
         ValidateFormat | None,
@@ -113,12 +105,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    output_file: Annotated[
-        str | None,
-        typer.Option(
-            "--output-file", "-o", metavar="PATH", help="Write the output here instead of stdout."
-        ),
-    ] = None,
+    output_file: OutputFileOption = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 on findings of this severity or worse.")
     ] = FailOn.error,

@@ -86,14 +86,14 @@ ValueRanges = dict[int, tuple[int, int, int]]
 
 
 def arguments(
-    spec: Inputs,
+    described: Inputs,
     *,
     batch: int,
     device: torch.device,
     dtype: torch.dtype,
     ranges: ValueRanges | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
-    """The positional and keyword arguments of ``forward`` that ``spec`` describes: seeded
+    """The positional and keyword arguments of ``forward`` that ``described`` describes: seeded
     tensors (integers uniform in their range, booleans fair coins, floats standard normal or
     uniform in their range; one value everywhere where one is given), literals as they are.
     ``ranges`` receives the values each integer tensor holds."""
@@ -115,37 +115,43 @@ def arguments(
             return {k: make(v) for k, v in value.items()}
         return value
 
-    return [make(a) for a in spec.args], {k: make(v) for k, v in spec.kwargs}
+    return [make(a) for a in described.args], {k: make(v) for k, v in described.kwargs}
 
 
 def _tensor(
-    spec: TensorInput,
+    tensor_input: TensorInput,
     *,
     batch: int,
     device: torch.device,
     dtype: torch.dtype,
     generator: torch.Generator,
 ) -> torch.Tensor:
-    shape = (batch, *spec.shape) if spec.batched else spec.shape
-    kind = getattr(torch, spec.dtype) if spec.dtype else dtype  # a name the input language checked
-    if spec.low is not None and kind.is_floating_point:  # --dtype float16 and @1e6: refused
-        text = f"value @{spec.low}" + (f"..{spec.high}" if spec.high is not None else "")
-        check_float(text, spec.low, spec.high, str(kind).removeprefix("torch."))
+    shape = (batch, *tensor_input.shape) if tensor_input.batched else tensor_input.shape
+    kind = (
+        getattr(torch, tensor_input.dtype) if tensor_input.dtype else dtype
+    )  # a name the input language checked
+    if tensor_input.low is not None and kind.is_floating_point:  # --dtype float16 and @1e6: refused
+        text = f"value @{tensor_input.low}" + (
+            f"..{tensor_input.high}" if tensor_input.high is not None else ""
+        )
+        check_float(text, tensor_input.low, tensor_input.high, str(kind).removeprefix("torch."))
     if device.type == "meta":
         return torch.empty(shape, dtype=kind, device=device)
-    if spec.low is not None and spec.high is None:  # @value: every value the same
-        return torch.full(shape, spec.low, dtype=kind, device=device)
+    if tensor_input.low is not None and tensor_input.high is None:  # @value: every value the same
+        return torch.full(shape, tensor_input.low, dtype=kind, device=device)
     if kind == torch.bool:
         return (torch.rand(shape, generator=generator) < 0.5).to(device)
     if not kind.is_floating_point:
-        low = int(spec.low) if spec.low is not None else 0
-        high = int(spec.high) if spec.high is not None else 2
+        low = int(tensor_input.low) if tensor_input.low is not None else 0
+        high = int(tensor_input.high) if tensor_input.high is not None else 2
         return torch.randint(low, high, shape, generator=generator, dtype=kind).to(device)
-    if spec.low is not None and spec.high is not None:  # @low..high: uniform
+    if tensor_input.low is not None and tensor_input.high is not None:  # @low..high: uniform
         values = torch.rand(shape, generator=generator, dtype=torch.float64)
-        made = (spec.low + values * (spec.high - spec.low)).to(kind)
+        made = (tensor_input.low + values * (tensor_input.high - tensor_input.low)).to(kind)
         # rounding to a half type can reach high itself: the range is [low, high)
-        made = torch.where(made >= spec.high, torch.tensor(spec.low, dtype=kind), made)
+        made = torch.where(
+            made >= tensor_input.high, torch.tensor(tensor_input.low, dtype=kind), made
+        )
         return made.to(device)
     return torch.randn(shape, generator=generator, dtype=torch.float32).to(device, kind)
 
