@@ -532,3 +532,18 @@ def test_no_progress_on_a_dumb_terminal(
     result = cli("summary", "resnet18", "--device", "meta", "-f", "json")
     assert json.loads(result.stdout)["name"] == "resnet18"
     assert "summarising" not in terminal_stderr.getvalue()
+
+
+def test_the_width_follows_columns_when_printing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A console made while COLUMNS said 40 (the test process started in a narrow terminal)
+    prints at the width COLUMNS says when it prints; without COLUMNS and a terminal, stdout
+    takes the width its output needs, stderr the default."""
+    from cnninspect.cli.program import UNBOUNDED_WIDTH, _Console
+
+    monkeypatch.setenv("COLUMNS", "40")
+    data, talk = _Console(data=True), _Console(stderr=True)
+    monkeypatch.setenv("COLUMNS", "120")
+    assert data.size.width == talk.size.width == 120
+    monkeypatch.delenv("COLUMNS")
+    assert data.size.width == UNBOUNDED_WIDTH
+    assert talk.size.width != 40

@@ -7,8 +7,11 @@ disagree.
 
     Target ──load──▶ Loaded (description, module) ──trace──▶ Trace ──▶ Report (+ findings)
 
-``device="auto"`` is the one documented exception to "once": meta first (no memory for
-weights), and the pass again on cpu when meta cannot run the model (data-dependent ops).
+Two documented exceptions to "once": ``device="auto"`` runs the pass again on cpu when meta
+cannot run the model (data-dependent ops), and a description whose declarations fail builds
+the candidate inputs that the hint's search tries (``api/hints.py``). Within the one build, a
+description's shape-changing layers run once on meta to infer the next layer's channels
+(``construct/builder.py``).
 """
 
 from __future__ import annotations

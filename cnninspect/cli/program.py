@@ -83,14 +83,24 @@ app = typer.Typer(
 UNBOUNDED_WIDTH = 10_000
 
 
-class _DataConsole(Console):
-    """stdout: the terminal's width on a terminal or where COLUMNS says one; otherwise as wide
+class _Console(Console):
+    """A console whose width follows COLUMNS as it is when it prints (Rich reads it once, when
+    the console is made: a second command in one process — a test, a notebook — would keep
+    the first one's width). ``data`` (stdout): without a terminal and without COLUMNS, as wide
     as the output needs (tables render at their natural width, nothing wraps or is cut)."""
+
+    def __init__(self, *, data: bool = False, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr)
+        self._width = None  # not COLUMNS as it was at import: read when printing
+        self.data = data
 
     @property
     def size(self) -> ConsoleDimensions:
         dimensions = super().size
-        if self.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return ConsoleDimensions(int(columns), dimensions.height)
+        if self.is_terminal or not self.data:
             return dimensions
         return ConsoleDimensions(UNBOUNDED_WIDTH, dimensions.height)
 
@@ -99,8 +109,8 @@ class _DataConsole(Console):
         self._width, self._height = new_size
 
 
-stdout = _DataConsole()
-stderr = Console(stderr=True)
+stdout = _Console(data=True)
+stderr = _Console(stderr=True)
 
 
 def _version(value: bool) -> None:

@@ -26,10 +26,10 @@ NUMBER = f"{_CELL}; text-align: right"
 TREE = f"{TEXT}; font-family: monospace"
 
 
-_BLOCK = "text-align: left; white-space: pre; font-family: monospace; margin: 0.5em 0"
+BLOCK = "text-align: left; white-space: pre; font-family: monospace; margin: 0.5em 0"
 
 
-def _table(
+def table(
     title: str,
     headers: Sequence[str],
     body: Iterable[str],
@@ -49,9 +49,9 @@ def _table(
     )
 
 
-def _tr(cells: Iterable[tuple[str, str]]) -> str:
+def table_row(cells: Iterable[tuple[str, str]]) -> str:
     return "<tr>" + "".join(f'<td style="{style}">{html}</td>' for html, style in cells) + "</tr>"
 
 
-def _bold(html: str, bold: bool) -> str:
-    return f"<b>{html}</b>" if bold else html
+def bold(html: str, strong: bool) -> str:
+    return f"<b>{html}</b>" if strong else html

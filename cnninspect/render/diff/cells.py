@@ -170,10 +170,10 @@ def _both(entry: Entry, text: Callable[[Row], str], sep: str) -> str:
     return f"{a}{sep}{b}"
 
 
-def _unchanged(n: int) -> str:
+def unchanged_text(n: int) -> str:
     return f"… {n} unchanged layer{'s' if n != 1 else ''}"
 
 
-def _legend(items: Sequence[Item]) -> str:
+def legend_text(items: Sequence[Item]) -> str:
     shown = {item.status for item in items if isinstance(item, Entry)}
     return "   ".join(text for status, text in _LEGEND.items() if status in shown)

@@ -19,7 +19,7 @@ from cnninspect.render.diff.cells import (
     side_text,
     type_cell,
 )
-from cnninspect.render.html_cells import NUMBER, TEXT, TREE, _table, _tr
+from cnninspect.render.html_cells import NUMBER, TEXT, TREE, table, table_row
 from cnninspect.results.diff import ArchDiff, Entry
 
 
@@ -29,13 +29,13 @@ def diff_html(diff: ArchDiff, *, show_all: bool = False) -> str:
     for item in collapsed(diff.entries, show_all=show_all):
         if isinstance(item, int):
             unchanged = f"… {item} unchanged layer{'s' if item != 1 else ''}"
-            body.append(_tr([("", TEXT), (escape(unchanged), TEXT)] + [("", TEXT)] * 4))
+            body.append(table_row([("", TEXT), (escape(unchanged), TEXT)] + [("", TEXT)] * 4))
             continue
-        body.append(_tr(_entry_cells(item)))
+        body.append(table_row(_entry_cells(item)))
     headers = ["", "Layer (A / B)", "Type", "Shape A → B", "Params A → B", "Δ params"]
     title = f"{side_text('A', diff.a)}<br>{side_text('B', diff.b)}"
     totals = [
-        _tr(
+        table_row(
             [
                 (QUANTITY_LABELS[q.name], TEXT),
                 (escape(quantity_text(q.name, q.a)), NUMBER),
@@ -46,7 +46,7 @@ def diff_html(diff: ArchDiff, *, show_all: bool = False) -> str:
         )
         for q in diff.totals
     ]
-    return _table(title, headers, body, numbers_from=4, escaped_title=True) + _table(
+    return table(title, headers, body, numbers_from=4, escaped_title=True) + table(
         counts_text(diff), ["Total", "A", "B", "Δ", "%"], totals, numbers_from=1
     )
 

@@ -6,12 +6,11 @@ from cnninspect.render.diff.cells import (
     _HEADER,
     MARKS,
     QUANTITY_LABELS,
-    _legend,
-    _unchanged,
     collapsed,
     counts_text,
     delta_cell,
     layer_cell,
+    legend_text,
     params_cell,
     percent_text,
     quantity_delta,
@@ -19,6 +18,7 @@ from cnninspect.render.diff.cells import (
     shape_cell,
     side_text,
     type_cell,
+    unchanged_text,
 )
 from cnninspect.results.diff import ArchDiff
 
@@ -36,7 +36,7 @@ def diff_markdown(diff: ArchDiff, *, show_all: bool = False) -> str:
     items = collapsed(diff.entries, show_all=show_all)
     for item in items:
         if isinstance(item, int):
-            cells = ["", f"*{_unchanged(item)}*", "", "", "", ""]
+            cells = ["", f"*{unchanged_text(item)}*", "", "", "", ""]
         else:
             cells = [
                 MARKS[item.status].strip(),
@@ -58,8 +58,8 @@ def diff_markdown(diff: ArchDiff, *, show_all: bool = False) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", counts_text(diff)]
-    if _legend(items):
-        lines += ["", f"*{_legend(items)}*"]
+    if legend_text(items):
+        lines += ["", f"*{legend_text(items)}*"]
     return "\n".join(lines) + "\n"
 
 

@@ -17,12 +17,11 @@ from cnninspect.render.diff.cells import (
     MARKS,
     QUANTITY_LABELS,
     Item,
-    _legend,
-    _unchanged,
     collapsed,
     counts_text,
     delta_cell,
     layer_cell,
+    legend_text,
     params_cell,
     percent_text,
     quantity_delta,
@@ -30,6 +29,7 @@ from cnninspect.render.diff.cells import (
     shape_cell,
     side_text,
     type_cell,
+    unchanged_text,
 )
 from cnninspect.render.layout import longest_word, shrink, span
 from cnninspect.results.diff import ArchDiff
@@ -39,8 +39,8 @@ def diff_table(diff: ArchDiff, *, show_all: bool = False) -> RenderableType:
     items = collapsed(diff.entries, show_all=show_all)
     header = Text(f"{side_text('A', diff.a)}\n{side_text('B', diff.b)}")
     parts: list[RenderableType] = [header, Text(""), _DiffTable(items)]
-    if _legend(items):
-        parts.append(Text(_legend(items), style="dim"))
+    if legend_text(items):
+        parts.append(Text(legend_text(items), style="dim"))
     parts += [Text(""), totals_table(diff), Text(""), Text(counts_text(diff))]
     return Group(*parts)
 
@@ -94,7 +94,7 @@ class _DiffTable:
     def _cells(item: Item) -> list[Text]:
         """Text from files and modules, never markup; a word too long folds, never vanishes."""
         if isinstance(item, int):
-            cells = ["", _unchanged(item), "", "", "", ""]
+            cells = ["", unchanged_text(item), "", "", "", ""]
             styles = ["", "dim", "", "", "", ""]
         else:
             cells = [

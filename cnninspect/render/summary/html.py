@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from cnninspect.render.html_cells import _BLOCK, NUMBER, TEXT, TREE, _bold, _table, _tr
+from cnninspect.render.html_cells import BLOCK, NUMBER, TEXT, TREE, bold, table, table_row
 from cnninspect.render.summary.table import totals_text, tree_prefixes
 from cnninspect.render.text import (
     FIELD_LEGEND,
@@ -38,7 +38,7 @@ def summary_view_html(view: SummaryView) -> str:
     body = []
     for row, prefix in zip(rows, tree_prefixes(rows), strict=True):
         container = not row.is_leaf
-        name = _bold(escape(prefix + call_text(row)), container)
+        name = bold(escape(prefix + call_text(row)), container)
         if container:
             folded = is_folded(row, view.depth)
             params = count(row.subtree_params) if folded else f"({count(row.subtree_params)})"
@@ -56,11 +56,11 @@ def summary_view_html(view: SummaryView) -> str:
             cells += [(escape(cell), NUMBER) for cell in field_cells(row.field)]
         if view.macs:
             cells.append((work_cell(row, flops=view.flops), NUMBER))
-        body.append(_tr(cells))
+        body.append(table_row(cells))
     source = f" — {report.source}" if report.source else ""
     legend = f'<p style="margin: 0.5em 0">{escape(FIELD_LEGEND)}</p>' if view.rf else ""
     return (
-        _table(f"{report.name}{source}", headers, body, numbers_from=4)
+        table(f"{report.name}{source}", headers, body, numbers_from=4)
         + legend
-        + f'<pre style="{_BLOCK}">{escape(totals_text(report, flops=view.flops).plain)}</pre>'
+        + f'<pre style="{BLOCK}">{escape(totals_text(report, flops=view.flops).plain)}</pre>'
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from cnninspect.render.html_cells import TEXT, _bold, _table, _tr
+from cnninspect.render.html_cells import TEXT, bold, table, table_row
 from cnninspect.render.validation.text import summary_line, where
 from cnninspect.results.validation import Validation
 
@@ -15,12 +15,12 @@ def validation_html(validation: Validation) -> str:
     for result in validation.results:
         worst = result.worst()
         status = "ok" if worst is None else str(worst)
-        head = [(_bold(escape(result.target), True), TEXT), (status, TEXT)]
-        body.append(_tr(head + [("", TEXT)] * 3))
+        head = [(bold(escape(result.target), True), TEXT), (status, TEXT)]
+        body.append(table_row(head + [("", TEXT)] * 3))
         for f in result.findings:
             message = escape(f.message) + (f"<br>hint: {escape(f.hint)}" if f.hint else "")
             body.append(
-                _tr(
+                table_row(
                     [
                         ("", TEXT),
                         (str(f.severity), TEXT),
@@ -31,4 +31,4 @@ def validation_html(validation: Validation) -> str:
                 )
             )
     headers = ["Target", "Severity", "Code", "Where", "Message"]
-    return _table(summary_line(validation), headers, body, numbers_from=len(headers))
+    return table(summary_line(validation), headers, body, numbers_from=len(headers))
