@@ -547,3 +547,38 @@ def test_the_width_follows_columns_when_printing(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("COLUMNS")
     assert data.size.width == UNBOUNDED_WIDTH
     assert talk.size.width != 40
+
+
+def test_every_format_shows_the_options_or_refuses_them_by_name() -> None:
+    """--macs, --flops, --explain and --memory reach Markdown and the HTML page as they reach
+    the table; CSV, one row per call, refuses those a row cannot hold, naming the format."""
+    options = ("--macs", "--flops", "--explain", "--memory")
+    markdown = cli("summary", "lenet5", "-f", "markdown", *options)
+    assert markdown.exit_code == 0, markdown.output
+    header = next(line for line in markdown.stdout.splitlines() if line.startswith("| Layer"))
+    assert header.endswith("| FLOPs |") and "MACs" not in markdown.stdout
+    assert "- FLOPs: " in markdown.stdout and "(5·5·1 + 1)·6 = 156" in markdown.stdout
+    assert "- Training step: " in markdown.stdout
+    page = cli("summary", "lenet5", "-f", "html", *options).stdout
+    assert ">FLOPs<" in page and "FLOPs:" in page and "Training step:" in page
+    assert "Why these numbers" in page
+    table = cli("summary", "lenet5", "--macs", "--flops").stdout
+    assert "FLOPs" in table and "MACs" not in table
+    for option in ("--explain", "--flops", "--memory"):
+        refused = cli("summary", "lenet5", "-f", "csv", option)
+        assert refused.exit_code == 2
+        assert f"{option} is not shown by --format csv" in refused.stderr
+    assert cli("summary", "lenet5", "-f", "csv", "--macs", "--rf").exit_code == 0  # columns
+
+
+def test_two_ways_of_giving_the_input_are_refused_with_one_message() -> None:
+    """cnninspect.summary(m, input_shape=..., inputs=[...]) used to take the second silently."""
+    import cnninspect
+    from cnninspect.errors import TargetError
+
+    for given in (
+        {"input_shape": (3, 32, 32), "inputs": ["3x64x64"]},
+        {"input_shape": (8,), "input_data": [0.0]},
+    ):
+        with pytest.raises(TargetError, match="give what forward receives once"):
+            cnninspect.summary("torch.nn:Identity", **given)

@@ -57,7 +57,7 @@ def summary_markdown(view: Report | SummaryView) -> str:
         else f"- MACs: {si(t.macs)} ({count(t.macs)})",
         f"- Activations: {count(t.activation_elements)} elements ({binary(t.activation_bytes)}, "
         f"batch {report.batch}, {report.dtype})",
-        *(f"- {line.strip()}" for line in memory_lines(report)),
+        *("- " + " ".join(line.split()) for line in memory_lines(report)),
     ]
     if view.explain:
         lines += ["", "```text", explanations_text(report).plain, "```"]
