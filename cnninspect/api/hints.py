@@ -83,15 +83,17 @@ def _findings(description: ArchSpec, *, quick: bool) -> list[Finding]:
     from cnninspect.checks.declarations import declared_shapes
 
     target = DescriptionFile(Path(description.path), description.path)
-    try:
-        loaded = load(target, device="meta", description=description)
+    try:  # the quick rejection needs the build's shapes first; else the pass makes the layers
+        loaded = load(target, device="meta", description=description, lazy=not quick)
     except BuildError as error:
         return [file_error(error)]
-    if quick and loaded.build_shapes is not None:
-        wrong = list(declared_shapes(description, loaded.origins, loaded.build_shapes))
+    if quick and loaded.built is not None:
+        wrong = list(declared_shapes(description, loaded.origins, loaded.built.layer_shapes))
         if wrong:
             return wrong
     try:
         return list(trace_loaded(loaded, device="meta", data_flow=False).report.findings)
     except TraceError as error:
         return [trace_failure(error, loaded.origins)]
+    except BuildError as error:  # a layer made by the pass that torch refuses
+        return [file_error(error)]

@@ -7,18 +7,20 @@ disagree.
 
     Target ──load──▶ Loaded (description, module) ──trace──▶ Trace ──▶ Report (+ findings)
 
-Two documented exceptions to "once": ``device="auto"`` runs the pass again on cpu when meta
-cannot run the model (data-dependent ops), and a description whose declarations fail builds
-the candidate inputs that the hint's search tries (``api/hints.py``). Within the one build, a
-description's shape-changing layers run once on meta to infer the next layer's channels
-(``construct/builder.py``).
+On meta a description's layers are made by the pass itself, each when its input reaches it
+(``construct/builder.py``): the build runs nothing of its own and every layer runs once. The
+documented exceptions to "once": ``device="auto"`` runs the pass again on cpu when meta cannot
+run the model (data-dependent ops); on a real device a description's layers are made by a run
+on meta first (the memory guard needs their shapes before anything is allocated); and a
+description whose declarations fail builds the candidate inputs that the hint's search tries
+(``api/hints.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cnninspect.api.request import (
@@ -40,6 +42,7 @@ from cnninspect.shapes import Shape
 if TYPE_CHECKING:
     from torch import nn
 
+    from cnninspect.construct.builder import Built
     from cnninspect.trace.records import Trace
 
 
@@ -54,11 +57,20 @@ class Loaded:
     name: str
     label: str
     description: ArchSpec | None = None
-    origins: Mapping[str, LayerOrigin] = field(default_factory=dict)
-    declared_inputs: tuple[DeclaredInput, ...] = ()
-    largest_activation: int = 0  # elements per sample, when known before the pass
-    # a description's layer outputs as the build computed them (the solver's quick rejection)
-    build_shapes: Mapping[str, Shape] | None = None
+    built: Built | None = None  # a description's build (its layers made by the first pass)
+
+    @property
+    def origins(self) -> Mapping[str, LayerOrigin]:
+        return self.built.origins if self.built is not None else {}
+
+    @property
+    def declared_inputs(self) -> Sequence[DeclaredInput]:
+        return self.built.declared_inputs if self.built is not None else ()
+
+    @property
+    def largest_activation(self) -> int:
+        """Elements per sample of the largest layer output, when known before the pass."""
+        return self.built.largest_activation if self.built is not None else 0
 
 
 @dataclass(frozen=True)
@@ -117,16 +129,18 @@ def load(
     device: str = "meta",
     dtype: str = "float32",
     description: ArchSpec | None = None,
+    lazy: bool = False,
 ) -> Loaded:
     """Build a description, construct a module reference on ``device`` (meta: no weights), or
     copy the caller's module onto ``device`` at ``dtype`` (the caller's model never moves).
-    ``description``: already parsed (``read``)."""
+    ``description``: already parsed (``read``). ``lazy``: a description's layers are made by
+    the model's first pass (the trace on meta) rather than by a pass of the build's own."""
     label = target_label(target)
     if isinstance(target, DescriptionFile):
         from cnninspect.construct.builder import build
 
         spec = description or read(target, feed)
-        built = build(spec)
+        built = build(spec, lazy=lazy)
         return Loaded(
             target=target,
             module=built.module,
@@ -134,10 +148,7 @@ def load(
             name=spec.name,
             label=label,
             description=spec,
-            origins=built.origins,
-            declared_inputs=built.declared_inputs,
-            largest_activation=built.largest_activation,
-            build_shapes=built.layer_shapes,
+            built=built,
         )
     shapes = feed_shapes(feed)
     if not shapes:
@@ -250,7 +261,11 @@ def _inspect_on(
     from cnninspect.trace.forward import check_device
 
     check_device(device)  # before constructing anything: a missing GPU is one line
-    loaded = load(target, feed, device=device, dtype=dtype, description=description)
+    # on meta the pass makes a description's layers: each runs once; on a real device the
+    # build runs once on meta first (the memory guard needs its shapes before the pass)
+    loaded = load(
+        target, feed, device=device, dtype=dtype, description=description, lazy=device == "meta"
+    )
     return trace_loaded(
         loaded, feed, device=device, batch=batch, dtype=dtype, mode=mode, data_flow=data_flow
     )

@@ -2,17 +2,19 @@
 
 Modules are constructed under ``torch.device("meta")``: no memory is allocated and no weight
 is initialised, so building VGG-16 costs milliseconds. ``in_channels``, ``in_features`` and
-``num_features`` come from the incoming tensor, so each new layer is run once on a meta tensor
-— torch computes the shapes, we never re-implement its arithmetic. A declared ``in_*`` that
-disagrees with the incoming tensor is recorded (validate reports it as CNN102) and the actual
-value is used, so one wrong declaration does not hide everything after it.
+``num_features`` come from the incoming tensor: each layer is made when the tensor it takes
+first reaches it, inside the model's first forward pass (``Pending`` in ``modules.py``) —
+torch computes the shapes, we never re-implement its arithmetic, and the inspection's one pass
+is also the build, so every layer runs once. A declared ``in_*`` that disagrees with the
+incoming tensor is recorded (validate reports it as CNN102) and the actual value is used, so
+one wrong declaration does not hide everything after it.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +23,9 @@ from torch import nn
 
 from cnninspect.construct.construction import no_init
 from cnninspect.construct.keywords import check_keywords, constructor_parameters, layer_class
-from cnninspect.construct.modules import MERGES, Graph
+from cnninspect.construct.modules import MERGES, Graph, Pending, Sequential
 from cnninspect.construct.origins import DeclaredInput, LayerOrigin
 from cnninspect.description.architecture import (
-    SCOPE_INPUT_NAMES,
     ArchSpec,
     Expect,
     LayerSpec,
@@ -37,7 +38,13 @@ from cnninspect.description.expressions import parse as parse_reference
 from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.description.limits import Limits
 from cnninspect.description.limits import current as current_limits
-from cnninspect.errors import BuildError, call_text, first_line, is_spatial_collapse
+from cnninspect.errors import (
+    BuildError,
+    CnninspectError,
+    call_text,
+    first_line,
+    is_spatial_collapse,
+)
 from cnninspect.shapes import (
     MAX_ELEMENTS,
     BatchedShape,
@@ -49,22 +56,64 @@ from cnninspect.shapes import (
 from cnninspect.trace.contracts import violation
 
 
-@dataclass(frozen=True, slots=True)
 class Built:
-    module: nn.Module
-    origins: Mapping[str, LayerOrigin]
-    declared_inputs: tuple[DeclaredInput, ...]
-    output_shape: Shape  # as computed while building
-    largest_activation: int  # elements per sample of the largest layer output (memory guard)
-    # the output of every named layer, block and repeat as computed while building, per sample
-    # as the trace's rows show it (the batch of 1 stripped only where it is the batch): the
-    # solver rejects candidate inputs with these alone
-    layer_shapes: Mapping[str, Shape]
+    """A description's model and what its build knows that the model does not: where each
+    layer is written, the declared ``in_*`` the tensors contradict, and the shape each named
+    layer, block and repeat computes. Lazy (``build(..., lazy=True)``): the layers are made
+    during the model's first pass, and these fill in as it runs."""
+
+    def __init__(self, module: nn.Module, builder: _Builder) -> None:
+        self.module = module
+        self._builder = builder
+
+    @property
+    def origins(self) -> Mapping[str, LayerOrigin]:
+        return self._builder.origins
+
+    @property
+    def declared_inputs(self) -> Sequence[DeclaredInput]:
+        return self._builder.declared
+
+    @property
+    def layer_shapes(self) -> Mapping[str, Shape]:
+        """Per sample, as the rows show them: the solver rejects candidate inputs with these."""
+        return self._builder.layer_shapes
+
+    @property
+    def made(self) -> bool:
+        """Every layer made (the model ran once)."""
+        return self._builder.output is not None
+
+    @property
+    def output_shape(self) -> Shape | None:
+        output = self._builder.output
+        return drop_batch(output) if output is not None else None
+
+    @property
+    def largest_activation(self) -> int:
+        """Elements per sample of the largest layer output, once made (the memory guard)."""
+        return max((math.prod(drop_batch(s)) for s in self._builder.shapes), default=0)
+
+    def make(self) -> Built:
+        """Make every layer by running the model once on meta, at batch 1, in eval mode
+        (what a lazy build needs before it is copied, moved or tracked)."""
+        if not self.made:
+            spec = self._builder.spec
+            self.module.eval()
+            with torch.no_grad():
+                out = self.module(torch.empty((1, *spec.input_shape), device="meta"))
+            self._builder.output = tuple(out.shape)
+        return self
 
 
-def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
-    """Construct the model of ``spec`` on the meta device (the trace gives it seeded values
-    when it runs on a real device: ``trace/arguments.py``).
+def build(spec: ArchSpec, limits: Limits | None = None, *, lazy: bool = False) -> Built:
+    """The model of ``spec`` on the meta device (the trace gives it seeded values when it runs
+    on a real device: ``trace/arguments.py``).
+
+    Each layer is made from the shape of the tensor it receives (``in_channels`` inferred), when
+    that tensor first reaches it (``construct/modules.py``): ``lazy`` leaves that to the model's
+    first pass — the one forward pass of an inspection on meta, so every layer runs once —
+    otherwise the model runs once on meta here.
 
     The loader has already refused a file that expands past ``limits.layers`` (when the count
     is known without the tensors); the builder counts again as it constructs.
@@ -78,21 +127,9 @@ def build(spec: ArchSpec, limits: Limits | None = None) -> Built:
             code="CNN002",
         )
     builder = _Builder(spec, limits, shapes=[(1, *spec.input_shape)])
-    # on meta there is nothing to initialise: the init functions would only cost dispatches
-    # (a real device gets seeded values when the model is placed there: trace/values.py)
-    with torch.device("meta"), no_init():
-        module, output = builder.scope(
-            spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name
-        )
-    largest = max(math.prod(drop_batch(s)) for s in builder.shapes)
-    return Built(
-        module,
-        builder.origins,
-        tuple(builder.declared),
-        drop_batch(output),
-        largest,
-        builder.layer_shapes,
-    )
+    root = builder.scope(spec.layers, {}, [(1, *spec.input_shape)], prefix="", block_type=spec.name)
+    built = Built(root, builder)
+    return built if lazy else built.make()
 
 
 @dataclass
@@ -105,6 +142,9 @@ class _Builder:
     layer_shapes: dict[str, Shape] = field(default_factory=dict)
     constructed: int = 0
 
+    output: BatchedShape | None = None  # the model's, once it has run
+    batch: int | None = None  # of the pass that makes the layers (its first layer's input)
+
     def scope(
         self,
         layers: tuple[LayerSpec, ...],
@@ -114,19 +154,21 @@ class _Builder:
         prefix: str,
         block_type: str,
         input_names: tuple[str, ...] = ("in",),
-    ) -> tuple[Graph, BatchedShape]:
+    ) -> Graph:
+        """A Graph of ``layers``, each pending until its input reaches it."""
         if prefix and len(input_shapes[0]) > 1:  # inside a block, ${in_channels * 6} works
             args = {**args, IN_CHANNELS: input_shapes[0][1]}
-        shapes = dict(zip(input_names, input_shapes, strict=True))
-        shapes |= dict.fromkeys(SCOPE_INPUT_NAMES, input_shapes[0])
-        previous = input_shapes[0]
-        nodes = []
-        for layer in layers:
-            incoming = [shapes[s] for s in layer.sources] or [previous]
-            module, previous = self.layer(layer, args, incoming, prefix + layer.name)
-            shapes[layer.name] = previous
-            nodes.append((layer.name, module, layer.sources))
-        return Graph(nodes, block_type, input_names), previous
+        nodes: list[tuple[str, nn.Module | Pending | None, tuple[str, ...]]] = [
+            (layer.name, self.pending(layer, args, prefix + layer.name), layer.sources)
+            for layer in layers
+        ]
+        return Graph(nodes, block_type, input_names)
+
+    def pending(self, layer: LayerSpec, args: Mapping[str, Value], qualname: str) -> Pending:
+        return Pending(
+            make=lambda incoming: self.layer(layer, args, incoming, qualname),
+            first_call=lambda module, inputs: self.first_call(layer, qualname, module, inputs),
+        )
 
     def layer(
         self,
@@ -134,7 +176,9 @@ class _Builder:
         args: Mapping[str, Value],
         incoming: list[BatchedShape],
         qualname: str,
-    ) -> tuple[nn.Module | None, BatchedShape]:
+    ) -> nn.Module | None:
+        if self.batch is None:  # the first layer made reads the model's input
+            self.batch = incoming[0][0]
         try:
             kwargs = {k.key: substitute(k.value, args) for k in layer.kwargs}
             repeat = substitute(layer.repeat, args)
@@ -154,25 +198,27 @@ class _Builder:
             qualname, layer.type, layer.position, expect, layer.note
         )
         if repeat == 0:  # a computed count of 0: no module; the input passes through
-            return None, incoming[0]
+            self.layer_shapes[qualname] = self.per_sample(incoming[0])
+            return None
         if repeat == 1:
             return self.one(layer, kwargs, incoming, qualname)
-        copies = nn.Sequential()
-        shape = incoming
-        for index in range(repeat):
-            module, out = self.one(layer, kwargs, shape, f"{qualname}.{index}")
-            copies.add_module(str(index), module)
-            shape = [out]
-        self.layer_shapes[qualname] = per_sample(shape[0], 1)
-        return copies, shape[0]
+
+        def copy(index: int) -> Pending:
+            name = f"{qualname}.{index}"
+            return Pending(
+                make=lambda shapes: self.one(layer, kwargs, shapes, name),
+                first_call=lambda module, inputs: self.first_call(layer, name, module, inputs),
+            )
+
+        return Sequential(repeat, copy)
 
     def one(
         self, layer: LayerSpec, kwargs: dict[str, Any], incoming: list[BatchedShape], qualname: str
-    ) -> tuple[nn.Module, BatchedShape]:
+    ) -> nn.Module:
         block = self.spec.blocks.get(layer.type)
         if block is not None:
             block_args = {a.name: a.default for a in block.args} | kwargs
-            graph, out = self.scope(
+            return self.scope(
                 block.layers,
                 block_args,
                 incoming,
@@ -180,8 +226,6 @@ class _Builder:
                 block_type=block.name,
                 input_names=block.inputs,
             )
-            self.layer_shapes[qualname] = per_sample(out, 1)
-            return graph, out
         self.origins.setdefault(
             qualname, LayerOrigin(qualname, layer.type, layer.position, None, layer.note)
         )
@@ -194,10 +238,12 @@ class _Builder:
                 position=layer.position,
                 code="CNN002",
             )
-        module = self.construct(layer, kwargs, incoming[0], qualname)
-        out = self.propagate(module, layer, incoming, qualname)
-        self.layer_shapes[qualname] = per_sample(out, 1)
-        return module, out
+        # on meta there is nothing to initialise: the init functions would only cost
+        # dispatches (a real device gets seeded values when the model is placed there)
+        with torch.device("meta"), no_init():
+            module = self.construct(layer, kwargs, incoming[0], qualname)
+        self.check(module, layer, incoming, qualname)
+        return module
 
     def construct(
         self, layer: LayerSpec, kwargs: dict[str, Any], incoming: BatchedShape, qualname: str
@@ -259,11 +305,11 @@ class _Builder:
             return None
         return flattened_from(incoming[-1], reversed(self.shapes))
 
-    def propagate(
+    def check(
         self, module: nn.Module, layer: LayerSpec, incoming: list[BatchedShape], qualname: str
-    ) -> BatchedShape:
-        """The output shape of ``module``, computed by torch on meta tensors — after the checks
-        that a real device makes and meta does not, located at the value at fault."""
+    ) -> None:
+        """What a real device refuses and meta does not, before the layer first runs, located
+        at the value at fault."""
         _check_rank(layer, incoming[0], qualname)
         _check_concat_dim(layer, incoming[0], qualname)
         found = violation(module, incoming)
@@ -276,39 +322,22 @@ class _Builder:
                 hint="torch refuses it when the model runs on a real device",
                 code="CNN106",
             )
-        kind = LAYER_TYPES.get(layer.type)
-        if kind is not None and kind.same_shape and len(incoming) == 1:
-            # nothing to infer: its output has its input's shape. Running it on meta is most
-            # of a build's time (batch norm's decomposition); the trace runs it, checked.
-            self.shapes.append(incoming[0])
-            return incoming[0]
+
+    def first_call(
+        self, layer: LayerSpec, qualname: str, module: nn.Module, inputs: list[torch.Tensor]
+    ) -> torch.Tensor:
+        """The first run of a layer, block or repeat just made: its output shape recorded, and
+        a layer's failure told as the file's (a merge of mismatched shapes, a collapse)."""
+        leaf = isinstance(layer.type, str) and layer.type not in self.spec.blocks
+        leaf = leaf and not isinstance(module, Sequential | Graph)
         try:
-            with torch.no_grad():
-                out = module(*(torch.empty(shape) for shape in incoming))
+            out = module(*inputs)
+        except CnninspectError:
+            raise
         except Exception as exc:
-            if layer.type in MERGES:
-                given = ", ".join(
-                    f"{source} gives {drop_batch(s)}"
-                    for source, s in zip(layer.sources, incoming, strict=True)
-                )
-                rule = (
-                    "the channel count may differ" if layer.type == "Concat" else "none may differ"
-                )
-                raise BuildError(
-                    f"{qualname} ({layer.type}) cannot merge {given}",
-                    layer=qualname,
-                    position=layer.position,
-                    hint=f"{layer.type} needs matching sizes ({rule})",
-                    code="CNN105",
-                ) from None
-            shapes = " and ".join(str(drop_batch(s)) for s in incoming)
-            collapse = is_spatial_collapse(str(exc))
-            raise BuildError(
-                f"{qualname} ({layer.type}) fails on input {shapes}: {first_line(exc)}",
-                layer=qualname,
-                position=layer.position,
-                code="CNN107" if collapse else "CNN106",
-            ) from None
+            if not leaf:
+                raise
+            raise self.failure(layer, qualname, [tuple(t.shape) for t in inputs], exc) from None
         if not isinstance(out, torch.Tensor):
             raise BuildError(
                 f"{qualname} ({layer.type}) returned {type(out).__name__}, not a tensor",
@@ -318,7 +347,38 @@ class _Builder:
                 code="CNN106",
             )
         self.shapes.append(tuple(out.shape))
-        return self.shapes[-1]
+        self.layer_shapes[qualname] = self.per_sample(tuple(out.shape))
+        return out
+
+    def per_sample(self, shape: BatchedShape) -> Shape:
+        """As the trace's rows show it: the batch stripped only where it is the batch (a
+        Flatten(start_dim=0) folds it in)."""
+        return per_sample(shape, self.batch if self.batch is not None else 1)
+
+    def failure(
+        self, layer: LayerSpec, qualname: str, incoming: list[BatchedShape], exc: Exception
+    ) -> BuildError:
+        if layer.type in MERGES:
+            given = ", ".join(
+                f"{source} gives {drop_batch(s)}"
+                for source, s in zip(layer.sources, incoming, strict=True)
+            )
+            rule = "the channel count may differ" if layer.type == "Concat" else "none may differ"
+            return BuildError(
+                f"{qualname} ({layer.type}) cannot merge {given}",
+                layer=qualname,
+                position=layer.position,
+                hint=f"{layer.type} needs matching sizes ({rule})",
+                code="CNN105",
+            )
+        shapes = " and ".join(str(drop_batch(s)) for s in incoming)
+        collapse = is_spatial_collapse(str(exc))
+        return BuildError(
+            f"{qualname} ({layer.type}) fails on input {shapes}: {first_line(exc)}",
+            layer=qualname,
+            position=layer.position,
+            code="CNN107" if collapse else "CNN106",
+        )
 
 
 def _check_rank(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None:

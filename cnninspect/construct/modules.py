@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from cnninspect.description.architecture import SCOPE_INPUT_NAMES
+from cnninspect.trace.growth import grown
 
 
 class Add(nn.Module):
@@ -46,14 +48,43 @@ class Concat(nn.Module):
 MERGES: dict[str, type[nn.Module]] = {"Add": Add, "Mul": Mul, "Concat": Concat}
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A layer not made yet: ``make`` makes it from the shapes of the tensors it receives
+    (None: a layer repeated 0 times, whose input passes through); ``first_call`` runs it the
+    first time, turning torch's refusal into a located error."""
+
+    make: Callable[[list[tuple[int, ...]]], nn.Module | None]
+    first_call: Callable[[nn.Module, list[torch.Tensor]], torch.Tensor]
+
+
+def _run(owner: nn.Module, name: str, inputs: list[torch.Tensor]) -> torch.Tensor:
+    """Run ``owner``'s child ``name`` on ``inputs``, making it first if it is pending."""
+    pending: dict[str, Pending] = owner.__dict__["pending"]
+    if name not in pending:
+        module = owner._modules[name]
+        return module(*inputs) if module is not None else inputs[0]
+    recipe = pending.pop(name)
+    made = recipe.make([tuple(t.shape) for t in inputs])
+    owner._modules[name] = made
+    if made is None:
+        return inputs[0]
+    made.train(owner.training)
+    grown(owner, name, made)
+    return recipe.first_call(made, inputs)
+
+
 class Graph(nn.Module):
     """Runs named layers in order; each reads the previous output or the layers its
     ``from`` names. The model of a YAML file and every block instance are Graphs. A layer
-    repeated 0 times (a computed count) has no module: its input passes through."""
+    repeated 0 times (a computed count) has no module: its input passes through.
+
+    A layer may be pending (``Pending``): it is made when its input first reaches it, during
+    the one forward pass, from the shapes it receives — the build needs no pass of its own."""
 
     def __init__(
         self,
-        nodes: Sequence[tuple[str, nn.Module | None, tuple[str, ...]]],
+        nodes: Sequence[tuple[str, nn.Module | Pending | None, tuple[str, ...]]],
         block_type: str = "Graph",
         inputs: tuple[str, ...] = ("in",),
     ) -> None:
@@ -61,8 +92,11 @@ class Graph(nn.Module):
         self.block_type = block_type  # what the summary calls it: the block's name
         self.inputs = inputs  # what `from` calls the positional inputs of forward()
         self.wiring: list[tuple[str, tuple[str, ...]]] = []
-        for name, module, sources in nodes:
-            self.add_module(name, module)
+        self.__dict__["pending"] = {}  # not a submodule: made into one when it first runs
+        for name, node, sources in nodes:
+            if isinstance(node, Pending):
+                self.__dict__["pending"][name] = node
+            self.add_module(name, None if isinstance(node, Pending) else node)
             self.wiring.append((name, sources))
         # Only outputs that a later `from` reads are kept alive during the forward pass.
         self.kept = {s for _, sources in self.wiring for s in sources}
@@ -71,9 +105,25 @@ class Graph(nn.Module):
         outputs = dict(zip(self.inputs, xs, strict=True)) | dict.fromkeys(SCOPE_INPUT_NAMES, xs[0])
         out = xs[0]
         for name, sources in self.wiring:
-            module = self._modules[name]
             inputs = [outputs[s] for s in sources] if sources else [out]
-            out = module(*inputs) if module is not None else inputs[0]
+            out = _run(self, name, inputs)
             if name in self.kept:
                 outputs[name] = out
         return out
+
+
+class Sequential(nn.Sequential):
+    """A description's ``repeat: N``: N copies in a row, each made (when pending) from what
+    the one before it gives. Named as torch's: a repeat reads as a Sequential in every view."""
+
+    def __init__(self, copies: int, pending: Callable[[int], Pending]) -> None:
+        super().__init__()
+        self.__dict__["pending"] = {}
+        for index in range(copies):
+            self.__dict__["pending"][str(index)] = pending(index)
+            self.add_module(str(index), None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for name in list(self._modules):
+            x = _run(self, name, [x])
+        return x

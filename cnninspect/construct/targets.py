@@ -1,5 +1,6 @@
-"""TARGET → a model ready to trace: a YAML path, a bundled name, or ``module:attr``; and the
-targets a command line names (directories expanded, duplicates once).
+"""Where a TARGET is: a YAML path, a bundled architecture's name, or ``module:attr``; and the
+targets a command line names (directories expanded, duplicates once). Torch-free: what a
+target is gets decided once, in ``api/request.py``, before anything heavy runs.
 
 Bundled architectures live in ``architectures/`` at the repository root; a wheel carries them
 as ``cnninspect/architectures`` (see pyproject.toml), so both places are searched.
@@ -7,35 +8,17 @@ as ``cnninspect/architectures`` (see pyproject.toml), so both places are searche
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from cnninspect.construct.origins import DeclaredInput, LayerOrigin
-from cnninspect.description.architecture import ArchSpec
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
-from cnninspect.shapes import Shape
 
 if TYPE_CHECKING:
-    from torch import nn
+    pass
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class Loaded:
-    module: nn.Module
-    input_shapes: tuple[Shape, ...]
-    name: str
-    target: str
-    source: str | None = None
-    spec: ArchSpec | None = None
-    origins: Mapping[str, LayerOrigin] = field(default_factory=dict)
-    declared_inputs: tuple[DeclaredInput, ...] = ()
-    largest_activation: int = 0  # elements per sample, when known before the pass
 
 
 def bundled_dirs() -> list[Path]:
@@ -85,81 +68,6 @@ def yaml_path(target: str) -> Path:
             hint="bundled: " + ", ".join(names) + "; a module is written pkg.module:attr",
         )
     return bundled
-
-
-def read_description(target: str, args: Mapping[str, Any] | None = None) -> ArchSpec:
-    """The description a YAML target names, read and checked without importing torch (a file
-    that breaks a limit is refused before any heavy work)."""
-    from cnninspect.description.parser import load
-
-    if args:
-        raise TargetError(
-            f"--arg configures a module's constructor; {target} is a YAML description",
-            hint="a description's layers take their arguments in the file",
-        )
-    return load(yaml_path(target))
-
-
-def load_target(
-    target: str | nn.Module | ArchSpec,
-    *,
-    input_shapes: Sequence[Shape] | None = None,
-    args: Mapping[str, Any] | None = None,
-    device: str = "cpu",
-    description: ArchSpec | None = None,
-) -> Loaded:
-    """``description``: the YAML target already read (``read_description``)."""
-    from torch import nn
-
-    if isinstance(target, nn.Module):
-        return _loaded_module(target, type(target).__name__, input_shapes)
-    if isinstance(target, ArchSpec):
-        return _loaded_spec(target, target.path, input_shapes)
-    if is_module_target(target):
-        from cnninspect.construct.construction import import_module_target
-
-        module = import_module_target(target, args or {}, device=device)
-        return _loaded_module(module, target, input_shapes)
-    spec = description or read_description(target, args)
-    return _loaded_spec(spec, target, input_shapes)
-
-
-def _loaded_spec(spec: ArchSpec, target: str, input_shapes: Sequence[Shape] | None) -> Loaded:
-    from cnninspect.construct.builder import build
-
-    if input_shapes is not None and len(input_shapes) != 1:
-        raise TargetError("a YAML architecture takes exactly one input")
-    if input_shapes:
-        if not input_shapes[0]:
-            raise TargetError(
-                "a YAML architecture's input has at least one size (features, or channels "
-                "and spatial sizes), not a 0-d scalar"
-            )
-        spec = dataclasses.replace(spec, input_shape=tuple(input_shapes[0]))
-    built = build(spec)
-    return Loaded(
-        module=built.module,
-        input_shapes=(spec.input_shape,),
-        name=spec.name,
-        target=target,
-        source=spec.source,
-        spec=spec,
-        origins=built.origins,
-        declared_inputs=built.declared_inputs,
-        largest_activation=built.largest_activation,
-    )
-
-
-def _loaded_module(module: nn.Module, target: str, input_shapes: Sequence[Shape] | None) -> Loaded:
-    if not input_shapes:
-        raise TargetError(
-            f"{target} is a PyTorch module: give its input shape without the batch",
-            hint="for example --input 3x224x224 (repeat --input for several inputs)",
-        )
-    name = target.rpartition(":")[2] or type(module).__name__
-    return Loaded(
-        module=module, input_shapes=tuple(tuple(s) for s in input_shapes), name=name, target=target
-    )
 
 
 def is_yaml_target(target: str) -> bool:

@@ -19,10 +19,10 @@ import torch
 from torch import nn
 
 from cnninspect.choices import DEVICES, DTYPES
-from cnninspect.errors import DeviceError, TargetError, TraceError, first_line
+from cnninspect.errors import CnninspectError, DeviceError, TargetError, first_line
 from cnninspect.inputs import Example, Inputs
 from cnninspect.shapes import MAX_ELEMENTS, Shape
-from cnninspect.trace import arguments, memory_guard
+from cnninspect.trace import arguments, growth, memory_guard
 from cnninspect.trace.dispatch import PassDispatch
 from cnninspect.trace.flow import tensors
 from cnninspect.trace.placement import to_empty
@@ -104,7 +104,14 @@ def trace(
     recorder = Recorder(model, value_ranges=known)
     recorder.start(list(tensors([inputs, keywords])))  # data flow and fields start here
     output, counter = _run(
-        model, recorder, inputs, keywords, mode=mode, device=device, data_flow=data_flow
+        model,
+        recorder,
+        inputs,
+        keywords,
+        mode=mode,
+        device=device,
+        dtype=torch_dtype,
+        data_flow=data_flow,
     )
     return _recorded(
         model,
@@ -127,6 +134,7 @@ def _run(
     *,
     mode: str,
     device: str,
+    dtype: torch.dtype,
     data_flow: bool,
 ) -> tuple[Any, PassDispatch]:
     """The call itself, under the recorder's hooks and the pass's dispatch mode; the model's
@@ -135,6 +143,13 @@ def _run(
         raise TargetError(f"unknown mode '{mode}': use eval or train")
     modes = {m: m.training for m in model.modules()}
     kept = _buffers_kept(model) if mode == "train" else []
+
+    def grown(parent: nn.Module, name: str, module: nn.Module) -> None:
+        """A description's layer made by this pass (construct/modules.py): at the pass's
+        dtype, and watched like the others before it first runs."""
+        module.to(dtype=dtype)  # floating tensors only
+        recorder.adopt(parent, name, module)
+
     try:
         model.train(mode == "train")
         recorder.attach()
@@ -142,9 +157,9 @@ def _run(
         # data_flow: receptive fields and which call feeds which (summary's columns, draw);
         # list and validate need neither and skip the per-op bookkeeping
         counter = PassDispatch(recorder.owner, [recorder.observe] if data_flow else [])
-        with torch.no_grad(), counter, redirect_stdout(sys.stderr):
+        with torch.no_grad(), counter, redirect_stdout(sys.stderr), growth.watching(grown):
             output = model(*inputs, **keywords)
-    except TraceError:
+    except CnninspectError:  # a TraceError, or a layer made by the pass that torch refuses
         raise
     except (SystemExit, KeyboardInterrupt) as exc:  # raised by the model's own code
         raise recorder.failure(RuntimeError(f"raised {type(exc).__name__}"), exc) from None
@@ -156,8 +171,8 @@ def _run(
         raise recorder.failure(exc) from None
     finally:
         recorder.detach()
-        for module, training in modes.items():
-            module.training = training
+        for module in model.modules():  # those the pass made as the builder makes them: eval
+            module.training = modes.get(module, False)
         with torch.no_grad():
             for buffer, saved in kept:
                 buffer.copy_(saved)

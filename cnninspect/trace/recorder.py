@@ -102,6 +102,15 @@ class Recorder:
             self.handles.append(module.register_forward_pre_hook(self.pre, with_kwargs=True))
             self.handles.append(module.register_forward_hook(self.post, with_kwargs=True))
 
+    def adopt(self, parent: nn.Module, name: str, module: nn.Module) -> None:
+        """A module made during the pass (a description's layer, ``trace/growth.py``): named
+        under its parent and hooked before it first runs."""
+        base = self.names.get(parent, "")
+        for qualname, member in module.named_modules(prefix=f"{base}.{name}" if base else name):
+            self.names[member] = qualname
+            self.handles.append(member.register_forward_pre_hook(self.pre, with_kwargs=True))
+            self.handles.append(member.register_forward_hook(self.post, with_kwargs=True))
+
     def detach(self) -> None:
         for handle in self.handles:
             handle.remove()
