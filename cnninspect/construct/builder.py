@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.utils._python_dispatch import _disable_current_modes
 
 from cnninspect.construct.construction import no_init
 from cnninspect.construct.keywords import check_keywords, constructor_parameters, layer_class
@@ -239,8 +240,10 @@ class _Builder:
                 code="CNN002",
             )
         # on meta there is nothing to initialise: the init functions would only cost
-        # dispatches (a real device gets seeded values when the model is placed there)
-        with torch.device("meta"), no_init():
+        # dispatches (a real device gets seeded values when the model is placed there); made
+        # during the pass, a layer's construction is no work of the pass: its dispatch mode
+        # (MACs, data flow) does not see it
+        with _disable_current_modes(), torch.device("meta"), no_init():
             module = self.construct(layer, kwargs, incoming[0], qualname)
         self.check(module, layer, incoming, qualname)
         return module

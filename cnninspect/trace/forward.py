@@ -147,7 +147,8 @@ def _run(
     def grown(parent: nn.Module, name: str, module: nn.Module) -> None:
         """A description's layer made by this pass (construct/modules.py): at the pass's
         dtype, and watched like the others before it first runs."""
-        module.to(dtype=dtype)  # floating tensors only
+        if dtype != torch.float32:  # the builder makes float32 layers
+            module.to(dtype=dtype)  # floating tensors only
         recorder.adopt(parent, name, module)
 
     try:
