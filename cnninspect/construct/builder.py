@@ -24,8 +24,9 @@ from torch.utils._python_dispatch import _disable_current_modes
 
 from cnninspect.construct.construction import no_init
 from cnninspect.construct.keywords import check_keywords, constructor_parameters, layer_class
-from cnninspect.construct.modules import MERGES, Graph, Pending, Sequential
+from cnninspect.construct.modules import Graph, Pending, Sequential
 from cnninspect.construct.origins import DeclaredInput, LayerOrigin
+from cnninspect.construct.refusals import check_layer, layer_failure
 from cnninspect.description.architecture import (
     ArchSpec,
     Expect,
@@ -44,7 +45,6 @@ from cnninspect.errors import (
     CnninspectError,
     call_text,
     first_line,
-    is_spatial_collapse,
 )
 from cnninspect.shapes import (
     MAX_ELEMENTS,
@@ -54,7 +54,6 @@ from cnninspect.shapes import (
     flattened_from,
     per_sample,
 )
-from cnninspect.trace.contracts import violation
 
 
 class Built:
@@ -245,7 +244,7 @@ class _Builder:
         # (MACs, data flow) does not see it
         with _disable_current_modes(), torch.device("meta"), no_init():
             module = self.construct(layer, kwargs, incoming[0], qualname)
-        self.check(module, layer, incoming, qualname)
+        check_layer(module, layer, incoming, qualname)
         return module
 
     def construct(
@@ -308,24 +307,6 @@ class _Builder:
             return None
         return flattened_from(incoming[-1], reversed(self.shapes))
 
-    def check(
-        self, module: nn.Module, layer: LayerSpec, incoming: list[BatchedShape], qualname: str
-    ) -> None:
-        """What a real device refuses and meta does not, before the layer first runs, located
-        at the value at fault."""
-        _check_rank(layer, incoming[0], qualname)
-        _check_concat_dim(layer, incoming[0], qualname)
-        found = violation(module, incoming)
-        if found is not None:
-            kwarg = layer.kwarg(found.keyword)
-            raise BuildError(
-                f"{qualname} ({layer.type}): {found.message}",
-                layer=qualname,
-                position=kwarg.value_position if kwarg else layer.position,
-                hint="torch refuses it when the model runs on a real device",
-                code="CNN106",
-            )
-
     def first_call(
         self, layer: LayerSpec, qualname: str, module: nn.Module, inputs: list[torch.Tensor]
     ) -> torch.Tensor:
@@ -340,7 +321,8 @@ class _Builder:
         except Exception as exc:
             if not leaf:
                 raise
-            raise self.failure(layer, qualname, [tuple(t.shape) for t in inputs], exc) from None
+            shapes = [tuple(t.shape) for t in inputs]
+            raise layer_failure(layer, qualname, shapes, exc) from None
         if not isinstance(out, torch.Tensor):
             raise BuildError(
                 f"{qualname} ({layer.type}) returned {type(out).__name__}, not a tensor",
@@ -357,76 +339,6 @@ class _Builder:
         """As the trace's rows show it: the batch stripped only where it is the batch (a
         Flatten(start_dim=0) folds it in)."""
         return per_sample(shape, self.batch if self.batch is not None else 1)
-
-    def failure(
-        self, layer: LayerSpec, qualname: str, incoming: list[BatchedShape], exc: Exception
-    ) -> BuildError:
-        if layer.type in MERGES:
-            given = ", ".join(
-                f"{source} gives {drop_batch(s)}"
-                for source, s in zip(layer.sources, incoming, strict=True)
-            )
-            rule = "the channel count may differ" if layer.type == "Concat" else "none may differ"
-            return BuildError(
-                f"{qualname} ({layer.type}) cannot merge {given}",
-                layer=qualname,
-                position=layer.position,
-                hint=f"{layer.type} needs matching sizes ({rule})",
-                code="CNN105",
-            )
-        shapes = " and ".join(str(drop_batch(s)) for s in incoming)
-        collapse = is_spatial_collapse(str(exc))
-        return BuildError(
-            f"{qualname} ({layer.type}) fails on input {shapes}: {first_line(exc)}",
-            layer=qualname,
-            position=layer.position,
-            code="CNN107" if collapse else "CNN106",
-        )
-
-
-def _check_rank(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None:
-    """An N-d layer (Conv2d, MaxPool2d, BatchNorm2d, ZeroPad2d, …) takes (batch, channels, N
-    sizes). torch also accepts one rank less, as an unbatched input — which here would be a
-    1-D signal pooled across its channels as if they were rows, and no error."""
-    kind = LAYER_TYPES.get(layer.type)
-    spatial = kind.spatial if kind is not None else None
-    if spatial is None:
-        return
-    ranks = {spatial + 2} | ({2} if layer.type in ("BatchNorm1d", "InstanceNorm1d") else set())
-    if len(incoming) not in ranks:
-        sizes = "(C, " + ", ".join(("L",) if spatial == 1 else "DHW"[3 - spatial :]) + ")"
-        raise BuildError(
-            f"{qualname} ({layer.type}) takes a {spatial}-D input {sizes} per sample, "
-            f"but receives {drop_batch(incoming)}",
-            layer=qualname,
-            position=layer.position,
-            hint=_rank_hint(len(incoming) - 2),
-            code="CNN106",
-        )
-
-
-def _check_concat_dim(layer: LayerSpec, incoming: BatchedShape, qualname: str) -> None:
-    dim = next((k.value for k in layer.kwargs if k.key == "dim"), 1)
-    if layer.type != "Concat" or not isinstance(dim, int):
-        return
-    rank = len(incoming)
-    if not -rank <= dim < rank:
-        kwarg = layer.kwarg("dim")
-        raise BuildError(
-            f"{qualname} (Concat): dim={dim} is out of range for a {rank}-D input "
-            f"(use -{rank} … {rank - 1}; 1 is the channels)",
-            layer=qualname,
-            position=kwarg.value_position if kwarg else layer.position,
-            code="CNN002",
-        )
-
-
-def _rank_hint(spatial: int) -> str:
-    if 1 <= spatial <= 3:
-        return f"use the {spatial}-D variant of this layer, or reshape before it"
-    if spatial < 1:
-        return "a feature vector needs Unflatten before a layer with spatial sizes"
-    return f"torch has no {spatial}-D layers: the input has {spatial} sizes after the channels"
 
 
 def _substitute_expect(expect: Expect | None, args: Mapping[str, Value]) -> Expect | None:
