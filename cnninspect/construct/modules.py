@@ -1,4 +1,6 @@
-"""The torch modules cnninspect adds to torch.nn: merges, and the graph that wires a YAML scope.
+"""The torch modules cnninspect adds to torch.nn: merges, the graph that wires a YAML scope,
+and the Sequential of a ``repeat`` — the last two making their layers when the tensor a layer
+takes first reaches it (``Pending``), so that a description's one forward pass is its build.
 
 Imported by the builder only (it needs torch).
 """

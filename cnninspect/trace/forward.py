@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnninspect.choices import DEVICES, DTYPES
+from cnninspect.choices import DEVICES, DTYPES, MODES
 from cnninspect.errors import CnninspectError, DeviceError, TargetError, first_line
 from cnninspect.inputs import Example, Inputs
 from cnninspect.shapes import MAX_ELEMENTS, Shape
@@ -139,8 +139,8 @@ def _run(
 ) -> tuple[Any, PassDispatch]:
     """The call itself, under the recorder's hooks and the pass's dispatch mode; the model's
     modes and (in training mode) buffers restored, the hooks removed, whatever happens."""
-    if mode not in ("eval", "train"):
-        raise TargetError(f"unknown mode '{mode}': use eval or train")
+    if mode not in MODES:
+        raise TargetError(f"unknown mode '{mode}': use {' or '.join(MODES)}")
     modes = {m: m.training for m in model.modules()}
     kept = _buffers_kept(model) if mode == "train" else []
 
