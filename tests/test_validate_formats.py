@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -175,3 +176,44 @@ def test_junit_fail_on_warning(validation: Validation) -> None:
 def test_summary_line(validation: Validation) -> None:
     assert summary_line(validation) == "4 targets, 3 with findings: 6 errors, 6 warnings"
     assert summary_line(Validation(())) == "0 targets: no findings"
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """A repository with a model file and a description, each with a finding at a line."""
+    repo = tmp_path / "repo"
+    (repo / "models").mkdir(parents=True)
+    (repo / "arch").mkdir()
+    shutil.copy(VALIDATE_DATA / "nets.py", repo / "models" / "nets.py")
+    shutil.copy(PAPER, repo / "arch" / "paper.yaml")
+    return repo
+
+
+def test_ci_formats_give_repository_relative_paths(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Module files as well as descriptions, named by absolute paths: GitHub's annotations,
+    SARIF's artifacts and JUnit's lines all name them from the repository's root (the working
+    directory, or --root from elsewhere)."""
+    module = f"{repository / 'models' / 'nets.py'}:PaperAlexNet"
+    yaml_file = str(repository / "arch" / "paper.yaml")
+    monkeypatch.chdir(repository)
+    github = cli("validate", module, "-i", "3x224x224", "-f", "github").stdout
+    assert "file=models/nets.py,line=" in github and str(repository) not in github
+    sarif = json.loads(cli("validate", yaml_file, "-f", "sarif").stdout)
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for result in sarif["runs"][0]["results"]
+        for loc in result["locations"]
+    }
+    assert uris == {"arch/paper.yaml"}
+    junit = cli("validate", module, "-i", "3x224x224", "-f", "junit").stdout
+    root = ET.fromstring(junit.split("\n", 1)[1])
+    (case,) = root.iter("testcase")
+    assert case.get("name") == "models/nets.py:PaperAlexNet"
+    assert (case.find("failure").text or "").startswith("models/nets.py:")
+    monkeypatch.chdir(repository.parent)
+    elsewhere = cli("validate", module, "-i", "3x224x224", "-f", "github", "--root", "repo")
+    assert "file=models/nets.py,line=" in elsewhere.stdout
+    text = cli("validate", module, "-i", "3x224x224").stdout  # for people: the path as given
+    assert str(repository / "models" / "nets.py") in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -116,6 +117,17 @@ def validate(
             help="When declarations fail, search the input size that satisfies them all.",
         ),
     ] = True,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            metavar="DIR",
+            file_okay=False,
+            help="github, sarif and junit: paths relative to this folder (the repository), "
+            "where they lie inside it [default: the working directory].",
+            show_default=False,
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     import os
@@ -132,7 +144,7 @@ def validate(
         validation = run_validate(
             targets, feed, args=parse_args(arg), solve=solve, on_target=advance
         )
-    _render_validation(validation, output_format, output_file, threshold)
+    _render_validation(validation, output_format, output_file, threshold, root or Path.cwd())
     from cnninspect.render.validation.text import summary_line
 
     stderr.print(summary_line(validation), highlight=False, soft_wrap=True)
@@ -144,8 +156,12 @@ def _render_validation(
     output_format: ValidateFormat,
     output_file: str | None,
     fail_on: Severity,
+    root: Path,
 ) -> None:
     from cnninspect.render.validation import ci, json_output, text
+
+    if output_format in (ValidateFormat.github, ValidateFormat.sarif, ValidateFormat.junit):
+        validation = ci.in_repository(validation, root)  # what CI systems find files by
 
     if output_format is ValidateFormat.text and output_file is None and stdout.is_terminal:
         stdout.print(text.validation_rich(validation))

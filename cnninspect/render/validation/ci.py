@@ -3,6 +3,7 @@ scanning) and JUnit XML (test reports)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,45 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 _GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def in_repository(validation: Validation, root: Path) -> Validation:
+    """Every path of ``validation`` — finding positions, module files in targets — relative to
+    ``root`` (the repository: GitHub attaches annotations, code scanning and test reports find
+    files by repository-relative paths only) where it lies inside it; others stay as they are."""
+    return Validation(
+        tuple(
+            dataclasses.replace(
+                result,
+                target=_target_in(result.target, root),
+                path=_path_in(result.path, root) if result.path else result.path,
+                findings=tuple(_finding_in(f, root) for f in result.findings),
+            )
+            for result in validation.results
+        )
+    )
+
+
+def _finding_in(finding: Finding, root: Path) -> Finding:
+    if finding.position is None:
+        return finding
+    position = dataclasses.replace(finding.position, path=_path_in(finding.position.path, root))
+    return dataclasses.replace(finding, position=position)
+
+
+def _target_in(target: str, root: Path) -> str:
+    """``/repo/models/net.py:Net`` → ``models/net.py:Net``; a YAML path the same way."""
+    where, sep, attr = target.rpartition(":")
+    if sep and where.endswith(".py"):
+        return f"{_path_in(where, root)}:{attr}"
+    return _path_in(target, root)
+
+
+def _path_in(path: str, root: Path) -> str:
+    try:  # both resolved alike: a repository reached through a symlink still contains its files
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path
 
 
 def escape_data(text: str) -> str:
