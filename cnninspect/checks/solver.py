@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cnninspect.description.architecture import ArchSpec
-from cnninspect.errors import BuildError, TargetError, TraceError
+from cnninspect.errors import BuildError, TargetError, TraceError, is_spatial_collapse
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.shapes import Notation, Shape, from_channels_first
 
@@ -152,15 +152,29 @@ def min_input_module(module: nn.Module, template: Shape, *, device: str = "meta"
     """The smallest square input a module's forward pass accepts (channels from template)."""
     from cnninspect.trace.forward import trace
 
+    refused: list[TraceError] = []
+
     def accepts(n: int) -> bool:
         try:
             trace(module, [square(template, n)], device=device)
-        except TraceError:
+        except TraceError as error:
+            refused.append(error)
             return False
         return True
 
-    _needs_space(template, type(module).__name__)
+    name = type(module).__name__
+    _needs_space(template, name)
     n = smallest(accepts)
+    if n is None and refused and not is_spatial_collapse(refused[-1].message):
+        # not a size it is too small for: the model does not take one such input at all
+        size = "×".join(str(d) for d in square(template, MAX_INPUT))
+        raise TargetError(
+            f"{name} cannot be searched: even at {size} its forward pass fails "
+            f"({refused[-1].message})",
+            hint="min-input searches the size of one image-like input (C×H×W, C×L, C×D×H×W); "
+            "a model that takes several inputs, token ids or vectors has no such size — "
+            "`cnninspect summary` with --input runs it",
+        )
     return None if n is None else square(template, n)
 
 

@@ -179,8 +179,8 @@ def _render_validation(
 @app.command(
     "min-input",
     epilog=examples("cnninspect min-input torchvision.models:alexnet", "cnninspect min-input vgg16")
-    + "\n\nExit codes: 0 every target accepts some input; 1 a target accepts no input up to "
-    "16384; 2 usage error.",
+    + "\n\nExit codes: 0 every target accepts some input; 1 no input up to 16384 is large "
+    "enough for a target; 2 usage error (a target that takes no image-like input too).",
 )
 def min_input(
     targets: TargetsArgument,
