@@ -256,3 +256,38 @@ def test_the_dtype_refusal_is_in_cpus_words(dtype: torch.dtype) -> None:
         layer(given)
     ours = argument_violation(layer, (given.to("meta"),), {}, {})
     assert ours is not None and ours in str(on_cpu.value)
+
+
+MIXED = """
+from torch import nn
+
+
+class TwoInput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.meta = nn.Linear(8, 8)
+
+    def forward(self, image, meta):
+        return self.conv(image).mean((2, 3)) + self.meta(meta)
+"""
+
+
+def test_a_number_where_a_tensor_was_meant_says_how_to_write_the_tensor(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.py"
+    path.write_text(MIXED)
+    result = cli("summary", f"{path}:TwoInput", "-i", "3x32x32", "-i", "meta=8")
+    assert result.exit_code == 2
+    assert "meta (Linear) fails on input 8 (an int)" in result.stderr  # was "on input :"
+    assert "meta=8 gives the number 8; a tensor of 8 features is meta=float:8" in result.stderr
+    fixed = cli("summary", f"{path}:TwoInput", "-i", "3x32x32", "-i", "meta=float:8")
+    assert fixed.exit_code == 0, fixed.output
+
+
+def test_the_batch_written_into_the_shape_gets_the_shape_without_it() -> None:
+    """torchinfo's habit: input_size=(1, 3, 224, 224)."""
+    result = cli("summary", "torchvision.models:resnet18", "-i", "1x3x224x224", "--device", "meta")
+    assert result.exit_code == 2
+    assert "did you mean --input 3x224x224 (and --batch for more than one)?" in result.stderr
+    plain = cli("summary", "torchvision.models:resnet18", "-i", "3x224x224", "--device", "meta")
+    assert plain.exit_code == 0 and "did you mean" not in plain.stderr

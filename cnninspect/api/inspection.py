@@ -36,6 +36,7 @@ from cnninspect.construct.origins import DeclaredInput, LayerOrigin
 from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import CnninspectError, DeviceError, SpecError, TargetError, TraceError
 from cnninspect.inputs import Example, Inputs
+from cnninspect.results.findings import join_hints
 from cnninspect.results.report import Report
 from cnninspect.shapes import Shape
 
@@ -306,6 +307,7 @@ def trace_loaded(
         origin = loaded.origins.get(error.layer)
         if origin is not None and error.position is None:
             error.position = origin.position
+        error.hint = join_hints(error.hint, input_hint(feed, loaded.input_shapes, error.message))
         raise
     source = loaded.description.source if loaded.description else None
     report = report_from_trace(traced, name=loaded.name, target=loaded.label, source=source)
@@ -324,6 +326,28 @@ def trace_loaded(
         described=loaded.description is not None,
     )
     return Inspection(loaded, traced, report)
+
+
+def input_hint(feed: Feed, shapes: Sequence[Shape], message: str) -> str | None:
+    """What the user most likely meant, when a pass fails on what it was given: a number given
+    as a keyword where a tensor was wanted (``meta=8``), or the batch written into the shape
+    (torchinfo's ``1x3x224x224``)."""
+    if isinstance(feed, Inputs) and "must be Tensor" in message:
+        for name, value in feed.kwargs:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return (
+                    f"{name}={value} gives the number {value}; a tensor of {value} features is "
+                    f"{name}=float:{value} (long:{value} for token ids)"
+                )
+    batched = [s for s in shapes if len(s) >= 3 and s[0] == 1]
+    if batched and "got input of size" in message:
+        shape = batched[0]
+        return (
+            f"--input is one sample, without the batch: {'x'.join(map(str, shape))} runs as a "
+            f"batch of {'×'.join(map(str, shape))} tensors; did you mean "
+            f"--input {'x'.join(map(str, shape[1:]))} (and --batch for more than one)?"
+        )
+    return None
 
 
 def _described(feed: Feed) -> Inputs | Example | None:

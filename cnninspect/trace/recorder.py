@@ -61,6 +61,7 @@ class Call:
     sources: frozenset[int] = frozenset()  # the calls whose outputs feed this one
     input_field: ReceptiveField | None = None  # of the first input tensor
     field: ReceptiveField | None = None  # of the first output tensor
+    given: str = ""  # what it was given when no tensor (a failure's message says it)
 
 
 class Recorder:
@@ -132,6 +133,8 @@ class Recorder:
             sources=self.flow.of((args, kwargs)),
             input_field=self.fields.of(next(tensors((args, kwargs)), None)),
         )
+        if not call.input_shapes:
+            call.given = _given_text(args, kwargs)
         self.calls.append(call)
         self.stack.append(call)
         found = violation(module, call.input_shapes)
@@ -216,7 +219,7 @@ class Recorder:
             )
         call = inner[-1]
         kind = type(call.module).__name__
-        shapes = " and ".join(str(drop_batch(s)) for s in call.input_shapes)
+        shapes = " and ".join(str(drop_batch(s)) for s in call.input_shapes) or call.given
         reason = _linear_mismatch(call.module, call.input_shapes, self.calls) or first_line(exc)
         return TraceError(
             f"{call.name} ({kind}) fails on input {shapes}: {reason}",
@@ -265,6 +268,24 @@ def _linear_mismatch(
     source = flattened_from(got, earlier)
     origin = " = " + "×".join(str(d) for d in source) if source else ""
     return f"Linear expects {module.in_features} features, gets {got}{origin}"
+
+
+def _given_text(args: Any, kwargs: Any) -> str:
+    """A call's arguments when none is a tensor: ``8 (an int)``, for the failure's message."""
+    values = [*args, *(kwargs or {}).values()]
+    if not values:
+        return "(none)"
+    kinds = [type(v).__name__ for v in values[:3]]
+    shown = [
+        f"{_short_repr(v)} ({'an' if k[0] in 'aeiou' else 'a'} {k})"
+        for v, k in zip(values, kinds, strict=False)
+    ]
+    return ", ".join(shown) + (", …" if len(values) > 3 else "")
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def module_type(module: nn.Module) -> str:
