@@ -63,3 +63,17 @@ def test_a_scripted_model_is_measured_as_a_whole() -> None:
     assert scripted.totals.params == reference.totals.params == 11_689_512
     assert scripted.totals.macs == reference.totals.macs
     assert scripted.output_shapes == ((1000,),)
+
+
+def test_recurrent_rows_show_their_size_stack_and_directions() -> None:
+    """An LSTM row used to show only mode=LSTM (its own type again)."""
+    args = ("--arg", "input_size=16", "--arg", "hidden_size=32", "--arg", "batch_first=True")
+    deep = ("--arg", "num_layers=2", "--arg", "bidirectional=True")
+    result = cli("summary", "torch.nn:LSTM", *args, *deep, "-i", "10x16", "-f", "json")
+    row = json.loads(result.stdout)["layers"][1]
+    assert row["hparams"] == {"hidden_size": 32, "num_layers": 2, "bidirectional": True}
+    assert row["shape"] == [10, 64]  # both directions' 32
+    plain = json.loads(cli("summary", "torch.nn:GRU", *args, "-i", "10x16", "-f", "json").stdout)
+    assert plain["layers"][1]["hparams"] == {"hidden_size": 32}  # one layer, one direction
+    table = cli("summary", "torch.nn:LSTM", *args, *deep, "-i", "10x16", env={"COLUMNS": "120"})
+    assert "hidden=32 layers=2 bidir=True" in table.stdout

@@ -17,6 +17,10 @@ _HPARAM_LABELS = {
     "output_size": "out",
     "p": "drop",
     "scale_factor": "scale",
+    "hidden_size": "hidden",
+    "num_layers": "layers",
+    "bidirectional": "bidir",
+    "proj_size": "proj",
     "mode": "mode",
     "dim": "dim",
 }

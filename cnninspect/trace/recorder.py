@@ -39,8 +39,19 @@ _HPARAMS = (
     "scale_factor",
     "mode",
     "dim",
+    "hidden_size",  # recurrent layers: the size of the state, the stack, the directions
+    "num_layers",
+    "bidirectional",
+    "proj_size",
 )
-_HPARAM_DEFAULTS: dict[str, object] = {"padding": 0, "dilation": 1, "groups": 1}
+_HPARAM_DEFAULTS: dict[str, object] = {
+    "padding": 0,
+    "dilation": 1,
+    "groups": 1,
+    "num_layers": 1,
+    "bidirectional": False,
+    "proj_size": 0,
+}
 
 
 def tensor_shapes(value: Any) -> Iterator[BatchedShape]:
@@ -298,6 +309,8 @@ def hyper_parameters(module: nn.Module) -> tuple[tuple[str, Any], ...]:
     for key in _HPARAMS:
         value = getattr(module, key, None)
         if value is None or callable(value) or isinstance(value, torch.Tensor):
+            continue
+        if key == "mode" and value == type(module).__name__:  # an LSTM's mode is "LSTM"
             continue
         if isinstance(value, list):
             value = tuple(value)
