@@ -291,3 +291,34 @@ def test_the_batch_written_into_the_shape_gets_the_shape_without_it() -> None:
     assert "did you mean --input 3x224x224 (and --batch for more than one)?" in result.stderr
     plain = cli("summary", "torchvision.models:resnet18", "-i", "3x224x224", "--device", "meta")
     assert plain.exit_code == 0 and "did you mean" not in plain.stderr
+
+
+LANGUAGE_MODEL = """
+from torch import nn
+
+
+class TinyLM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(1000, 8)
+        self.out = nn.Linear(8, 4)
+
+    def forward(self, ids, mask=None):
+        x = self.embed(ids)
+        if mask is not None:
+            x = x * mask.unsqueeze(-1)
+        return self.out(x)
+"""
+
+
+def test_input_bytes_are_told_per_dtype(tmp_path: Path) -> None:
+    """Token ids are int64 (8 B each) and a mask bool (1 B): the Input line used to say
+    "144 B, batch 1, float32"."""
+    path = tmp_path / "lm.py"
+    path.write_text(LANGUAGE_MODEL)
+    given = ("-i", "long:16@0..1000", "-i", "mask=bool:16")
+    table = cli("summary", f"{path}:TinyLM", *given).stdout
+    assert "Input:              32 elements (144 B: bool 16 B, int64 128 B; batch 1)" in table
+    totals = json.loads(cli("summary", f"{path}:TinyLM", *given, "-f", "json").stdout)["totals"]
+    assert totals["input_bytes_by_dtype"] == {"int64": 16 * 8, "bool": 16}
+    assert totals["input_bytes"] == 144

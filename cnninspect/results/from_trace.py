@@ -128,6 +128,7 @@ def _totals(trace: Trace) -> Totals:
         activation_elements=activations,
         activation_bytes=activations * trace.element_size,
         input_bytes=trace.input_bytes,
+        input_bytes_by_dtype=trace.input_bytes_by_dtype,
         uncalled=trace.uncalled,
     )
 

@@ -68,6 +68,7 @@ class Totals:
     activation_elements: int  # every leaf layer's output, at the batch size used
     activation_bytes: int
     input_bytes: int
+    input_bytes_by_dtype: tuple[tuple[str, int], ...] = ()  # (dtype, bytes) of the input tensors
     uncalled: tuple[tuple[str, int], ...] = ()  # (module, params) never called by the pass
 
     @property

@@ -212,6 +212,7 @@ def _recorded(
         device=device,
         element_size=torch.empty((), dtype=getattr(torch, dtype), device="meta").element_size(),
         input_bytes=_nbytes(list(tensors(given))),
+        input_bytes_by_dtype=_by_dtype(list(tensors(given))),
         uncalled=uncalled,
         model_type=module_type(model),
     )
@@ -219,6 +220,13 @@ def _recorded(
 
 def _nbytes(tensors: Sequence[torch.Tensor]) -> int:
     return sum(t.numel() * t.element_size() for t in tensors)
+
+
+def _by_dtype(given: Sequence[torch.Tensor]) -> tuple[tuple[str, int], ...]:
+    names = sorted({str(t.dtype).removeprefix("torch.") for t in given})
+    return tuple(
+        (name, _nbytes([t for t in given if str(t.dtype) == f"torch.{name}"])) for name in names
+    )
 
 
 def _bytes_by_dtype(

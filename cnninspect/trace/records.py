@@ -55,6 +55,7 @@ class Trace:
     device: str
     element_size: int  # bytes per activation element at ``dtype``
     input_bytes: int  # of the tensors forward was given, each at its own dtype (token ids: 8)
+    input_bytes_by_dtype: tuple[tuple[str, int], ...] = ()  # (dtype, bytes), in dtype order
     # parameters of modules the forward pass never called (e.g. auxiliary heads in eval), by
     # the outermost such module: in the totals, in no row
     uncalled: tuple[tuple[str, int], ...] = ()

@@ -87,6 +87,7 @@ class TotalsDict(TypedDict):
     activation_elements: int
     activation_bytes: int
     input_bytes: int
+    input_bytes_by_dtype: dict[str, int]  # the input tensors' bytes at each one's own dtype
     uncalled_params: int
     uncalled: dict[str, int]
     bytes_by_dtype: dict[str, DtypeBytesDict]
@@ -155,6 +156,7 @@ def summary_dict(
             "activation_elements": t.activation_elements,
             "activation_bytes": t.activation_bytes,
             "input_bytes": t.input_bytes,
+            "input_bytes_by_dtype": dict(t.input_bytes_by_dtype),
             "uncalled_params": t.uncalled_params,
             "uncalled": dict(t.uncalled),
             "bytes_by_dtype": {

@@ -307,8 +307,7 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
     )
     lines += [
         work,
-        f"Input:              {count(t.input_elements)} elements "
-        f"({binary(t.input_bytes)}, {batch})",
+        f"Input:              {count(t.input_elements)} elements ({input_text(report)})",
         f"Activations:        {count(t.activation_elements)} elements "
         f"({binary(t.activation_bytes)}, {batch})",
         *memory_lines(report),
@@ -316,6 +315,17 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
         + (f" ({report.device_note})" if report.device_note else ""),
     ]
     return Text("\n".join(lines))
+
+
+def input_text(report: Report) -> str:
+    """The input's bytes at each tensor's own dtype: "12.00 KiB, batch 1, float32", or for
+    token ids and a mask "144 B: bool 16 B, int64 128 B; batch 1"."""
+    t = report.totals
+    dtypes = t.input_bytes_by_dtype
+    if not dtypes or [d for d, _ in dtypes] == [report.dtype]:
+        return f"{binary(t.input_bytes)}, batch {report.batch}, {report.dtype}"
+    each = ", ".join(f"{dtype} {binary(size)}" for dtype, size in dtypes)
+    return f"{binary(t.input_bytes)}: {each}; batch {report.batch}"
 
 
 def memory_lines(report: Report) -> list[str]:
