@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 
 import pytest
@@ -252,3 +253,14 @@ def test_parameters_of_modules_never_called_are_counted_and_named() -> None:
 def test_unknown_dtype_is_a_usage_error_not_a_crash() -> None:
     with pytest.raises(TargetError, match="unknown dtype 'nn': use one of float32"):
         cnninspect.summary("lecture-example", dtype="nn")
+
+
+def test_a_missing_package_hint_gives_the_install_command() -> None:
+    """Not "is it installed?": the command that installs it where cnninspect runs."""
+    missing = cli("summary", "nosuchpackage.models:net", "-i", "3x8x8")
+    assert missing.exit_code == 2
+    assert f"{sys.executable} -m pip install nosuchpackage" in " ".join(missing.stderr.split())
+    wrong = cli("summary", "torchvision.nosuch:net", "-i", "3x8x8")
+    assert "torchvision is installed, but has no module 'torchvision.nosuch'" in " ".join(
+        wrong.stderr.split()
+    )

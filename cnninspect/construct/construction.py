@@ -76,6 +76,10 @@ def import_module_target(target: str, args: Mapping[str, Any], *, device: str = 
     return made
 
 
+# Import names whose PyPI project is named otherwise (what `pip install` takes).
+_PYPI_NAMES = {"sklearn": "scikit-learn", "cv2": "opencv-python", "PIL": "pillow", "yaml": "pyyaml"}
+
+
 def _import(where: str) -> Any:
     if where.endswith(".py"):
         return _import_file(Path(where))
@@ -83,9 +87,18 @@ def _import(where: str) -> Any:
         with _contained(f"importing {where}", None, importing=where):
             return importlib.import_module(where)
     except ModuleNotFoundError as exc:
-        raise TargetError(
-            f"no module named '{exc.name or where}'", hint="is it installed in this environment?"
-        ) from None
+        missing = exc.name or where
+        package = missing.split(".")[0]
+        if importlib.util.find_spec(package) is None:
+            hint = (
+                f"install it where cnninspect runs: {sys.executable} -m pip install "
+                f"{_PYPI_NAMES.get(package, package)}"
+            )
+        else:
+            hint = (
+                f"{package} is installed, but has no module '{missing}': check the part before ':'"
+            )
+        raise TargetError(f"no module named '{missing}'", hint=hint) from None
 
 
 def _import_file(path: Path) -> Any:
