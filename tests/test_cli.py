@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cnninspect.cli import app
 from tests.conftest import ARCHITECTURES, GOLDEN, ROOT, check_golden, cli
 
 
@@ -323,3 +325,22 @@ def test_readme_quick_start_is_the_real_output() -> None:
     assert golden.rstrip() in readme
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "cnninspect summary lecture-example --notation hwc" in makefile
+
+
+def complete(words: str) -> list[str]:
+    """What bash's completion offers for ``words`` (the last one being typed)."""
+    env = {"_CNNINSPECT_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split()) - 1 + words.endswith(" "))
+    result = CliRunner().invoke(app, [], env=env, prog_name="cnninspect")
+    return result.output.split()
+
+
+def test_bundled_names_and_files_complete_in_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert complete("cnninspect summary res") == [
+        "resnet101", "resnet152", "resnet18", "resnet34", "resnet50"
+    ]  # fmt: skip
+    assert "lenet5" in complete("cnninspect validate len")
+    assert "alexnet-paper" in complete("cnninspect diff alexnet alex")
+    monkeypatch.chdir(ROOT)
+    assert "architectures/" in complete("cnninspect draw archi")
+    assert "architectures/unet.yaml" in complete("cnninspect memory architectures/un")

@@ -17,6 +17,7 @@ from cnninspect.cli.options import (
     DeviceOption,
     DtypeOption,
     InputOption,
+    complete_target,
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout
@@ -54,10 +55,20 @@ def _side(
 )
 def diff(
     a: Annotated[
-        str, typer.Argument(help="The old architecture (A): any summary TARGET.", metavar="A")
+        str,
+        typer.Argument(
+            help="The old architecture (A): any summary TARGET.",
+            metavar="A",
+            autocompletion=complete_target,
+        ),
     ],
     b: Annotated[
-        str, typer.Argument(help="The new architecture (B): any summary TARGET.", metavar="B")
+        str,
+        typer.Argument(
+            help="The new architecture (B): any summary TARGET.",
+            metavar="B",
+            autocompletion=complete_target,
+        ),
     ],
     input_shape: InputOption = None,  # both sides
     input_a: Annotated[

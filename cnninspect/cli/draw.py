@@ -17,6 +17,7 @@ from cnninspect.cli.options import (
     InputOption,
     NotationChoice,
     NotationOption,
+    TargetArgument,
     resolve_request,
 )
 from cnninspect.cli.program import app, error, errors, examples, stderr
@@ -39,14 +40,7 @@ class StyleChoice(str, enum.Enum):
     )
 )
 def draw(
-    target: Annotated[
-        str,
-        typer.Argument(
-            help="A YAML file, a bundled architecture name, pkg.module:attr or "
-            "path/to/file.py:attr.",
-            metavar="TARGET",
-        ),
-    ],
+    target: TargetArgument,
     output: Annotated[
         Path,
         typer.Option(

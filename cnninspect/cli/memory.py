@@ -15,6 +15,7 @@ from cnninspect.cli.options import (
     DebugOption,
     DtypeOption,
     InputOption,
+    TargetArgument,
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, stdout
@@ -31,7 +32,7 @@ class MemoryFormat(str, enum.Enum):
     "cnninspect memory torchvision.models:vit_b_16 --input 3x224x224 --amp bfloat16 --fit 80GiB"
 )
 def memory(
-    target: Annotated[str, typer.Argument(help="Any summary TARGET.")],
+    target: TargetArgument,
     input_shape: InputOption = None,
     batch: BatchOption = 1,
     dtype: DtypeOption = "float32",

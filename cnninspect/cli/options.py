@@ -83,6 +83,39 @@ def parse_arg(text: str) -> tuple[str, object]:
     return key, value
 
 
+def complete_target(incomplete: str) -> list[str]:
+    """Shell completion of a TARGET: the bundled architectures' names, then the folders, YAML
+    files and Python files the typed prefix names (a module's ``:attr`` is the user's to type)."""
+    from pathlib import Path
+
+    from cnninspect.construct.targets import bundled_names
+
+    found = [name for name in bundled_names() if name.startswith(incomplete)]
+    folder, slash, stem = incomplete.rpartition("/")
+    base = Path(folder + slash or ".")
+    try:
+        entries = sorted(base.iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.name.startswith(stem) or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            found.append(f"{folder}{slash}{entry.name}/")
+        elif entry.suffix in (".yaml", ".yml", ".py"):
+            found.append(f"{folder}{slash}{entry.name}")
+    return found
+
+
+TargetArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A YAML file, a bundled architecture name (see `cnninspect list`), "
+        "pkg.module:attr or path/to/file.py:attr.",
+        metavar="TARGET",
+        autocompletion=complete_target,
+    ),
+]
 InputOption = Annotated[
     list[str] | None,
     typer.Option(

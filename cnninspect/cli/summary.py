@@ -24,6 +24,7 @@ from cnninspect.cli.options import (
     NotationChoice,
     NotationOption,
     OutputFileOption,
+    TargetArgument,
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, examples, stderr, stdout, write
@@ -45,14 +46,7 @@ if TYPE_CHECKING:
     )
 )
 def summary(
-    target: Annotated[
-        str,
-        typer.Argument(
-            help="A YAML file, a bundled architecture name (see `cnninspect list`), "
-            "pkg.module:attr or path/to/file.py:attr.",
-            metavar="TARGET",
-        ),
-    ],
+    target: TargetArgument,
     input_shape: InputOption = None,
     batch: BatchOption = 1,
     device: DeviceOption = "auto",

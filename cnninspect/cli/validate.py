@@ -16,6 +16,7 @@ from cnninspect.cli.options import (
     DebugOption,
     InputOption,
     OutputFileOption,
+    complete_target,
     feed_option,
     parse_args,
     parse_shape,
@@ -79,6 +80,7 @@ TargetsArgument = Annotated[
         "names, pkg.module:attr or path/to/file.py:attr.",
         show_default=False,
         metavar="TARGETS",
+        autocompletion=complete_target,
     ),
 ]
 
