@@ -15,6 +15,7 @@ message and an exit code (``cnninspect.choices.ExitCode``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,24 @@ class Position:
     col: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+        return f"{printable(self.path)}:{self.line}:{self.col}"
+
+
+# Control characters (an escape sequence would drive the terminal), and the invisible format
+# characters that make two different texts look alike (zero-width spaces, bidi overrides).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control and invisible format character written as its escape
+    (``\x1b``, ``\u200b``): text from a file, a module or an exception never drives a
+    terminal, breaks a CI format or hides a character the reader must see. Newlines and tabs
+    stay."""
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
 
 
 def is_spatial_collapse(torch_message: str) -> bool:
@@ -59,10 +77,11 @@ class CnninspectError(Exception):
     def __init__(
         self, message: str, *, position: Position | None = None, hint: str | None = None
     ) -> None:
+        message = printable(message)  # it may quote a file, a module or torch
         super().__init__(message)
         self.message = message
         self.position = position
-        self.hint = hint
+        self.hint = printable(hint) if hint is not None else None
 
     def __str__(self) -> str:
         where = f"{self.position}: " if self.position else ""

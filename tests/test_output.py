@@ -582,3 +582,31 @@ def test_two_ways_of_giving_the_input_are_refused_with_one_message() -> None:
     ):
         with pytest.raises(TargetError, match="give what forward receives once"):
             cnninspect.summary("torch.nn:Identity", **given)
+
+
+def test_no_view_lets_a_control_character_from_a_file_through(tmp_path: Path) -> None:
+    """A description's name, note and a bad layer name holding escape sequences (a terminal
+    title change, a colour) and a zero-width space: every view shows them escaped."""
+    path = tmp_path / "esc.yaml"
+    path.write_text(
+        'cnninspect: 1\nname: "evil\\e[31mred\\u200b"\ninput: [3, 8, 8]\nlayers:\n'
+        '  - Conv2d: {out_channels: 4, kernel_size: 3}\n    note: "n\\e]0;title\\a"\n'
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "cnninspect: 1\ninput: [3, 8, 8]\nlayers:\n"
+        '  - Conv2d: {out_channels: 4, kernel_size: 3}\n    name: "c\\e]0;pwned\\a"\n'
+    )
+    outputs = [
+        cli("summary", str(path), *extra).output
+        for extra in ([], ["-f", "markdown"], ["-f", "csv"], ["-f", "html"], ["--explain"])
+    ]
+    outputs += [cli("validate", str(bad), "-f", kind).output for kind in ("text", "github")]
+    outputs += [cli("validate", str(bad), "-f", "junit").output, cli("summary", str(bad)).output]
+    svg = tmp_path / "esc.svg"
+    cli("draw", str(path), "-o", str(svg))
+    outputs.append(svg.read_text(encoding="utf-8"))
+    for output in outputs:
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u200b]", output), output
+    assert "evil\\x1b[31mred\\u200b" in outputs[0]
+    assert "c\\x1b]0;pwned\\x07" in outputs[-2]

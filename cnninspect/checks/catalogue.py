@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnninspect.errors import Position
+from cnninspect.errors import Position, printable
 from cnninspect.results.findings import Finding, Severity
 
 
@@ -78,5 +78,7 @@ def finding(
     position: Position | None = None,
     hint: str | None = None,
 ) -> Finding:
-    """A finding of rule ``code``, at the catalogue's severity."""
-    return Finding(code, rule_of(code).severity, message, layer, position, hint)
+    """A finding of rule ``code``, at the catalogue's severity; its texts printable (they may
+    quote the file)."""
+    shown_hint = printable(hint) if hint is not None else None
+    return Finding(code, rule_of(code).severity, printable(message), layer, position, shown_hint)

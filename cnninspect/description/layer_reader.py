@@ -13,6 +13,7 @@ from cnninspect.description import yamlnodes
 from cnninspect.description.architecture import SCOPE_INPUT_NAMES, BlockArg, Kwarg, LayerSpec
 from cnninspect.description.expectations import DeclarationReader
 from cnninspect.description.layer_types import LAYER_TYPES, Role, did_you_mean
+from cnninspect.errors import printable
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # a layer, block or input name
 _LAYER_KEYS = ("name", "from", "repeat", "expect", "note")
@@ -111,7 +112,7 @@ class LayerReader(DeclarationReader):
         sources = self.wiring(items, type_name, type_node, earlier, inputs)
         repeat = self.repeat_of(items, type_name, args)
         expect = self.expect(items["expect"][1], args) if "expect" in items else None
-        note = self.string(items["note"][1], "note") if "note" in items else None
+        note = printable(self.string(items["note"][1], "note")) if "note" in items else None
         return LayerSpec(
             type_name,
             name,

@@ -28,7 +28,7 @@ from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.description.limits import Limits
 from cnninspect.description.limits import current as current_limits
 from cnninspect.description.reader import is_count
-from cnninspect.errors import Position, SpecError
+from cnninspect.errors import Position, SpecError, printable
 from cnninspect.shapes import Notation, Shape, to_channels_first
 
 _ARG_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
@@ -101,10 +101,15 @@ class _Parser(LayerReader):
         expect = None
         if "expect" in top:
             expect = self.expect(top["expect"][1], {}, model=True)
-        name = self.string(top["name"][1], "name") if "name" in top else Path(self.path).stem
-        source = self.string(top["source"][1], "source") if "source" in top else None
+        # free text, shown in every view: printable (an escape sequence never reaches a terminal)
+        name = printable(
+            self.string(top["name"][1], "name") if "name" in top else Path(self.path).stem
+        )
+        source = printable(self.string(top["source"][1], "source")) if "source" in top else None
         description = (
-            self.string(top["description"][1], "description") if "description" in top else None
+            printable(self.string(top["description"][1], "description"))
+            if "description" in top
+            else None
         )
         spec = ArchSpec(
             path=self.path,
