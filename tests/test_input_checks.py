@@ -5,6 +5,7 @@ language, each a test."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -322,3 +323,26 @@ def test_input_bytes_are_told_per_dtype(tmp_path: Path) -> None:
     totals = json.loads(cli("summary", f"{path}:TinyLM", *given, "-f", "json").stdout)["totals"]
     assert totals["input_bytes_by_dtype"] == {"int64": 16 * 8, "bool": 16}
     assert totals["input_bytes"] == 144
+
+
+def test_a_target_that_is_not_a_file_says_what_it_is(tmp_path: Path) -> None:
+    """A folder, a symbolic link loop, a dangling link and a pipe named as descriptions:
+    each its own message (they were all "no such file")."""
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "loop1.yaml").symlink_to(tmp_path / "loop2.yaml")
+    (tmp_path / "loop2.yaml").symlink_to(tmp_path / "loop1.yaml")
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    expected = {
+        "folder.yaml": "is a folder: this command reads one description",
+        "loop1.yaml": "is a symbolic link that leads back to itself",
+        "dangling.yaml": "which does not exist",
+        "pipe.yaml": "is not a regular file (a pipe, a socket or a device)",
+        "missing.yaml": "no such file",
+    }
+    for name, words in expected.items():
+        for command in ("summary", "draw"):
+            extra = ["-o", str(tmp_path / "out.svg")] if command == "draw" else []
+            result = cli(command, str(tmp_path / name), *extra)
+            assert result.exit_code == 2 and words in " ".join(result.stderr.split()), name
+    assert "validate" in cli("summary", str(tmp_path / "folder.yaml")).stderr  # the way out

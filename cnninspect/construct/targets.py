@@ -8,6 +8,7 @@ as ``cnninspect/architectures`` (see pyproject.toml), so both places are searche
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,10 +57,10 @@ def check_module_file(target: str) -> None:
 def yaml_path(target: str) -> Path:
     """The YAML file a target names: a path, or a bundled architecture's name."""
     path = Path(target)
-    if path.suffix in YAML_SUFFIXES or path.is_file():
-        if not path.is_file():
-            raise TargetError(f"no such file: {target}")
+    if path.is_file():
         return path
+    if path.suffix in YAML_SUFFIXES or path.is_dir() or path.is_symlink() or path.exists():
+        raise not_a_file(target)
     bundled = bundled_path(target)
     if bundled is None:
         names = bundled_names()
@@ -68,6 +69,35 @@ def yaml_path(target: str) -> Path:
             hint="bundled: " + ", ".join(names) + "; a module is written pkg.module:attr",
         )
     return bundled
+
+
+def not_a_file(target: str) -> TargetError:
+    """Why a path that is not a regular file cannot be read as a description — each case its
+    own message (a folder, a link that leads nowhere or to itself, a pipe), not "no such file"."""
+    path = Path(target)
+    if path.is_dir():
+        return TargetError(
+            f"{target} is a folder: this command reads one description",
+            hint=f"name a file in it, or check all its files: `cnninspect validate {target}`",
+        )
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:  # Python 3.10–3.12 raise this for a loop
+            return TargetError(f"{target} is a symbolic link that leads back to itself")
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # Python 3.13 and newer
+                return TargetError(f"{target} is a symbolic link that leads back to itself")
+            return TargetError(
+                f"{target} is a symbolic link to {path.readlink()}, which does not exist"
+            )
+    if path.exists():
+        return TargetError(
+            f"{target} is not a regular file (a pipe, a socket or a device): a description is "
+            "read from a file",
+            hint="save it to a file first",
+        )
+    return TargetError(f"no such file: {target}")
 
 
 def is_yaml_target(target: str) -> bool:
