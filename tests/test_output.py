@@ -610,3 +610,10 @@ def test_no_view_lets_a_control_character_from_a_file_through(tmp_path: Path) ->
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u200b]", output), output
     assert "evil\\x1b[31mred\\u200b" in outputs[0]
     assert "c\\x1b]0;pwned\\x07" in outputs[-2]
+
+
+def test_a_command_in_a_message_is_never_cut_in_two() -> None:
+    """At 40 columns the hint still holds `cnninspect validate alexnet-paper` on one line
+    (the terminal wraps a long line; a line break inside the command broke copy and paste)."""
+    result = cli("summary", "alexnet-paper", "-f", "json", env={"COLUMNS": "40"})
+    assert "`cnninspect validate alexnet-paper` explains them" in result.stderr

@@ -149,6 +149,7 @@ def _warn_findings(report: Report, target: str, inputs: list[str] | None) -> Non
             f"[yellow]{len(report.findings)} finding(s) in this pass; "
             f"`cnninspect validate {escape(shlex.quote(target) + given)}` explains them[/]",
             highlight=False,
+            soft_wrap=True,  # a command is never cut in two: the terminal wraps it if it must
         )
 
 
