@@ -236,3 +236,16 @@ def test_validate_and_diff_take_the_input_language() -> None:
     assert result.a.totals.params == params(nets().LSTMNet())
     with pytest.raises(TargetError, match="once"):
         cnninspect.validate(net, input_shape=(100,), inputs=["long:100"])
+
+
+def test_constructor_arguments_go_to_module_references_only() -> None:
+    """args configure what cnninspect constructs; for a description or a model already made
+    they are refused with a reason, never ignored."""
+    from cnninspect.api.request import ModuleReference, resolve_target
+
+    merged = resolve_target(ModuleReference("torch.nn:Linear", {"in_features": 4}), {"bias": False})
+    assert merged == ModuleReference("torch.nn:Linear", {"in_features": 4, "bias": False})
+    with pytest.raises(TargetError, match="already constructed"):
+        cnninspect.summary(torch.nn.Linear(2, 2), input_shape=(2,), args={"bias": False})
+    with pytest.raises(TargetError, match="is a YAML description"):
+        cnninspect.summary("lenet5", args={"num_classes": 3})

@@ -73,6 +73,8 @@ def resolve_target(
 ) -> Target:
     """Classify ``target`` once. ``args`` (``--arg``) configure a module reference's constructor;
     given for anything else they are refused, never ignored."""
+    if isinstance(target, ModuleReference) and args:
+        return ModuleReference(target.text, {**target.args, **args})
     if isinstance(target, DescriptionFile | ModuleReference | ModuleObject):
         resolved = target
     elif isinstance(target, str) and is_module_target(target) and not Path(target).is_file():
@@ -87,10 +89,12 @@ def resolve_target(
         what = (
             f"{resolved.label} is a YAML description"
             if isinstance(resolved, DescriptionFile)
-            else "a module object is already constructed"
+            else "the model given is already constructed"
         )
+        described = isinstance(resolved, DescriptionFile)
         raise TargetError(
-            f"--arg configures a module's constructor; {what}", hint=ARGS_ON_DESCRIPTION
+            f"--arg configures a module's constructor; {what}",
+            hint=ARGS_ON_DESCRIPTION if described else "give them where you construct it",
         )
     return resolved
 
