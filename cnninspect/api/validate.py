@@ -4,14 +4,16 @@ printed.
 Every target is checked in this one process: YAML files (directories are searched for
 ``*.yaml``/``*.yml``), bundled architectures, and modules (``pkg.mod:attr`` or an
 ``nn.Module``). A file that does not parse or build is a finding, not an exception, and the
-other targets are still checked. Models run on the meta device: shapes only, no weights.
+other targets are still checked. Models run on the meta device (a model object where its
+weights are): shapes only, no weights. What every target receives is the request's one feed:
+a description given one is checked at that input instead of its own.
 
 ::
 
-    target ──load──▶ ArchSpec ──build──▶ nn.Module ──trace (meta)──▶ Trace
+    target ──read──▶ ArchSpec ──one pass on meta (its layers made as it runs)──▶ Trace
                                                          │
-         checks: declarations (CNN101/102/104) · pixels (CNN103) · linearity (CNN201)
-                 · solver (the hint)
+         checks (checks/rules.py): declarations (CNN101/102/104) · pixels (CNN103)
+                 · linearity (CNN201) · hints (api/hints.py: the solver)
 """
 
 from __future__ import annotations
