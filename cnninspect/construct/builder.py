@@ -100,8 +100,12 @@ class Built:
         if not self.made:
             spec = self._builder.spec
             self.module.eval()
-            with torch.no_grad():
-                out = self.module(torch.empty((1, *spec.input_shape), device="meta"))
+            self._builder.shaping = True  # only the shapes are wanted: see first_call
+            try:
+                with torch.no_grad():
+                    out = self.module(torch.empty((1, *spec.input_shape), device="meta"))
+            finally:
+                self._builder.shaping = False
             self._builder.output = tuple(out.shape)
         return self
 
@@ -144,6 +148,7 @@ class _Builder:
 
     output: BatchedShape | None = None  # the model's, once it has run
     batch: int | None = None  # of the pass that makes the layers (its first layer's input)
+    shaping: bool = False  # a run for the shapes alone (Built.make), not the inspection's pass
 
     def scope(
         self,
@@ -314,6 +319,14 @@ class _Builder:
         a layer's failure told as the file's (a merge of mismatched shapes, a collapse)."""
         leaf = isinstance(layer.type, str) and layer.type not in self.spec.blocks
         leaf = leaf and not isinstance(module, Sequential | Graph)
+        kind = LAYER_TYPES.get(layer.type)
+        if self.shaping and leaf and kind is not None and kind.same_shape and len(inputs) == 1:
+            # a run for the shapes alone: its output has its input's shape, and running it on
+            # meta is most of such a run's time (batch norm's decomposition); the pass runs it
+            out = inputs[0]
+            self.shapes.append(tuple(out.shape))
+            self.layer_shapes[qualname] = self.per_sample(tuple(out.shape))
+            return out
         try:
             out = module(*inputs)
         except CnninspectError:
