@@ -15,7 +15,7 @@ from torch import nn
 import cnninspect
 from cnninspect.errors import TargetError, TraceError
 from cnninspect.inputs import parse_inputs
-from tests.conftest import cli
+from tests.conftest import DATA, cli
 
 MODELS = '''\
 import torch
@@ -259,24 +259,8 @@ def test_the_dtype_refusal_is_in_cpus_words(dtype: torch.dtype) -> None:
     assert ours is not None and ours in str(on_cpu.value)
 
 
-MIXED = """
-from torch import nn
-
-
-class TwoInput(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 8, 3)
-        self.meta = nn.Linear(8, 8)
-
-    def forward(self, image, meta):
-        return self.conv(image).mean((2, 3)) + self.meta(meta)
-"""
-
-
-def test_a_number_where_a_tensor_was_meant_says_how_to_write_the_tensor(tmp_path: Path) -> None:
-    path = tmp_path / "mixed.py"
-    path.write_text(MIXED)
+def test_a_number_where_a_tensor_was_meant_says_how_to_write_the_tensor() -> None:
+    path = DATA / "models" / "two_inputs.py"
     result = cli("summary", f"{path}:TwoInput", "-i", "3x32x32", "-i", "meta=8")
     assert result.exit_code == 2
     assert "meta (Linear) fails on input 8 (an int)" in result.stderr  # was "on input :"

@@ -14,7 +14,7 @@ from cnninspect.checks.solver import InputSolution, smallest, solve_input, squar
 from cnninspect.construct.construction import import_module_target
 from cnninspect.description.parser import load
 from cnninspect.errors import TargetError
-from tests.conftest import RULE_CASES, VALIDATE_DATA, cli
+from tests.conftest import DATA, RULE_CASES, VALIDATE_DATA, cli
 
 
 def test_alexnet_as_printed_needs_227() -> None:
@@ -126,28 +126,11 @@ def test_torchvision_published_minimums(name: str, args: dict[str, object], size
     assert min_input(resolve_target(module)).shape == (3, size, size)
 
 
-TWO_INPUTS = """
-from torch import nn
-
-
-class TwoInput(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 8, 3)
-        self.meta = nn.Linear(8, 8)
-
-    def forward(self, image, meta):
-        return self.conv(image).mean((2, 3)) + self.meta(meta)
-"""
-
-
-def test_min_input_says_why_it_cannot_search_a_target(tmp_path: Path) -> None:
+def test_min_input_says_why_it_cannot_search_a_target() -> None:
     """A model that takes two inputs (or token ids) has no image size to search: a usage
     error that says so and what runs it — not "none found" (exit 1), whose meaning is "no
     input up to 16384 works"."""
-    path = tmp_path / "models.py"
-    path.write_text(TWO_INPUTS)
-    result = cli("min-input", f"{path}:TwoInput")
+    result = cli("min-input", f"{DATA / 'models' / 'two_inputs.py'}:TwoInput")
     assert result.exit_code == 2
     assert "TwoInput cannot be searched" in result.stderr
     assert "missing 1 required positional argument: 'meta'" in result.stderr
