@@ -20,9 +20,8 @@ from cnninspect.errors import BuildError, TraceError
 from cnninspect.results.findings import Finding, with_hint
 from cnninspect.shapes import Shape, from_channels_first
 
-# The findings an input size can cause, and that the solver's hint is about. A search runs for
-# declarations that fail (errors); dropped pixels alone (a warning) carry their own exact sizes.
-SIZE_CODES = ("CNN101", "CNN102", "CNN103")
+# A search for the input that fixes them runs for declarations that fail (errors); dropped
+# pixels alone (a warning) carry their own exact sizes.
 DECLARATION_CODES = ("CNN101", "CNN102")
 # The solver builds and traces the model once per candidate input: at most this many layers
 # in all (alexnet-paper: every candidate; a 1,000-layer file: 5 of them).

@@ -52,7 +52,6 @@ class Loaded:
     """A target made into a module: the description it was built from (if any) and what the
     build knows that the module does not (positions, declarations)."""
 
-    target: Target
     module: nn.Module
     input_shapes: tuple[Shape, ...]
     name: str
@@ -143,7 +142,6 @@ def load(
         spec = description or read(target, feed)
         built = build(spec, lazy=lazy)
         return Loaded(
-            target=target,
             module=built.module,
             input_shapes=(spec.input_shape,),
             name=spec.name,
@@ -166,11 +164,7 @@ def load(
         from cnninspect.trace.placement import placed_copy
 
         module = placed_copy(target.module, check_device(device), check_dtype(dtype))
-    return Loaded(target, module, tuple(shapes or ()), target_name(target), label)
-
-
-def target_name(target: ModuleReference | ModuleObject) -> str:
-    return target.name or target_label(target)
+    return Loaded(module, tuple(shapes or ()), target.name, label)
 
 
 def inspect(

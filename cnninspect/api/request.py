@@ -19,9 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from cnninspect.construct.targets import check_module_file, is_module_target, yaml_path
+from cnninspect.construct.targets import (
+    check_module_file,
+    is_module_target,
+    resolve_targets,
+    yaml_path,
+)
 from cnninspect.errors import TargetError
 from cnninspect.inputs import Example, Inputs, TensorInput, parse_inputs
 from cnninspect.shapes import Shape
@@ -97,6 +102,25 @@ def resolve_target(
             hint=ARGS_ON_DESCRIPTION if described else "give them where you construct it",
         )
     return resolved
+
+
+def resolve_each(
+    targets: Sequence[str | nn.Module | Target], args: Mapping[str, Any] | None = None
+) -> list[Target]:
+    """Several targets, as ``validate`` and ``min-input`` take them: folders expanded to their
+    files, duplicates once, each classified. ``args`` go to the module references among them
+    (the targets may mix kinds); with none among them they are refused, never ignored."""
+    named = cast("list[str | nn.Module | Target]", resolve_targets(targets))
+    order = [
+        resolve_target(t, args if isinstance(t, str) and is_module_target(t) else None)
+        for t in named
+    ]
+    if args and not any(isinstance(t, ModuleReference) for t in order):
+        raise TargetError(
+            "--arg applies to module targets (pkg.mod:attr, file.py:attr); a YAML description "
+            "declares its own arguments"
+        )
+    return order
 
 
 def target_label(target: Target) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from cnninspect.api.hints import check_spec, solved
 from cnninspect.api.inspection import load, read, trace_loaded
@@ -31,11 +31,10 @@ from cnninspect.api.request import (
     ModuleReference,
     Target,
     feed_shapes,
-    resolve_target,
+    resolve_each,
     target_label,
 )
 from cnninspect.checks.failures import file_error, load_failure, trace_failure
-from cnninspect.construct.targets import is_module_target, resolve_targets
 from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import SpecError, TargetError, TraceError
 from cnninspect.inputs import Inputs
@@ -62,25 +61,13 @@ def validate(
     all (the hint). ``on_target(target, index, total)`` is called before each target is
     checked (a progress bar).
     """
-    named = cast("list[str | nn.Module | Target]", resolve_targets(targets))
-    order = [_resolved(t, args) for t in named]  # every target resolved before anything runs
-    if args and not any(isinstance(t, ModuleReference) for t in order):
-        raise TargetError(
-            "--arg applies to module targets (pkg.mod:attr, file.py:attr); a YAML description "
-            "declares its own arguments"
-        )
+    order = resolve_each(targets, args)  # every target resolved before anything runs
     results = []
     for index, target in enumerate(order):
         if on_target is not None:
             on_target(target_label(target), index, len(order))
         results.append(validate_target(target, feed, solve=solve))
     return Validation(tuple(results))
-
-
-def _resolved(target: str | nn.Module | Target, args: Mapping[str, Any] | None) -> Target:
-    """--arg goes to module references only (several targets may mix kinds)."""
-    reference = isinstance(target, str) and is_module_target(target)
-    return resolve_target(target, args if reference else None)
 
 
 def validate_target(target: Target, feed: Feed = None, *, solve: bool = True) -> TargetResult:

@@ -205,18 +205,14 @@ def min_input(
 ) -> None:
     """The smallest square input each target accepts (searched on the meta device)."""
     from cnninspect.api.min_input import min_input as find_min_input
-    from cnninspect.api.request import feed_of_shapes, resolve_target, target_label
-    from cnninspect.construct.targets import expand_targets, is_module_target
+    from cnninspect.api.request import feed_of_shapes, resolve_each, target_label
     from cnninspect.render.min_input import min_input_json, min_input_text
 
     feed = feed_of_shapes([parse_shape(input_shape)]) if input_shape else None
     args = parse_args(arg)
     results = []
     with errors(debug), progress("searching") as advance:
-        resolved = [
-            resolve_target(t, args if isinstance(t, str) and is_module_target(t) else None)
-            for t in expand_targets(targets)
-        ]
+        resolved = resolve_each(targets, args)
         for index, target in enumerate(resolved):
             advance(target_label(target), index, len(resolved))
             results.append(find_min_input(target, feed))

@@ -100,13 +100,6 @@ def not_a_file(target: str) -> TargetError:
     return TargetError(f"no such file: {target}")
 
 
-def is_yaml_target(target: str) -> bool:
-    """A YAML file or a bundled architecture (not ``pkg.mod:attr``)."""
-    if is_module_target(target):
-        return False
-    return target.endswith(YAML_SUFFIXES) or Path(target).is_file() or bool(bundled_path(target))
-
-
 def expand_targets(targets: Iterable[str]) -> list[str]:
     """Directories become their YAML files (sorted, hidden folders skipped); bundled names
     become their paths; modules stay as they are. A target that names nothing raises
@@ -126,9 +119,7 @@ def expand_targets(targets: Iterable[str]) -> list[str]:
                 raise TargetError(f"no architectures found: {target} holds no *.yaml or *.yml file")
             expanded.extend(str(p) for p in found)
         elif is_module_target(target) and not path.is_file():
-            where = target.rpartition(":")[0]
-            if where.endswith(".py") and not Path(where).is_file():
-                raise TargetError(f"no such file: {where}")  # like a missing YAML file
+            check_module_file(target)  # like a missing YAML file
             expanded.append(target)
         else:
             found_at = yaml_path(target)
