@@ -4,6 +4,7 @@
 
     CnninspectError                 anything the user can fix; never shown as a traceback
      ├── SpecError                  a YAML description is unreadable or inconsistent (file:line:col)
+     │    └── SpecMistakesError     every independent mistake of one description, in file order
      ├── TargetError                TARGET names no file, bundled architecture or module
      ├── BuildError                 a layer cannot be constructed (located when it comes from YAML)
      ├── TraceError                 the forward pass fails at a layer (layer name, input shape)
@@ -16,7 +17,7 @@ message and an exit code (``cnninspect.choices.ExitCode``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,35 @@ class BuildError(CnninspectError):
         super().__init__(message, position=position, hint=hint)
         self.layer = layer
         self.code = code
+
+
+# ruff and mypy stop too, past a point: the first mistakes fix most of the rest
+MISTAKES_SHOWN = 50
+
+
+class SpecMistakesError(SpecError):
+    """Every independent mistake found in one description, in file order: the reader goes
+    on past a layer it cannot read, and every keyword is checked before anything is built.
+    Located and coded like a single ``SpecError`` (its first mistake); ``mistakes`` holds at
+    most ``MISTAKES_SHOWN`` of them, ``more`` counts the rest."""
+
+    def __init__(self, mistakes: Sequence[SpecError | BuildError]) -> None:
+        ordered = sorted(mistakes, key=_file_order)
+        first = ordered[0]
+        super().__init__(first.message, position=first.position, hint=first.hint, code=first.code)
+        self.mistakes = tuple(ordered[:MISTAKES_SHOWN])
+        self.more = len(ordered) - len(self.mistakes)
+
+    def __str__(self) -> str:
+        lines = [str(mistake) for mistake in self.mistakes]
+        if self.more:
+            lines.append(f"… and {self.more} more (the first {MISTAKES_SHOWN} are shown)")
+        return "\n".join(lines)
+
+
+def _file_order(error: SpecError | BuildError) -> tuple[str, int, int]:
+    where = error.position
+    return (where.path, where.line, where.col) if where else ("", 0, 0)
 
 
 class TraceError(CnninspectError):

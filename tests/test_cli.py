@@ -344,3 +344,39 @@ def test_bundled_names_and_files_complete_in_the_shell(monkeypatch: pytest.Monke
     monkeypatch.chdir(ROOT)
     assert "architectures/" in complete("cnninspect draw archi")
     assert "architectures/unet.yaml" in complete("cnninspect memory architectures/un")
+
+
+def test_summary_reports_every_mistake_of_a_file_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "five.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n"
+        "  - Conv2D: {out_channels: 8, kernel_size: 3}\n"
+        "  - Relu\n"
+        "  - Conv2d: {out_channels: 8, kernal_size: 3}\n"
+        '  - Conv2d: {out_channels: "ten", kernel_size: 3}\n'
+        "  - Conv2d: {out_channels: 8, kernel_size: 3, bias: off}\n"
+    )
+    result = cli("summary", str(path))
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert lines == [
+        f"error: {path}:4:5: unknown layer type 'Conv2D' (did you mean 'Conv2d'?)",
+        f"error: {path}:5:5: unknown layer type 'Relu' (did you mean 'ReLU'?)",
+        f"error: {path}:6:31: Conv2d has no keyword 'kernal_size' (did you mean 'kernel_size'?)",
+        f"error: {path}:7:28: Conv2d's 'out_channels' expects int, got str 'ten'",
+        f"error: {path}:8:53: Conv2d's 'bias' expects bool, got the text 'off' (write true or "
+        "false)",
+    ]
+
+
+def test_mistakes_past_the_cap_are_counted_not_shown(tmp_path: Path) -> None:
+    from cnninspect.errors import MISTAKES_SHOWN
+
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [3, 32, 32]\nlayers:\n" + "  - Relu\n" * (MISTAKES_SHOWN + 7)
+    )
+    result = cli("summary", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.count("unknown layer type 'Relu'") == MISTAKES_SHOWN
+    assert f"… and 7 more mistakes (the first {MISTAKES_SHOWN} are shown)" in result.stderr

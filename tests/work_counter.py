@@ -20,7 +20,7 @@ import cnninspect.trace.forward
 
 # (module, function, what it counts): each imported where it is used, at call time
 COUNTED = (
-    (cnninspect.description.parser, "load", "parses"),
+    (cnninspect.description.parser, "load_partly", "parses"),
     (cnninspect.construct.builder, "build", "builds"),
     (cnninspect.construct.construction, "import_module_target", "imports"),
     (cnninspect.trace.forward, "trace", "traces"),

@@ -34,7 +34,15 @@ from cnninspect.api.request import (
 )
 from cnninspect.construct.origins import DeclaredInput, LayerOrigin
 from cnninspect.description.architecture import ArchSpec
-from cnninspect.errors import CnninspectError, DeviceError, SpecError, TargetError, TraceError
+from cnninspect.errors import (
+    BuildError,
+    CnninspectError,
+    DeviceError,
+    SpecError,
+    SpecMistakesError,
+    TargetError,
+    TraceError,
+)
 from cnninspect.inputs import Example, Inputs
 from cnninspect.results.findings import join_hints
 from cnninspect.results.report import Report
@@ -84,11 +92,19 @@ class Inspection:
 
 
 def read(target: DescriptionFile, feed: Feed = None) -> ArchSpec:
-    """The description, parsed once (torch-free), with the input ``feed`` gives instead of its
-    own (one float tensor: a description has one input)."""
-    from cnninspect.description.parser import load as parse
+    """The description, parsed once, with the input ``feed`` gives instead of its own (one
+    float tensor: a description has one input). Every mistake the file holds is raised at
+    once: what cannot be read, and every layer's keywords against torch's signatures."""
+    from cnninspect.construct.keywords import keyword_mistakes
+    from cnninspect.description.parser import load_partly
 
-    description = parse(target.path)
+    description, mistakes = load_partly(target.path)
+    if description is None:
+        raise SpecMistakesError(mistakes)
+    # all of a file's mistakes at once: what cannot be read, and every keyword
+    every: list[SpecError | BuildError] = [*mistakes, *keyword_mistakes(description)]
+    if every:
+        raise SpecMistakesError(every)
     shapes = description_input(feed)
     if shapes is not None:
         description = dataclasses.replace(description, input_shape=shapes)

@@ -34,7 +34,7 @@ from cnninspect.api.request import (
     resolve_each,
     target_label,
 )
-from cnninspect.checks.failures import file_error, load_failure, trace_failure
+from cnninspect.checks.failures import file_errors, load_failure, trace_failure
 from cnninspect.description.architecture import ArchSpec
 from cnninspect.errors import SpecError, TargetError, TraceError
 from cnninspect.inputs import Inputs
@@ -78,7 +78,7 @@ def validate_target(target: Target, feed: Feed = None, *, solve: bool = True) ->
             description = read(target, feed)
         except SpecError as error:
             name = target.path.stem
-            return TargetResult(target.label, name, str(target.path), (file_error(error),))
+            return TargetResult(target.label, name, str(target.path), file_errors(error))
         return validate_description(description, target, solve=solve)
     return validate_module(target, feed)
 

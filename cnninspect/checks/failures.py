@@ -7,8 +7,21 @@ from collections.abc import Mapping
 
 from cnninspect.checks.catalogue import finding
 from cnninspect.construct.origins import LayerOrigin
-from cnninspect.errors import BuildError, SpecError, TargetError, TraceError, is_spatial_collapse
+from cnninspect.errors import (
+    BuildError,
+    SpecError,
+    SpecMistakesError,
+    TargetError,
+    TraceError,
+    is_spatial_collapse,
+)
 from cnninspect.results.findings import Finding
+
+
+def file_errors(error: SpecError | BuildError) -> tuple[Finding, ...]:
+    """A file that does not load or build: a finding per mistake, each with its own code."""
+    mistakes = error.mistakes if isinstance(error, SpecMistakesError) else (error,)
+    return tuple(file_error(mistake) for mistake in mistakes)
 
 
 def file_error(error: SpecError | BuildError) -> Finding:

@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from cnninspect._version import __version__
 from cnninspect.choices import ExitCode, exit_codes_text
-from cnninspect.errors import CnninspectError
+from cnninspect.errors import MISTAKES_SHOWN, CnninspectError, SpecMistakesError
 
 EXIT_CODES_HELP = exit_codes_text()
 
@@ -145,7 +145,13 @@ def errors(debug: bool = False) -> Iterator[None]:
     except CnninspectError as exc:
         if debug:
             raise
-        error(str(exc))
+        if isinstance(exc, SpecMistakesError):  # every mistake of a file, each on its own
+            for mistake in exc.mistakes:
+                error(str(mistake))
+            if exc.more:
+                error(f"… and {exc.more} more mistakes (the first {MISTAKES_SHOWN} are shown)")
+        else:
+            error(str(exc))
         raise typer.Exit(int(exc.exit_code)) from None
     except (typer.Exit, KeyboardInterrupt):
         raise

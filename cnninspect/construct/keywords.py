@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -13,8 +14,8 @@ from typing import Any
 from torch import nn
 
 from cnninspect.construct.modules import MERGES
-from cnninspect.description.architecture import LayerSpec
-from cnninspect.description.layer_types import did_you_mean
+from cnninspect.description.architecture import ArchSpec, LayerSpec
+from cnninspect.description.layer_types import LAYER_TYPES, did_you_mean
 from cnninspect.description.yamlnodes import yaml11_boolean_text
 from cnninspect.errors import BuildError
 
@@ -66,51 +67,107 @@ def check_keywords(
     qualname: str,
 ) -> None:
     """Every keyword is one the constructor takes (CNN004), with a value its annotation
-    accepts (CNN002), located at the key or the value."""
+    accepts (CNN002), located at the key or the value; the first mistake is raised."""
     for key, value in kwargs.items():
-        kwarg = layer.kwarg(key)
-        assert kwarg is not None
-        if key in _RESERVED_KWARGS:
-            raise BuildError(
-                f"'{key}' is not set in a description: the command decides it (--{key})",
-                layer=qualname,
-                position=kwarg.key_position,
-                code="CNN004",
-            )
-        if layer.type == "Upsample" and key == "mode" and value not in _UPSAMPLE_MODES:
-            raise BuildError(
-                f"Upsample's 'mode' is one of {', '.join(_UPSAMPLE_MODES)}, got {value!r}",
-                layer=qualname,
-                position=kwarg.value_position,
-                code="CNN002",
-            )
-        if key not in parameters:
-            raise BuildError(
-                f"{layer.type} has no keyword '{key}'{did_you_mean(key, parameters)}",
-                layer=qualname,
-                position=kwarg.key_position,
-                hint=f"{layer.type} takes: {', '.join(parameters) or 'no keywords'}",
-                code="CNN004",
-            )
-        annotation = parameters[key].annotation
-        if not _accepts(annotation, value):
-            raise BuildError(
-                f"{layer.type}'s '{key}' expects {_annotation_text(annotation)}, "
-                f"got {_value_text(value)}",
-                layer=qualname,
-                position=kwarg.value_position,
-                code="CNN002",
-            )
-        windowed = layer.type.startswith(_WINDOWED_PREFIXES)
-        least = 1 if key in _AT_LEAST_ONE else 0 if key in _NOT_NEGATIVE and windowed else None
-        if least is not None and any(v < least for v in _integers(value)):
-            raise BuildError(
-                f"{layer.type}'s '{key}' must be at least {least}, got "
-                f"{list(value) if isinstance(value, tuple) else value}",
-                layer=qualname,
-                position=kwarg.value_position,
-                code="CNN002",
-            )
+        if (mistake := keyword_mistake(layer, key, value, parameters, qualname)) is not None:
+            raise mistake
+
+
+def keyword_mistakes(description: ArchSpec) -> list[BuildError]:
+    """Every keyword of every layer, of the model and of its blocks, checked before anything
+    is built: a file's mistakes are reported at once. A value that names a block's argument
+    (``$planes``) is checked where the block is used, when it is built."""
+    scopes = [("", description.layers)]
+    scopes += [(f"{name}.", block.layers) for name, block in description.blocks.items()]
+    mistakes = []
+    for prefix, layers in scopes:
+        for layer in layers:
+            if layer.type not in LAYER_TYPES:
+                continue  # a block's use: its arguments are the block's
+            parameters = {p.name: p for p in constructor_parameters(layer.type)}
+            for kwarg in layer.kwargs:
+                if _names_an_argument(kwarg.value):
+                    continue
+                mistake = keyword_mistake(
+                    layer, kwarg.key, kwarg.value, parameters, prefix + layer.name
+                )
+                if mistake is not None:
+                    mistakes.append(mistake)
+    return mistakes
+
+
+def keyword_mistake(
+    layer: LayerSpec,
+    key: str,
+    value: Any,
+    parameters: Mapping[str, inspect.Parameter],
+    qualname: str,
+) -> BuildError | None:
+    """What is wrong with one keyword of a layer (None: nothing)."""
+    kwarg = layer.kwarg(key)
+    assert kwarg is not None
+
+    def mistake(message: str, *, at_key: bool = False, **more: Any) -> BuildError:
+        position = kwarg.key_position if at_key else kwarg.value_position
+        return BuildError(message, layer=qualname, position=position, **more)
+
+    if key in _RESERVED_KWARGS:
+        return mistake(
+            f"'{key}' is not set in a description: the command decides it (--{key})",
+            at_key=True,
+            code="CNN004",
+        )
+    if layer.type == "Upsample" and key == "mode" and value not in _UPSAMPLE_MODES:
+        return mistake(
+            f"Upsample's 'mode' is one of {', '.join(_UPSAMPLE_MODES)}, got {value!r}",
+            code="CNN002",
+        )
+    if key not in parameters:
+        return mistake(
+            f"{layer.type} has no keyword '{key}'{did_you_mean(key, parameters)}",
+            at_key=True,
+            hint=f"{layer.type} takes: {', '.join(parameters) or 'no keywords'}",
+            code="CNN004",
+        )
+    annotation = parameters[key].annotation
+    if not _accepts(annotation, value):
+        return mistake(
+            f"{layer.type}'s '{key}' expects {_annotation_text(annotation)}, "
+            f"got {_value_text(value)}",
+            code="CNN002",
+        )
+    if any(math.isnan(v) for v in _floats(value)):
+        return mistake(
+            f"{layer.type}'s '{key}' is not a number (.nan)",
+            hint="YAML reads .nan, .NaN and .NAN as a float that is not a number",
+            code="CNN002",
+        )
+    if key == "p" and "Dropout" in layer.type and not 0 <= value <= 1:
+        return mistake(
+            f"{layer.type}'s 'p' is a probability, from 0 to 1, got {value}", code="CNN002"
+        )
+    windowed = layer.type.startswith(_WINDOWED_PREFIXES)
+    least = 1 if key in _AT_LEAST_ONE else 0 if key in _NOT_NEGATIVE and windowed else None
+    if least is not None and any(v < least for v in _integers(value)):
+        return mistake(
+            f"{layer.type}'s '{key}' must be at least {least}, got "
+            f"{list(value) if isinstance(value, tuple) else value}",
+            code="CNN002",
+        )
+    return None
+
+
+def _names_an_argument(value: Any) -> bool:
+    """A value that is, or holds, a block argument (``$planes``, ``${2 * width}``)."""
+    items = value if isinstance(value, tuple) else (value,)
+    return any(isinstance(v, tuple) and _names_an_argument(v) for v in items) or any(
+        isinstance(v, str) and v.startswith("$") for v in items
+    )
+
+
+def _floats(value: Any) -> list[float]:
+    items = value if isinstance(value, tuple) else (value,)
+    return [v for v in items if isinstance(v, float)]
 
 
 def _integers(value: Any) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -13,7 +13,7 @@ from cnninspect.description import yamlnodes
 from cnninspect.description.architecture import SCOPE_INPUT_NAMES, BlockArg, Kwarg, LayerSpec
 from cnninspect.description.expectations import DeclarationReader
 from cnninspect.description.layer_types import LAYER_TYPES, Role, did_you_mean
-from cnninspect.errors import printable
+from cnninspect.errors import SpecError, printable
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # a layer, block or input name
 _LAYER_KEYS = ("name", "from", "repeat", "expect", "note")
@@ -22,7 +22,12 @@ _MERGES = frozenset(n for n, t in LAYER_TYPES.items() if t.role is Role.MERGE)
 
 @dataclass
 class LayerReader(DeclarationReader):
-    """Reads ``layers:`` lists, of the model or of a block."""
+    """Reads ``layers:`` lists, of the model or of a block. A layer it cannot read is a
+    mistake kept in ``mistakes``, and the next layers are read all the same; a later mention
+    of its name (``from``, a block's type) is not one more mistake."""
+
+    mistakes: list[SpecError] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
 
     def layers(
         self,
@@ -42,38 +47,35 @@ class LayerReader(DeclarationReader):
         counters: dict[str, int] = {}
         explicit |= set(inputs)  # default names never take an input's name
         for item in items:
-            layer = self.layer(
-                item,
-                blocks,
-                args,
-                earlier=seen,
-                counters=counters,
-                explicit=explicit,
-                inputs=inputs,
-            )
-            if layer.name in seen:
-                raise self.fail(
-                    f"duplicate layer name '{layer.name}' in {scope} "
-                    f"(first at line {seen[layer.name].position.line})",
+            try:
+                layer = self.layer(
                     item,
-                    code="CNN005",
+                    blocks,
+                    args,
+                    earlier=seen,
+                    counters=counters,
+                    explicit=explicit,
+                    inputs=inputs,
+                )
+            except SpecError as mistake:  # the next layers are read all the same
+                self.mistakes.append(mistake)
+                self.unreadable |= _explicit_name(item)
+                continue
+            if layer.name in seen:
+                self.mistakes.append(
+                    self.fail(
+                        f"duplicate layer name '{layer.name}' in {scope} "
+                        f"(first at line {seen[layer.name].position.line})",
+                        item,
+                        code="CNN005",
+                    )
                 )
             seen[layer.name] = layer
             layers.append(layer)
         return tuple(layers)
 
     def explicit_names(self, items: list[yaml.Node]) -> set[str]:
-        names = set()
-        for item in items:
-            if isinstance(item, yaml.MappingNode):
-                for key_node, value_node in item.value:
-                    if (
-                        isinstance(key_node, yaml.ScalarNode)
-                        and key_node.value == "name"
-                        and isinstance(value_node, yaml.ScalarNode)
-                    ):
-                        names.add(str(value_node.value))
-        return names
+        return set().union(*(_explicit_name(item) for item in items))
 
     def layer(
         self,
@@ -187,8 +189,8 @@ class LayerReader(DeclarationReader):
     def check_type(
         self, type_name: str, node: yaml.Node, blocks: Mapping[str, object] | set[str]
     ) -> None:
-        if type_name in LAYER_TYPES or type_name in blocks:
-            return
+        if type_name in LAYER_TYPES or type_name in blocks or type_name in self.unreadable:
+            return  # (a block whose definition is unreadable has its own mistake)
         known = [*LAYER_TYPES, *blocks]
         hint = (
             "a description can only name registered layer types and its own blocks, "
@@ -227,7 +229,8 @@ class LayerReader(DeclarationReader):
         names = []
         for item in nodes:
             name = self.string(item, "'from'")
-            if name not in earlier and name not in (*SCOPE_INPUT_NAMES, *inputs):
+            known = name in earlier or name in self.unreadable  # (unreadable: its own mistake)
+            if not known and name not in (*SCOPE_INPUT_NAMES, *inputs):
                 candidates = [*earlier, *SCOPE_INPUT_NAMES, *inputs]
                 raise self.fail(
                     f"'from' names '{name}', which is not an earlier layer in this scope"
@@ -238,6 +241,19 @@ class LayerReader(DeclarationReader):
                 )
             names.append(name)
         return tuple(names)
+
+
+def _explicit_name(item: yaml.Node) -> set[str]:
+    """The `name:` a layer's node gives, read from the raw node (the layer may be unreadable)."""
+    if isinstance(item, yaml.MappingNode):
+        for key_node, value_node in item.value:
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and key_node.value == "name"
+                and isinstance(value_node, yaml.ScalarNode)
+            ):
+                return {str(value_node.value)}
+    return set()
 
 
 def _default_name(type_name: str, counters: dict[str, int], explicit: set[str]) -> str:

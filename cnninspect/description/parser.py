@@ -8,8 +8,11 @@ constructor signatures by the builder, which reports them at the positions kept 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -20,6 +23,7 @@ from cnninspect.description.architecture import (
     ArchSpec,
     BlockArg,
     BlockSpec,
+    LayerSpec,
 )
 from cnninspect.description.block_uses import check_block_uses
 from cnninspect.description.expansion import count_layers
@@ -28,9 +32,10 @@ from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.description.limits import Limits
 from cnninspect.description.limits import current as current_limits
 from cnninspect.description.reader import is_count
-from cnninspect.errors import Position, SpecError, printable
+from cnninspect.errors import Position, SpecError, SpecMistakesError, printable
 from cnninspect.shapes import Notation, Shape, to_channels_first
 
+_T = TypeVar("_T")
 _ARG_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
 _TOP_KEYS = (
     "cnninspect",
@@ -46,21 +51,44 @@ _TOP_KEYS = (
 
 
 def load(path: str | Path) -> ArchSpec:
-    """Read and check a YAML architecture description (within ``spec.limits``)."""
+    """Read and check a YAML architecture description (within ``spec.limits``); every
+    independent mistake is reported at once (``SpecMistakesError``)."""
+    description, mistakes = load_partly(path)
+    if mistakes or description is None:
+        raise SpecMistakesError(mistakes)
+    return description
+
+
+def load_partly(path: str | Path) -> tuple[ArchSpec | None, list[SpecError]]:
+    """The description without the layers and blocks that could not be read, and the
+    mistakes (none: the description is whole). None: nothing could be read past the first
+    mistake (the YAML syntax, the top level)."""
     path = Path(path)
     limits = current_limits()
-    return loads(text_file.read(path, limits), str(path), limits)
+    try:
+        return _read(text_file.read(path, limits), str(path), limits)
+    except SpecError as mistake:
+        return None, [mistake]
 
 
 def loads(text: str, path: str = "<string>", limits: Limits | None = None) -> ArchSpec:
     """Parse a YAML architecture description given as text; ``path`` is used in messages."""
-    limits = limits or current_limits()
+    description, mistakes = _read(text, path, limits or current_limits())
+    if mistakes:
+        raise SpecMistakesError(mistakes)
+    return description
+
+
+def _read(text: str, path: str, limits: Limits) -> tuple[ArchSpec, list[SpecError]]:
     root = yamlnodes.compose(text, path, limits)
     if root is None:
         raise SpecError("the file is empty", position=Position(path, 1, 1), code="CNN002")
-    spec = _Parser(path, limits).model(root)
-    count_layers(spec, limits)
-    return spec
+    parser = _Parser(path, limits)
+    description = parser.model(root)
+    if not parser.mistakes:  # the whole model's counts (a partial one would mislead)
+        check_block_uses(description, limits.depth)
+        count_layers(description, limits)
+    return description, parser.mistakes
 
 
 @dataclass
@@ -92,30 +120,28 @@ class _Parser(LayerReader):
                 f"{FORMAT_VERSION}",
                 version_node,
             )
-        notation = self.notation(top)
+        chw: Notation = "chw"
+        nothing: tuple[LayerSpec, ...] = ()
+        notation = self.attempt(lambda: self.notation(top), chw)
         self.written_in = notation  # declared shapes are read channels-first from here on
-        input_node = top["input"][1]
-        input_shape = self.input_shape(input_node, notation)
+        unknown: Shape = (1,)  # stands in for an unreadable input
+        input_shape = self.attempt(lambda: self.input_shape(top["input"][1], notation), unknown)
         blocks = self.blocks(top["blocks"][1]) if "blocks" in top else {}
-        layers = self.layers(top["layers"][1], "layers", blocks, args={})
+        layers = self.attempt(
+            lambda: self.layers(top["layers"][1], "layers", blocks, args={}), nothing
+        )
         expect = None
         if "expect" in top:
-            expect = self.expect(top["expect"][1], {}, model=True)
+            expect = self.attempt(lambda: self.expect(top["expect"][1], {}, model=True), None)
         # free text, shown in every view: printable (an escape sequence never reaches a terminal)
-        name = printable(
-            self.string(top["name"][1], "name") if "name" in top else Path(self.path).stem
-        )
-        source = printable(self.string(top["source"][1], "source")) if "source" in top else None
-        description = (
-            printable(self.string(top["description"][1], "description"))
-            if "description" in top
-            else None
-        )
-        spec = ArchSpec(
+        name = printable(self.attempt(lambda: self.text(top, "name"), None) or Path(self.path).stem)
+        source = self.attempt(lambda: self.text(top, "source"), None)
+        description = self.attempt(lambda: self.text(top, "description"), None)
+        return ArchSpec(
             path=self.path,
             name=name,
-            source=source,
-            description=description,
+            source=source and printable(source),
+            description=description and printable(description),
             input_shape=input_shape,
             notation=notation,
             blocks=blocks,
@@ -123,8 +149,18 @@ class _Parser(LayerReader):
             expect=expect,
             position=self.pos(root),
         )
-        check_block_uses(spec, self.limits.depth)
-        return spec
+
+    def attempt(self, read: Callable[[], _T], otherwise: _T) -> _T:
+        """What ``read`` returns; a mistake is kept and ``otherwise`` stands in, so that the
+        rest of the file is still read (every mistake reported at once)."""
+        try:
+            return read()
+        except SpecError as mistake:
+            self.mistakes.append(mistake)
+            return otherwise
+
+    def text(self, top: dict[str, tuple[yaml.Node, yaml.Node]], key: str) -> str | None:
+        return self.string(top[key][1], key) if key in top else None
 
     def notation(self, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> Notation:
         if "notation" not in top:
@@ -163,19 +199,30 @@ class _Parser(LayerReader):
                 raise self.fail(f"block name '{name}' is not a valid name", key_node)
         names = set(definitions)
         for name, (key_node, body_node) in definitions.items():
-            body = self.mapping(body_node, f"block '{name}'", ("args", "inputs", "layers", "note"))
-            if "layers" not in body:
-                raise self.fail(f"block '{name}' has no 'layers'", key_node)
-            args = self.block_args(body["args"][1], name) if "args" in body else ()
-            arg_defaults: dict[str, BlockArg] = {a.name: a for a in args}
-            inputs = self.block_inputs(body["inputs"][1], name) if "inputs" in body else ("in",)
-            self.in_block = True
+            block = self.attempt(partial(self.block, name, key_node, body_node, names), None)
+            if block is None:
+                self.unreadable.add(name)  # its uses are not mistakes of their own
+            else:
+                blocks[name] = block
+        return blocks
+
+    def block(
+        self, name: str, key_node: yaml.Node, body_node: yaml.Node, names: set[str]
+    ) -> BlockSpec:
+        body = self.mapping(body_node, f"block '{name}'", ("args", "inputs", "layers", "note"))
+        if "layers" not in body:
+            raise self.fail(f"block '{name}' has no 'layers'", key_node)
+        args = self.block_args(body["args"][1], name) if "args" in body else ()
+        arg_defaults: dict[str, BlockArg] = {a.name: a for a in args}
+        inputs = self.block_inputs(body["inputs"][1], name) if "inputs" in body else ("in",)
+        self.in_block = True
+        try:
             layers = self.layers(
                 body["layers"][1], f"block '{name}'", names, args=arg_defaults, inputs=inputs
             )
+        finally:
             self.in_block = False
-            blocks[name] = BlockSpec(name, args, layers, self.pos(key_node), inputs)
-        return blocks
+        return BlockSpec(name, args, layers, self.pos(key_node), inputs)
 
     def block_args(self, node: yaml.Node, block: str) -> tuple[BlockArg, ...]:
         if isinstance(node, yaml.SequenceNode):  # [planes, stride]: all required

@@ -31,11 +31,17 @@ class NodeReader:
     def mapping(
         self, node: yaml.Node, what: str, allowed: tuple[str, ...] | None = None
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """Keys → (key node, value node); duplicate and unknown keys are errors."""
+        """Keys → (key node, value node); duplicate and unknown keys are errors. A merge key
+        (``<<: *anchor``, or a list of anchors) brings in the anchored mappings' keys where
+        the mapping does not give them, the first anchor first, as YAML 1.1 and PyYAML do."""
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(f"{what} must be a mapping (key: value), got {_kind(node)}", node)
         items: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        merged: list[tuple[str, tuple[yaml.Node, yaml.Node]]] = []
         for key_node, value_node in node.value:
+            if _is_merge_key(key_node):
+                merged += self.merged(key_node, value_node, what, allowed)
+                continue
             key = self.scalar(key_node, f"a key in {what}")
             if not isinstance(key, str):
                 raise self.fail(f"keys in {what} must be names, got {key!r}", key_node)
@@ -54,7 +60,25 @@ class NodeReader:
                     hint=f"allowed keys: {', '.join(allowed)}",
                 )
             items[key] = (key_node, value_node)
+        for key, pair in merged:
+            items.setdefault(key, pair)  # the mapping's own keys win, then the first anchor
         return items
+
+    def merged(
+        self, key_node: yaml.Node, value_node: yaml.Node, what: str, allowed: tuple[str, ...] | None
+    ) -> list[tuple[str, tuple[yaml.Node, yaml.Node]]]:
+        """The keys a merge key brings in, located where the anchored mapping writes them."""
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        if not all(isinstance(source, yaml.MappingNode) for source in sources):
+            written = self.pos(value_node)
+            raise self.fail(
+                f"'<<' merges mappings into {what}, got {_kind(value_node)} "
+                f"(written at line {written.line}, column {written.col})",
+                key_node,
+                hint="anchor a mapping (`- Conv2d: &base {kernel_size: 3}`) and merge it with "
+                "`<<: *base`, or several with `<<: [*a, *b]`",
+            )
+        return [pair for source in sources for pair in self.mapping(source, what, allowed).items()]
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
@@ -82,6 +106,11 @@ class NodeReader:
 
 def is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_merge_key(node: yaml.Node) -> bool:
+    """``<<`` written plain: a quoted '<<' is an ordinary key."""
+    return isinstance(node, yaml.ScalarNode) and node.value == "<<" and node.style is None
 
 
 def _kind(node: yaml.Node) -> str:
