@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,7 @@ def test_rule_case_reports_exactly_its_header(path: Path) -> None:
 def test_every_rule_in_the_catalogue_has_a_firing_case() -> None:
     loader_codes = {"CNN002", "CNN004", "CNN006"}  # tested with inline files below
     loader_codes |= {"CNN007"}  # a module target: test_a_module_that_breaks_on_import_…
+    loader_codes |= {"CNN008"}  # made at run time: test_a_folder_scan_names_what_it_cannot_read
     fired = {code for path in RULE_CASE_FILES for code, _, _ in expected_findings(path)}
     assert set(RULES) - loader_codes <= fired
     assert fired <= set(RULES)
@@ -338,3 +340,33 @@ def test_linear_chain_is_followed_into_multi_input_blocks_and_past_skipped_layer
     result = validate_file(path, solve=False)
     chains = sorted(f.layer or "" for f in result.findings if f.code == "CNN201")
     assert chains == ["c", "j.conv"]  # a → j.conv; b → (nothing) → c; a ReLU guards d
+
+
+def test_a_folder_scan_names_what_it_cannot_read(tmp_path: Path) -> None:
+    """A link that leads nowhere, one that leads back to itself and a pipe, all named *.yaml
+    in a checked folder: each is a CNN008 warning saying what it is (a pipe is never opened:
+    the scan would block on it); the readable file beside them is checked as ever."""
+    (tmp_path / "good.yaml").write_text((RULE_CASES / "clean.yaml").read_text())
+    (tmp_path / "dangling.yaml").symlink_to("nowhere.yaml")
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    os.mkfifo(tmp_path / "pipe.yml")
+    (tmp_path / "folder.yaml").mkdir()  # a folder is searched, not reported
+    result = validate(str(tmp_path))
+    found = {Path(r.target).name: [(f.code, f.message) for f in r.findings] for r in result.results}
+    assert found == {
+        "dangling.yaml": [
+            (
+                "CNN008",
+                f"{tmp_path}/dangling.yaml is a symbolic link to nowhere.yaml, "
+                "which does not exist",
+            )
+        ],
+        "good.yaml": [],
+        "loop.yaml": [
+            ("CNN008", f"{tmp_path}/loop.yaml is a symbolic link that leads back to itself")
+        ],
+        "pipe.yml": [
+            ("CNN008", f"{tmp_path}/pipe.yml is not a regular file (a pipe, a socket or a device)")
+        ],
+    }
+    assert not result.fails() and result.fails(Severity.WARNING)

@@ -82,6 +82,8 @@ def resolve_target(
         return ModuleReference(target.text, {**target.args, **args})
     if isinstance(target, DescriptionFile | ModuleReference | ModuleObject):
         resolved = target
+    elif isinstance(target, Path):  # an entry of a folder scan: reading it says what it is
+        resolved = DescriptionFile(target, str(target))
     elif isinstance(target, str) and is_module_target(target) and not Path(target).is_file():
         check_module_file(target)  # a missing file.py is refused before torch is imported
         return ModuleReference(target, dict(args or {}))

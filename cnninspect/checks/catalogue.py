@@ -37,6 +37,13 @@ RULES: dict[str, Rule] = {
             Severity.ERROR,
             "a module target cannot be imported or constructed",
         ),
+        Rule(
+            "CNN008",
+            "not-a-file",
+            Severity.WARNING,  # skipped: the other files are checked
+            "an entry of a checked folder named *.yaml/*.yml is not a readable file (a link "
+            "that leads nowhere or back to itself, a pipe)",
+        ),
         Rule("CNN101", "declared-shape", Severity.ERROR, "declared shape ≠ computed shape"),
         Rule(
             "CNN102",

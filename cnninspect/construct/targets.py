@@ -8,11 +8,11 @@ as ``cnninspect/architectures`` (see pyproject.toml), so both places are searche
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cnninspect.description import text_file
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
 
@@ -74,37 +74,28 @@ def yaml_path(target: str) -> Path:
 def not_a_file(target: str) -> TargetError:
     """Why a path that is not a regular file cannot be read as a description — each case its
     own message (a folder, a link that leads nowhere or to itself, a pipe), not "no such file"."""
-    path = Path(target)
-    if path.is_dir():
+    reason = text_file.not_a_file(Path(target))
+    if reason is None or reason == "does not exist":
+        return TargetError(f"no such file: {target}")
+    if reason == "is a folder":
         return TargetError(
             f"{target} is a folder: this command reads one description",
             hint=f"name a file in it, or check all its files: `cnninspect validate {target}`",
         )
-    if path.is_symlink():
-        try:
-            path.resolve(strict=True)
-        except RuntimeError:  # Python 3.10–3.12 raise this for a loop
-            return TargetError(f"{target} is a symbolic link that leads back to itself")
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:  # Python 3.13 and newer
-                return TargetError(f"{target} is a symbolic link that leads back to itself")
-            return TargetError(
-                f"{target} is a symbolic link to {path.readlink()}, which does not exist"
-            )
-    if path.exists():
+    if reason.startswith("is not a regular file"):
         return TargetError(
-            f"{target} is not a regular file (a pipe, a socket or a device): a description is "
-            "read from a file",
-            hint="save it to a file first",
+            f"{target} {reason}: a description is read from a file", hint="save it to a file first"
         )
-    return TargetError(f"no such file: {target}")
+    return TargetError(f"{target} {reason}")
 
 
-def expand_targets(targets: Iterable[str]) -> list[str]:
+def expand_targets(targets: Iterable[str]) -> list[str | Path]:
     """Directories become their YAML files (sorted, hidden folders skipped); bundled names
     become their paths; modules stay as they are. A target that names nothing raises
-    TargetError (a usage error: nothing is checked)."""
-    expanded: list[str] = []
+    TargetError (a usage error: nothing is checked). An entry of a folder named like a
+    description that is not a readable file (a link that leads nowhere, a pipe) is kept as a
+    ``Path``: reading it reports what it is (CNN008), the scan never skips it silently."""
+    expanded: list[str | Path] = []
     for target in targets:
         path = Path(target)
         if path.is_dir():
@@ -112,12 +103,12 @@ def expand_targets(targets: Iterable[str]) -> list[str]:
                 p
                 for p in path.rglob("*")
                 if p.suffix in YAML_SUFFIXES
-                and p.is_file()
+                and not p.is_dir()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:  # checking nothing is not a pass
                 raise TargetError(f"no architectures found: {target} holds no *.yaml or *.yml file")
-            expanded.extend(str(p) for p in found)
+            expanded.extend(str(p) if p.is_file() else p for p in found)
         elif is_module_target(target) and not path.is_file():
             check_module_file(target)  # like a missing YAML file
             expanded.append(target)

@@ -5,7 +5,7 @@ error before any YAML is read. Torch-free."""
 from __future__ import annotations
 
 import codecs
-import stat
+import errno
 from pathlib import Path
 
 from cnninspect.description.limits import Limits
@@ -18,15 +18,13 @@ def read(path: Path, limits: Limits | None = None) -> str:
     """The text of a description file: a regular file, within the size limit, in UTF-8 (an
     undecodable byte is located at its line and column)."""
     limits = limits or current_limits()
+    reason = not_a_file(path)
+    if reason is not None:  # checked before opening: a pipe would block the read
+        raise SpecError(f"{path} {reason}", position=Position(str(path), 1, 1), code="CNN008")
     try:
         info = path.stat()
-    except FileNotFoundError:
-        raise SpecError(f"no such file: {path}", code="CNN001") from None
-    except OSError as exc:  # a symlink loop, a permission
+    except OSError as exc:  # a permission
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}", code="CNN001") from None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise SpecError(f"cannot read {path}: {kind}", code="CNN001")
     if info.st_size > limits.file_bytes:
         raise SpecError(
             f"{path} is {info.st_size:,} bytes; {limits.advice('file_bytes')}",
@@ -38,6 +36,26 @@ def read(path: Path, limits: Limits | None = None) -> str:
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}", code="CNN001") from None
     return decode(data, str(path))
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` is not a regular file a description can be read from — each case in its
+    own words (a folder, a link that leads nowhere or back to itself, a pipe), not "no such
+    file"; None: it is one."""
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:  # Python 3.10–3.12 raise this for a loop
+            return "is a symbolic link that leads back to itself"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # Python 3.13 and newer
+                return "is a symbolic link that leads back to itself"
+            return f"is a symbolic link to {path.readlink()}, which does not exist"
+    if path.is_dir():
+        return "is a folder"
+    if path.exists() and not path.is_file():
+        return "is not a regular file (a pipe, a socket or a device)"
+    return None if path.exists() else "does not exist"
 
 
 _FOREIGN_BOMS = (
