@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -203,6 +204,27 @@ def test_a_type_the_module_does_have_is_not_assumed_inline() -> None:
     a = [*NET, relu("extra", 16, 28)]
     diff = diff_reports(report(a), report(NET, target="pkg.models:net"))
     assert statuses(diff)[-1] == "removed"
+
+
+def test_a_type_the_module_has_is_inline_where_its_op_ran_in_a_containers_own_code() -> None:
+    """torchvision's densenet calls nn.ReLU modules inside its blocks and `F.relu` once after
+    the features: the YAML's relu5 is that F.relu, known by the op that ran, not guessed."""
+    trailing = dataclasses.replace(
+        _row("relu5", "ReLU", (), (16, 28, 28), 0), ops=frozenset({"relu"})
+    )
+    a = report(NET)
+    a = dataclasses.replace(a, rows=(*a.rows, trailing))
+    b = report(NET, target="pkg.models:net")
+    ran_relu = dataclasses.replace(b, inline_ops=frozenset({"relu", "view"}))
+    assert statuses(diff_reports(a, ran_relu))[-1] == "functional"
+    ran_other = dataclasses.replace(b, inline_ops=frozenset({"add"}))
+    assert statuses(diff_reports(a, ran_other))[-1] == "removed"
+
+
+def test_bundled_densenet121_matches_torchvision_with_its_trailing_functional_relu() -> None:
+    result = cli("diff", "densenet121", "torchvision.models:densenet121", "--exit-code")
+    assert result.exit_code == 0, result.output
+    assert "0 changed, 0 added, 0 removed" in result.stdout
 
 
 def test_unchanged_runs_collapse_unless_show_all() -> None:

@@ -46,16 +46,34 @@ def diff_reports(a: Report, b: Report) -> ArchDiff:
     """Align the leaf layers of two Reports and classify every pair and lone layer."""
     rows_a, rows_b = leaf_rows(a), leaf_rows(b)
     pairs, moved = _pair_moves(align(rows_a, rows_b), rows_a, rows_b)
-    inline = (_inline_types(b, rows_b), _inline_types(a, rows_a))
+    inline = (_Inline.of(b, rows_b), _Inline.of(a, rows_a))
     entries = tuple(_entry(pair, rows_a, rows_b, inline, moved=pair in moved) for pair in pairs)
     return ArchDiff(a=a, b=b, entries=entries)
 
 
-def _inline_types(report: Report, rows: Sequence[Row]) -> frozenset[str]:
-    """Types that ``report``'s model may apply inline, unseen: none if it comes from YAML."""
-    if report.described:
-        return frozenset()
-    return FUNCTIONAL_TYPES - {r.type for r in rows}
+@dataclass(frozen=True, slots=True)
+class _Inline:
+    """What one side's model may do inline, out of the hooks' sight (nothing if it comes from
+    YAML: every layer is a module): the ops its containers ran in their own code (what ran),
+    and the parameter-free types it never calls as a module (what it may do unseen)."""
+
+    ops: frozenset[str]
+    types: frozenset[str]
+
+    @classmethod
+    def of(cls, report: Report, rows: Sequence[Row]) -> _Inline:
+        if report.described:
+            return cls(frozenset(), frozenset())
+        return cls(report.inline_ops, FUNCTIONAL_TYPES - {r.type for r in rows})
+
+    def holds(self, row: Row) -> bool:
+        """Does the other side do ``row``'s work inline? Parameter-free, and either every op
+        the layer ran also ran in the other side's own code (`F.relu` after the features) or
+        its type is one the other side never calls as a module."""
+        if row.type not in FUNCTIONAL_TYPES or row.params or row.shared_params:
+            return False
+        ran_inline = bool(row.ops) and row.ops <= self.ops
+        return ran_inline or row.type in self.types
 
 
 def leaf_rows(report: Report) -> tuple[Row, ...]:
@@ -195,11 +213,11 @@ def _entry(
     pair: Pair,
     rows_a: Sequence[Row],
     rows_b: Sequence[Row],
-    inline: tuple[frozenset[str], frozenset[str]],
+    inline: tuple[_Inline, _Inline],
     *,
     moved: bool,
 ) -> Entry:
-    """``inline``: the types that B, resp. A, may apply inline, out of the hooks' sight."""
+    """``inline``: what B, resp. A, may do inline, out of the hooks' sight."""
     i, j = pair
     if i is not None and j is not None:
         a, b = rows_a[i], rows_b[j]
@@ -209,12 +227,8 @@ def _entry(
         return Entry(Status.MOVED if moved else Status.SAME, a, b)
     if i is not None:
         a = rows_a[i]
-        status = Status.FUNCTIONAL if _functional(a, inline[0]) else Status.REMOVED
+        status = Status.FUNCTIONAL if inline[0].holds(a) else Status.REMOVED
         return Entry(status, a, None)
     assert j is not None, "alignment pairs always hold at least one index"
     b = rows_b[j]
-    return Entry(Status.FUNCTIONAL if _functional(b, inline[1]) else Status.ADDED, None, b)
-
-
-def _functional(row: Row, inline: frozenset[str]) -> bool:
-    return row.type in inline and row.params == 0 and row.shared_params == 0
+    return Entry(Status.FUNCTIONAL if inline[1].holds(b) else Status.ADDED, None, b)

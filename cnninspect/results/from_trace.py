@@ -48,6 +48,7 @@ def report_from_trace(
         findings=tuple(findings),
         source=source,
         root=_root_row(trace, name),
+        inline_ops=trace.inline_ops,
     )
 
 
@@ -81,6 +82,7 @@ def _row(
         field=record.field,
         input_field=record.input_field,
         sources=tuple(sorted({positions[s] for s in record.sources if s in positions})),
+        ops=record.ops,
     )
 
 

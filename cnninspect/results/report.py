@@ -48,6 +48,7 @@ class Row:
     input_field: ReceptiveField | None = None
     # the rows (positions in ``Report.rows``; 0: the input) whose outputs feed this call
     sources: tuple[int, ...] = ()
+    ops: frozenset[str] = frozenset()  # the aten ops the call's own code ran (`relu`, `view`)
 
     @property
     def label(self) -> str:
@@ -103,6 +104,8 @@ class Report(Displayable):
     memory: MemoryReport | None = None  # one training step, tracked (summary --memory)
     device_note: str | None = None  # why the pass ran where it did (auto: meta, else cpu)
     root: Row | None = None  # the model itself, folded: the one row below Input at depth 0
+    # the aten ops that modules holding others ran in their own code: layers done inline
+    inline_ops: frozenset[str] = frozenset()
 
     def layer(self, name: str) -> Row:
         return next(r for r in self.rows if r.name == name)

@@ -84,7 +84,8 @@ Observer = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], None]
 
 class PassDispatch(TorchDispatchMode):  # type: ignore[no-untyped-call]
     """The pass's one dispatch mode: runs each op (through a meta shortcut where one applies),
-    adds its MACs to ``counts[owner()]`` — the innermost module running now — and shows it to
+    adds its MACs to ``counts[owner()]`` — the innermost module running now — and its name to
+    ``ops[owner()]``, and shows it to
     each of ``observers`` as ``(func, args, kwargs, out)`` (the data flow, the receptive
     fields)."""
 
@@ -93,6 +94,9 @@ class PassDispatch(TorchDispatchMode):  # type: ignore[no-untyped-call]
         self.owner = owner
         self.observers = tuple(observers)
         self.counts: dict[int, int] = {}
+        # the ops each call's own code ran (in-place or not: `relu_` is `relu`), so that a
+        # layer done inline — `F.relu` in a forward — is known by what ran, not guessed
+        self.ops: dict[int, set[str]] = {}
 
     def __torch_dispatch__(
         self,
@@ -108,12 +112,13 @@ class PassDispatch(TorchDispatchMode):  # type: ignore[no-untyped-call]
         for observe in self.observers:
             observe(func, args, kwargs, out)
         packet = func._overloadpacket
+        owner = self.owner()
+        self.ops.setdefault(owner, set()).add(packet.__name__.removesuffix("_"))
         if packet in _EXTRA:
             flops = _EXTRA[packet](*args, **kwargs)
         elif packet in flop_registry:
             flops = int(flop_registry[packet](*args, **kwargs, out_val=out))
         else:
             return out
-        owner = self.owner()
         self.counts[owner] = self.counts.get(owner, 0) + flops // 2
         return out

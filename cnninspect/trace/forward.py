@@ -115,11 +115,12 @@ def trace(
     )
     return _recorded(
         model,
-        recorder.records(counter.counts),
+        recorder.records(counter.counts, counter.ops),
         [inputs, keywords],
         output,
         macs=sum(counter.counts.values()),
         uncalled=recorder.uncalled(),
+        inline_ops=recorder.inline_ops(counter.ops),
         batch=batch,
         dtype=dtype,
         device=device,
@@ -191,6 +192,7 @@ def _recorded(
     batch: int,
     dtype: str,
     device: str,
+    inline_ops: frozenset[str] = frozenset(),
 ) -> Trace:
     """The Trace of a finished pass: its records, and the model's counts and bytes."""
     params = list(model.parameters())
@@ -215,6 +217,7 @@ def _recorded(
         input_bytes_by_dtype=_by_dtype(list(tensors(given))),
         uncalled=uncalled,
         model_type=module_type(model),
+        inline_ops=inline_ops,
     )
 
 

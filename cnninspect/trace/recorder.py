@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,14 @@ class Recorder:
                 found.append((name, count))
         return tuple(found)
 
-    def records(self, macs: dict[int, int]) -> tuple[LayerRecord, ...]:
+    def inline_ops(self, ops: Mapping[int, set[str]]) -> frozenset[str]:
+        """The ops run by the own code of modules that hold others (the model's included)."""
+        holders = [c.index for c in self.calls if next(c.module.children(), None) is not None]
+        return frozenset().union(*(ops.get(index, ()) for index in holders))
+
+    def records(
+        self, macs: dict[int, int], ops: Mapping[int, set[str]] | None = None
+    ) -> tuple[LayerRecord, ...]:
         seen: set[int] = set()  # parameters by identity: shared and tied weights count once
         records = []
         for call in self.calls:
@@ -211,6 +218,7 @@ class Recorder:
                     sources=tuple(sorted(call.sources)),
                     input_field=call.input_field,
                     field=call.field,
+                    ops=frozenset((ops or {}).get(call.index, ())),
                 )
             )
         return tuple(records)

@@ -31,6 +31,7 @@ class LayerRecord:
     sources: tuple[int, ...] = ()
     input_field: ReceptiveField | None = None  # receptive field of the first input tensor
     field: ReceptiveField | None = None  # … and of the first output (None: no spatial axes)
+    ops: frozenset[str] = frozenset()  # the aten ops the call's own code ran (`relu`, `view`)
 
     @property
     def output_shape(self) -> BatchedShape | None:
@@ -60,3 +61,6 @@ class Trace:
     # the outermost such module: in the totals, in no row
     uncalled: tuple[tuple[str, int], ...] = ()
     model_type: str = "Module"  # the class (or YAML block type) of the model itself
+    # the aten ops that modules holding others ran in their own code (the model's included):
+    # layers done inline, as `F.relu(x)` or `out + identity`, which no hook sees
+    inline_ops: frozenset[str] = frozenset()
