@@ -77,3 +77,16 @@ def test_recurrent_rows_show_their_size_stack_and_directions() -> None:
     assert plain["layers"][1]["hparams"] == {"hidden_size": 32}  # one layer, one direction
     table = cli("summary", "torch.nn:LSTM", *args, *deep, "-i", "10x16", env={"COLUMNS": "120"})
     assert "hidden=32 layers=2 bidir=True" in table.stdout
+
+
+@pytest.mark.parametrize("command", ["summary", "memory"])
+def test_a_recurrent_model_that_reads_time_first_is_refused_with_how(command: str) -> None:
+    """torch.nn:LSTM without batch_first=True reads axis 0 as time: at batch 3 and 5 steps its
+    hidden state would be (1, 5, 16) — the steps taken for the batch. Refused, saying how."""
+    args = ("--arg", "input_size=8", "--arg", "hidden_size=16", "-i", "5x8", "-b", "3")
+    result = cli(command, "torch.nn:LSTM", *args)
+    assert result.exit_code == 2
+    assert "LSTM without batch_first=True takes (sequence, batch, features)" in result.stderr
+    assert "--arg batch_first=True" in result.stderr
+    fixed = cli(command, "torch.nn:LSTM", *args, "--arg", "batch_first=True", "-f", "json")
+    assert fixed.exit_code == 0, fixed.output

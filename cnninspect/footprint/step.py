@@ -36,6 +36,7 @@ from cnninspect.errors import TargetError
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
 from cnninspect.trace.flow import tensors
+from cnninspect.trace.forward import check_batch_axis
 from cnninspect.trace.placement import to_empty
 
 # one per name of cnninspect.choices.OPTIMIZERS (tests/test_memory.py holds them equal)
@@ -75,6 +76,7 @@ def track_step(
 ) -> StepMemory:
     """Track one step of ``model`` (built on the meta device, or a real module when ``fake`` is
     False) at ``batch``; the module is moved onto fake (or real, uninitialised) cpu storage."""
+    check_batch_axis(model)
     if setup.amp is None:  # under autocast the weights stay the fp32 master copy
         model.to(dtype)  # (before the fake storage: fake parameters cannot be swapped)
     mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)

@@ -90,6 +90,8 @@ def trace(
     """
     target = check_device(device)
     torch_dtype = check_dtype(dtype)
+    if not isinstance(feed, Example):
+        check_batch_axis(model)
     known: arguments.ValueRanges = {}  # what integer inputs hold, checked where meta cannot
     inputs, keywords = _prepare(
         model,
@@ -125,6 +127,21 @@ def trace(
         dtype=dtype,
         device=device,
     )
+
+
+def check_batch_axis(model: nn.Module) -> None:
+    """cnninspect puts the batch first; a recurrent layer given as the model itself, without
+    ``batch_first=True``, reads the first axis as time: its batch would become the sequence
+    and every per-sample figure would be wrong. Refused, saying how (inside a model, the
+    model's own code lays its tensors out)."""
+    if isinstance(model, nn.RNNBase) and not model.batch_first:
+        kind = type(model).__name__
+        raise TargetError(
+            f"{kind} without batch_first=True takes (sequence, batch, features), and "
+            "cnninspect puts the batch first: the batch would be read as the sequence",
+            hint=f"construct it with batch_first=True (--arg batch_first=True); the input "
+            f"is then (sequence, features) per sample, as in -i 20x{model.input_size}",
+        )
 
 
 def _run(
