@@ -8,6 +8,7 @@
      ├── TargetError                TARGET names no file, bundled architecture or module
      ├── BuildError                 a layer cannot be constructed (located when it comes from YAML)
      ├── TraceError                 the forward pass fails at a layer (layer name, input shape)
+     ├── DrawingError               a drawing too large for the format asked for (a PNG)
      └── DeviceError                the requested device is not available on this machine
 
 Library code raises these; only the CLI (``cli/program.py``'s ``errors``) turns them into a
@@ -174,6 +175,10 @@ class TraceError(CnninspectError):
         # a refusal every device makes (cnninspect's own check of what cpu refuses): running
         # the pass somewhere else cannot help
         self.everywhere = everywhere
+
+
+class DrawingError(CnninspectError):
+    """A drawing cannot be written in the format asked for (a PNG too large to rasterise)."""
 
 
 class DeviceError(CnninspectError):

@@ -423,3 +423,144 @@ def test_every_view_of_a_request_has_the_same_findings(size: int, tmp_path: Path
         assert {"CNN101", "CNN103", "CNN104"} <= codes
         assert f"{len(summary['findings'])} finding(s) marked" in drawn.stderr
         assert "227×227" in page  # the solver's hint, as validate gives it
+
+
+# -- drawings that hold for any model -----------------------------------------------------------
+
+
+def _module_report(target: str, *shapes: tuple[int, ...]) -> Report:
+    from cnninspect.api.draw import drawing
+    from cnninspect.api.request import feed_of_shapes
+
+    # (torchvision warns that the default initialisation of these two will change)
+    quiet = target.endswith((":inception_v3", ":googlenet"))
+    resolved = resolve_target(target, {"init_weights": False} if quiet else None)
+    return drawing(resolved, feed_of_shapes(list(shapes)), device="meta")
+
+
+def _incoming(drawing: Drawing) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, target in drawing.edges:
+        counts[target] = counts.get(target, 0) + 1
+    return counts
+
+
+def test_each_input_of_a_two_input_model_is_a_node_of_its_own() -> None:
+    """The image feeds the convolution and the 8 features the linear layer — not one
+    "Input 3×32×32" node feeding both."""
+    svg = drawing_svg(
+        _module_report(f"{ROOT}/tests/data/models/two_inputs.py:TwoInput", (3, 32, 32), (8,)),
+        style=Style.graph,
+    )
+    titles = re.findall(r"<title>([^<]*)</title>", svg)
+    assert "Input 1 → conv" in titles and "Input 2 → meta" in titles
+    assert not any(t.startswith("Input 1 → meta") or t.startswith("Input 2 → conv") for t in titles)
+    assert problems(parse(svg), min_font=MIN_FONT) == []
+
+
+def test_dense_connections_are_folded_and_the_drawing_bounded() -> None:
+    """torchvision's densenet121 reads every earlier layer of a block in each layer: drawn
+    with every edge it was 94,941 × 34,574 px. Each node keeps its two latest sources and
+    names the others; the drawing folds to a depth that fits within the bound."""
+    from cnninspect.render.picture.blocks import MAX_HEIGHT, MAX_WIDTH
+    from cnninspect.render.picture.drawn_graph import DRAWN_INPUTS
+
+    svg = drawing_svg(
+        _module_report("torchvision.models:densenet121", (3, 224, 224)), style=Style.graph
+    )
+    drawing = parse(svg)
+    assert drawing.width <= MAX_WIDTH + 200 and drawing.height <= MAX_HEIGHT + 400
+    assert "(folded to fit)" in svg
+    assert max(_incoming(drawing).values()) <= DRAWN_INPUTS
+    assert "earlier inputs" in svg and "also reads" in svg
+    assert problems(drawing, min_font=MIN_FONT) == []
+
+
+def test_branches_that_read_one_inline_concat_meet_at_a_junction() -> None:
+    """Each branch of an Inception module reads the torch.cat of the previous module's
+    branches: one junction per concatenation instead of 4 × 4 crossing edges."""
+    svg = drawing_svg(
+        _module_report("torchvision.models:inception_v3", (3, 299, 299)), style=Style.graph
+    )
+    drawing = parse(svg)
+    assert drawing.width < 2500, drawing.width  # 20,544 px before
+    assert svg.count('class="junction"') >= 10
+    assert "(folded to fit)" not in svg  # every layer fits
+    assert problems(drawing, min_font=MIN_FONT) == []
+
+
+def test_a_png_too_large_to_rasterise_is_refused_with_how(tmp_path: Path) -> None:
+    from cnninspect.errors import DrawingError
+    from cnninspect.render.picture.picture import svg_png
+
+    huge = '<svg xmlns="http://www.w3.org/2000/svg" width="99813" height="34573"></svg>'
+    with pytest.raises(DrawingError, match=r"99,813 × 34,573 px") as refused:
+        svg_png(huge)
+    assert refused.value.hint is not None and "--depth" in refused.value.hint
+    large = '<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="10000"></svg>'
+    png = svg_png(large)  # 2× would be 160 M pixels: drawn at less, not refused
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width * height <= 64_000_000 and width >= 2000
+
+
+def test_draw_refuses_a_png_too_large_before_rasterising(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cnninspect.render.picture import picture
+
+    monkeypatch.setattr(picture, "MAX_PNG_PIXELS", 10_000)
+    result = cli("draw", "lenet5", "-o", str(tmp_path / "l.png"))
+    assert result.exit_code == 2
+    assert "a PNG of it would need" in result.stderr and "--depth" in result.stderr
+    assert not (tmp_path / "l.png").exists()
+
+
+def test_names_are_broken_between_words_never_inside_one() -> None:
+    from cnninspect.render.picture.svg import wrap
+
+    assert wrap("after multiheadattention, dropout", 16) == [
+        "after",
+        "multiheadattention,",
+        "dropout",
+    ]
+    assert wrap("encoder.layers.encoder_layer_0.mlp", 16) == [
+        "encoder.layers.",
+        "encoder_layer_0.",
+        "mlp",
+    ]
+    svg = drawing_svg(
+        _module_report("torchvision.models:vit_b_16", (3, 224, 224)), style=Style.volumes
+    )
+    assert "multiheadattenti<" not in svg and ">on<" not in svg
+
+
+def test_the_legend_says_what_a_png_shows() -> None:
+    """A PNG has no hover: the legend lists every finding's message itself."""
+    svg = drawing_svg(report("alexnet-paper"), style=Style.volumes)
+    assert "hover" not in svg.split('class="legend"')[1]
+
+
+def _classification_models() -> list[str]:
+    import torchvision
+
+    return torchvision.models.list_models(module=torchvision.models)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _classification_models())
+def test_every_torchvision_classification_model_draws_within_bounds(name: str) -> None:
+    """Both styles of every classification builder of torchvision: within the size bound and
+    legible; the block diagram rasterised to PNG (the rasteriser used to abort on
+    densenet121's)."""
+    from cnninspect.render.picture.blocks import MAX_HEIGHT, MAX_WIDTH
+    from cnninspect.render.picture.picture import svg_png
+
+    side = 299 if name.startswith("inception") else 224
+    drawn_report = _module_report(f"torchvision.models:{name}", (3, side, side))
+    for style in (Style.graph, Style.volumes):
+        svg = drawing_svg(drawn_report, style=style)
+        drawing = parse(svg)
+        assert drawing.width <= MAX_WIDTH + 200 and drawing.height <= MAX_HEIGHT + 400, style
+        assert problems(drawing, min_font=MIN_FONT) == [], style
+        if style is Style.graph:
+            assert svg_png(svg).startswith(b"\x89PNG")

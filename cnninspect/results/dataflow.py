@@ -14,7 +14,8 @@ from cnninspect.results.report import Report, Row
 
 @dataclass(frozen=True, slots=True)
 class FlowGraph:
-    """The calls drawn (rows, in call order, the input first) and the edges between them."""
+    """The calls drawn (rows, in call order, the input first — each further input tensor a
+    node of its own: ``input_node``) and the edges between them."""
 
     nodes: tuple[int, ...]
     edges: tuple[tuple[int, int], ...]  # (producer row, consumer row)
@@ -65,28 +66,42 @@ def flow_graph(report: Report, depth: int | None = None) -> FlowGraph:
         if j is not None:
             node_of[i] = j
 
+    several = len(report.input_shapes) > 1
+
+    def feeding(row: int, seen: frozenset[int]) -> list[int]:
+        """The nodes whose outputs feed a row, source by source: the input's node for each
+        input it reads."""
+        found: list[int] = []
+        for source in rows[row].sources:
+            if source == 0 and several:
+                found += [input_node(k) for k in rows[row].inputs] or [0]
+            else:
+                found += sorted(resolve(source, seen))
+        return found
+
     def resolve(row: int, seen: frozenset[int] = frozenset()) -> set[int]:
         """The nodes a row's output comes from: its own node, or, for a container that is
         drawn as its parts (it passed its input through), the nodes of its inputs."""
         if row in node_of:
             return {node_of[row]}
-        if row in seen:
-            return set()
-        found: set[int] = set()
-        for source in rows[row].sources:
-            found |= resolve(source, seen | {row})
-        return found
+        return set() if row in seen else set(feeding(row, seen | {row}))
 
     edges: dict[tuple[int, int], None] = {}
-    for i, row in enumerate(rows):
-        if i == 0 or i in has_child or i not in node_of:
+    for i in range(1, len(rows)):
+        if i in has_child or i not in node_of:
             continue
         target = node_of[i]
-        for source in row.sources:
-            for producer in sorted(resolve(source)):
-                if producer != target:
-                    edges[(producer, target)] = None
-    return FlowGraph(tuple(shown), tuple(edges))
+        for producer in feeding(i, frozenset()):
+            if producer != target:
+                edges[(producer, target)] = None
+    inputs = tuple(input_node(k) for k in range(1, len(report.input_shapes)))
+    return FlowGraph((0, *inputs, *shown[1:]), tuple(edges))
+
+
+def input_node(k: int) -> int:
+    """The node of the model's k-th input tensor (from 0): the input row for the first, a
+    negative number for each further one (no row holds them: the input row shows the first)."""
+    return -k
 
 
 def main_path(graph: FlowGraph) -> tuple[int, ...]:

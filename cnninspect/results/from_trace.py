@@ -11,7 +11,9 @@ from cnninspect.results.report import Report, Row, Totals
 from cnninspect.shapes import ReceptiveField, per_sample
 from cnninspect.trace.records import LayerRecord, Trace
 
-INPUT_CALL = -1  # the producer of the model's inputs in a trace (cnninspect.trace.flow.INPUT)
+# the producer of the model's first input in a trace (cnninspect.trace.flow.INPUT); the k-th
+# input's is INPUT_CALL - k
+INPUT_CALL = -1
 
 
 def report_from_trace(
@@ -81,9 +83,16 @@ def _row(
         own_macs=record.own_macs,
         field=record.field,
         input_field=record.input_field,
-        sources=tuple(sorted({positions[s] for s in record.sources if s in positions})),
+        sources=_source_rows(record.sources, positions),
+        inputs=tuple(sorted(INPUT_CALL - s for s in record.sources if s <= INPUT_CALL)),
         ops=record.ops,
     )
+
+
+def _source_rows(sources: Sequence[int], positions: Mapping[int, int]) -> tuple[int, ...]:
+    """The rows whose outputs feed a call: every input is the input row (0)."""
+    rows = {0 if s <= INPUT_CALL else positions.get(s) for s in sources}
+    return tuple(sorted(r for r in rows if r is not None))
 
 
 def _root_row(trace: Trace, name: str) -> Row:

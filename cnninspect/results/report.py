@@ -49,6 +49,7 @@ class Row:
     # the rows (positions in ``Report.rows``; 0: the input) whose outputs feed this call
     sources: tuple[int, ...] = ()
     ops: frozenset[str] = frozenset()  # the aten ops the call's own code ran (`relu`, `view`)
+    inputs: tuple[int, ...] = ()  # which of the model's input tensors (from 0) feed it directly
 
     @property
     def label(self) -> str:

@@ -5,7 +5,7 @@ output is tagged with that call; any other op — ``out + identity`` in a ResNet
 ``torch.cat`` in an Inception module, ``torch.flatten``, an in-place ``+=`` — passes on the
 tags of all its inputs, at torch's dispatch level. A call then reads off its inputs the calls
 that feed it, so shortcuts, concatenations and U-Net skips become edges without knowing the
-model's wiring. The model's inputs are tagged ``INPUT``.
+model's wiring. The model's inputs are tagged ``INPUT``, ``INPUT - 1``, … (one per tensor).
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from typing import Any
 import torch
 from torch.utils.weak import WeakTensorKeyDictionary
 
-INPUT = -1  # the producer of the model's inputs
+INPUT = -1  # the producer of the model's first input; the k-th (from 0) is INPUT - k
+
+
+def input_producer(k: int) -> int:
+    return INPUT - k
 
 
 def tensors(value: Any) -> Iterator[torch.Tensor]:
@@ -44,8 +48,8 @@ class DataFlow:
         self.producers: WeakTensorKeyDictionary = WeakTensorKeyDictionary()
 
     def start(self, inputs: Sequence[torch.Tensor]) -> None:
-        for tensor in inputs:
-            self.producers[tensor] = frozenset({INPUT})
+        for k, tensor in enumerate(inputs):  # each input its own producer: one node each
+            self.producers[tensor] = frozenset({input_producer(k)})
 
     def of(self, value: Any) -> frozenset[int]:
         """The calls that produced the tensors in ``value``."""

@@ -92,8 +92,8 @@ class Recorder:
         self.fields = ReceptiveFields()
 
     def start(self, inputs: Any) -> None:
-        """The model's inputs (tensors, or lists and dicts of them): produced by INPUT, each
-        element one pixel."""
+        """The model's inputs (tensors, or lists and dicts of them): the k-th tensor produced
+        by ``INPUT - k``, each element one pixel."""
         found = list(tensors(inputs))
         self.flow.start(found)
         self.fields.start(found)

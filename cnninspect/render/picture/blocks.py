@@ -10,7 +10,9 @@ neighbours in a layer, whatever the coordinate assignment did. Top to bottom.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from grandalf.graphs import Edge, Graph, Vertex
 from grandalf.layouts import SugiyamaLayout
 
+from cnninspect.render.picture.drawn_graph import drawn_graph, is_junction
 from cnninspect.render.picture.svg import (
     EDGE,
     FILL,
@@ -47,12 +50,17 @@ from cnninspect.render.picture.svg import (
 )
 from cnninspect.render.text import hparams_text
 from cnninspect.results.dataflow import FlowGraph, flow_graph
-from cnninspect.results.report import Report
+from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Notation
 
 GAP = 24.0  # px between neighbouring nodes of a layer
 RANK_GAP = 30.0  # px between layers
 PAD = 8.0  # px inside a node, around its text
+# A drawing of every layer larger than this (px, the nodes alone) is folded to a depth that
+# fits: a readable page, and a PNG that a rasteriser can hold (2× this is 30 M pixels)
+MAX_WIDTH = 6000.0
+MAX_HEIGHT = 20000.0
+DOT = 9.0  # px across a junction
 
 
 @dataclass
@@ -79,32 +87,80 @@ class Box:
 
 
 def graph_svg(report: Report, *, depth: int | None = None, notation: Notation = "chw") -> str:
-    """The block diagram of ``report`` folded to ``depth`` (None: every module call)."""
-    graph = flow_graph(report, depth)
+    """The block diagram of ``report`` folded to ``depth``. None: every module call — or,
+    where that drawing would exceed ``MAX_WIDTH`` × ``MAX_HEIGHT``, folded to the deepest
+    depth whose drawing stays within them (the heading says so)."""
+    if depth is not None:
+        return _drawn(report, _planned(report, depth, notation), _style_text(depth), notation)
+    deepest = max((row.depth for row in report.rows[1:]), default=1)
+    plan = _planned(report, None, notation)
+    chosen = None
+    for candidate in range(deepest - 1, 0, -1):
+        if plan.fits():
+            break
+        plan, chosen = _planned(report, candidate, notation), candidate
+    style = _style_text(None) if chosen is None else _style_text(chosen) + " (folded to fit)"
+    return _drawn(report, plan, style, notation)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A layout: the graph drawn, the folded sources, each node's text and size, where it is."""
+
+    graph: FlowGraph
+    folded: dict[int, tuple[int, ...]]
+    lines: dict[int, tuple[tuple[str, str, str | None], ...]]
+    sizes: dict[int, tuple[float, float]]
+    centres: dict[int, tuple[float, float]]
+    bands: dict[int, Band]
+    routes: dict[tuple[int, int], list[Bend]]
+    marked: dict[int, Marked]
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """Left, right, top and bottom of the nodes and bends."""
+        nodes = self.graph.nodes
+        bends = [x for route in self.routes.values() for x, _, _ in route]
+        left = min([*(self.centres[n][0] - self.sizes[n][0] / 2 for n in nodes), *bends])
+        right = max([*(self.centres[n][0] + self.sizes[n][0] / 2 for n in nodes), *bends])
+        upper = min(self.centres[n][1] - self.sizes[n][1] / 2 for n in nodes)
+        lower = max(self.centres[n][1] + self.sizes[n][1] / 2 for n in nodes)
+        return left, right, upper, lower
+
+    def fits(self) -> bool:
+        left, right, upper, lower = self.extent()
+        return right - left <= MAX_WIDTH and lower - upper <= MAX_HEIGHT
+
+
+def _planned(report: Report, depth: int | None, notation: Notation) -> _Plan:
+    graph, folded = drawn_graph(flow_graph(report, depth))
     marked = findings_by_row(report, graph.nodes)
-    lines = {n: _node_lines(report, n, notation, marked.get(n)) for n in graph.nodes}
-    sizes = {n: _size(lines[n]) for n in graph.nodes}
+    lines = {
+        n: _node_lines(report, n, notation, marked.get(n), len(folded.get(n, ())))
+        for n in graph.nodes
+        if not is_junction(n)
+    }
+    sizes = {n: _size(lines[n]) if n in lines else (DOT, DOT) for n in graph.nodes}
     centres, bands, routes = _layout(graph, sizes)
-    head = heading(report, _style_text(depth), notation)
+    return _Plan(graph, folded, lines, sizes, centres, bands, routes, marked)
+
+
+def _drawn(report: Report, plan: _Plan, style: str, notation: Notation) -> str:
+    head = heading(report, style, notation)
     head_elements, head_height = heading_elements(head, x=MARGIN, y=MARGIN)
     top = MARGIN + head_height + FONT
-    bends = [x for route in routes.values() for x, _, _ in route]
-    left = min([*(centres[n][0] - sizes[n][0] / 2 for n in graph.nodes), *bends])
-    right = max([*(centres[n][0] + sizes[n][0] / 2 for n in graph.nodes), *bends])
-    upper = min(centres[n][1] - sizes[n][1] / 2 for n in graph.nodes)
-    lower = max(centres[n][1] + sizes[n][1] / 2 for n in graph.nodes)
+    left, right, upper, lower = plan.extent()
     dx, dy = MARGIN - left, top - upper
     boxes = {
         n: Box(
             n,
-            lines[n],
-            centres[n][0] - sizes[n][0] / 2 + dx,
-            centres[n][1] - sizes[n][1] / 2 + dy,
-            *sizes[n],
-            marked.get(n),
-            (bands[n][0] + dy, bands[n][1] + dy),
+            plan.lines.get(n, ()),
+            plan.centres[n][0] - plan.sizes[n][0] / 2 + dx,
+            plan.centres[n][1] - plan.sizes[n][1] / 2 + dy,
+            *plan.sizes[n],
+            plan.marked.get(n),
+            (plan.bands[n][0] + dy, plan.bands[n][1] + dy),
         )
-        for n in graph.nodes
+        for n in plan.graph.nodes
     }
     width = max(right - left + 2 * MARGIN, heading_width(head) + 2 * MARGIN)
     bottom = lower + dy + MARGIN
@@ -112,20 +168,43 @@ def graph_svg(report: Report, *, depth: int | None = None, notation: Notation = 
     width = max(width, notes_width + 2 * MARGIN)
     height = bottom + notes_height + (MARGIN if notes else 0.0)
     shifted = {
-        key: [(x + dx, y0 + dy, y1 + dy) for x, y0, y1 in route] for key, route in routes.items()
+        key: [(x + dx, y0 + dy, y1 + dy) for x, y0, y1 in route]
+        for key, route in plan.routes.items()
     }
     ports = _ports(shifted, boxes)
     body = [
         *head_elements,
         '<g class="edges">',
-        *(_edge(report, a, b, shifted[(a, b)], ports=ports, boxes=boxes) for a, b in graph.edges),
+        *(
+            _edge(report, a, b, shifted[(a, b)], ports=ports, boxes=boxes)
+            for a, b in plan.graph.edges
+        ),
         "</g>",
         '<g class="nodes">',
-        *(_box(report, box) for box in boxes.values()),
+        *(
+            _junction(report, box, plan.graph.sources(box.row))
+            if is_junction(box.row)
+            else _box(report, box, plan.folded.get(box.row, ()))
+            for box in boxes.values()
+        ),
         "</g>",
         *notes,
     ]
     return document(width, height, body, label=f"{report.name}: block diagram")
+
+
+def _row_of(report: Report, node: int) -> Row:
+    """The row a node draws; with several inputs, each input tensor is a node of its own
+    (``input_node``): the input row, named and shaped for that input."""
+    if is_junction(node):
+        return dataclasses.replace(report.rows[0], name="(merged inline)", type="merge")
+    if len(report.input_shapes) < 2 or node > 0:
+        return report.rows[node]
+    k = -node
+    shape = report.input_shapes[k]
+    return dataclasses.replace(
+        report.rows[0], name=f"Input {k + 1}", shape=shape, size=math.prod(shape)
+    )
 
 
 def _style_text(depth: int | None) -> str:
@@ -133,12 +212,12 @@ def _style_text(depth: int | None) -> str:
 
 
 def _node_lines(
-    report: Report, node: int, notation: Notation, marked: Marked | None
+    report: Report, node: int, notation: Notation, marked: Marked | None, unseen: int = 0
 ) -> tuple[tuple[str, str, str | None], ...]:
-    row = report.rows[node]
+    row = _row_of(report, node)
     folded = not row.is_leaf
     name = row.name + (f" (call {row.call + 1})" if row.call else "")
-    kind = row.type if node else ""
+    kind = row.type if node > 0 else ""
     hparams = hparams_text(row.hparams) if row.is_leaf else ""
     second = " ".join(part for part in (kind, hparams) if part)
     third = " · ".join(
@@ -148,6 +227,8 @@ def _node_lines(
     if second:
         lines.append((second, MUTED, None))
     lines.append((third, INK, None))
+    if unseen:  # sources whose edges are folded (_fold_fan_in)
+        lines.append((f"+ {unseen} earlier input{'s' if unseen > 1 else ''}", MUTED, None))
     if marked is not None:
         lines.append((f"! {marked.codes}", WARN_INK, "bold"))
     return tuple(lines)
@@ -230,11 +311,24 @@ def _w(vertex: Any) -> float:
     return float(vertex.view.w) if _real(vertex) else 4.0
 
 
-def _box(report: Report, box: Box) -> str:
-    row = report.rows[box.row]
+def _junction(report: Report, box: Box, sources: Sequence[int]) -> str:
+    """A dot where several consumers read one tensor merged inline from several producers."""
+    names = ", ".join(_row_of(report, n).name for n in sources)
+    return (
+        f'<g class="junction" id={attr(f"j{box.row}")}>{title(f"merged inline: {names}")}'
+        f"<circle cx={attr(fmt(box.x + box.w / 2))} cy={attr(fmt(box.y + box.h / 2))}"
+        f" r={attr(fmt(box.w / 2))} fill={attr(EDGE)}/></g>"
+    )
+
+
+def _box(report: Report, box: Box, folded: Sequence[int] = ()) -> str:
+    row = _row_of(report, box.row)
     warn = box.marked is not None
     fill, stroke = (WARN_FILL, WARN_STROKE) if warn else (FILL, STROKE)
     hover = f"{row.name} ({row.type})"
+    if folded:
+        names = [_row_of(report, n).name for n in folded]
+        hover += f"\nalso reads {len(names)} earlier: " + ", ".join(names)
     if box.marked is not None:
         hover += "\n" + box.marked.hover
     parts = [
@@ -302,7 +396,7 @@ def _edge(
         if bottom - top > 0.5:  # a zero-length end would turn the arrowhead
             path.append(f"L{fmt(bx)},{fmt(bottom)}")
         x, y = bx, bottom
-    names = f"{report.rows[a].name} → {report.rows[b].name}"
+    names = f"{_row_of(report, a).name} → {_row_of(report, b).name}"
     return (
         f'<path class="edge" data-from={attr(f"n{a}")} data-to={attr(f"n{b}")}'
         f' d={attr(" ".join(path))} fill="none" stroke={attr(EDGE)} stroke-width="1.4"'

@@ -5,14 +5,22 @@ self-contained page, the SVG inline)."""
 from __future__ import annotations
 
 import enum
+import math
+import re
 from html import escape
 
+from cnninspect.errors import DrawingError
 from cnninspect.render.picture.blocks import graph_svg
 from cnninspect.render.picture.volumes import volumes_svg
 from cnninspect.results.report import Report
 from cnninspect.shapes import Notation
 
 PNG_SCALE = 2.0  # pixels per SVG pixel: sharp on a high-density screen
+# A PNG is rasterised in memory, 4 bytes a pixel: past this the rasteriser would abort (a
+# 99,813 × 34,573 px drawing asked it for 55 GB). Large drawings get fewer pixels per SVG
+# pixel, down to MIN_PNG_SCALE, below which their text could not be read.
+MAX_PNG_PIXELS = 64_000_000
+MIN_PNG_SCALE = 0.5
 
 
 class Style(str, enum.Enum):
@@ -29,10 +37,31 @@ def drawing_svg(
 
 
 def svg_png(svg: str, *, scale: float = PNG_SCALE) -> bytes:
-    """The SVG as PNG, rendered by resvg with the system's fonts, on white."""
+    """The SVG as PNG, rendered by resvg with the system's fonts, on white — at ``scale``, or
+    less where that would exceed ``MAX_PNG_PIXELS``; a drawing too large even at
+    ``MIN_PNG_SCALE`` is refused before anything is rasterised."""
     import resvg_py
 
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg, zoom=scale, background="white"))
+    width, height = svg_size(svg)
+    fitting = math.sqrt(MAX_PNG_PIXELS / ((width + 1) * (height + 1)))  # (rounded up)
+    if fitting < MIN_PNG_SCALE:
+        raise DrawingError(
+            f"the drawing is {width:,.0f} × {height:,.0f} px: a PNG of it would need "
+            f"{width * height * MIN_PNG_SCALE**2 / 1e6:,.0f} M pixels at the least legible "
+            f"scale, over the {MAX_PNG_PIXELS / 1e6:,.0f} M a PNG is given",
+            hint="fold it to fewer nodes with a smaller --depth (1 is one node per top-level "
+            "block), or write .svg or .html, which a browser scrolls",
+        )
+    zoom = min(scale, fitting)
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg, zoom=zoom, background="white"))
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """The width and height an SVG document of ours declares."""
+    found = re.search(r'<svg[^>]* width="([\d.]+)" height="([\d.]+)"', svg)
+    if found is None:
+        raise ValueError("not an SVG document of cnninspect's")
+    return float(found[1]), float(found[2])
 
 
 PAGE_STYLE = (

@@ -9,6 +9,7 @@ for what a reader sees on hover.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -159,14 +160,15 @@ def findings_by_row(report: Report, rows: Sequence[int]) -> dict[int, Marked]:
 
 
 def _owner(report: Report, rows: Sequence[int], layer: str) -> int | None:
-    for row in rows:
+    for row in (r for r in rows if 0 < r < len(report.rows)):  # (further inputs, junctions)
         name = report.rows[row].name
         if layer == name or layer.startswith(f"{name}."):
             return row
     position = next((i for i, r in enumerate(report.rows) if r.name == layer), None)
     if position is None:
         return None
-    return next((row for row in sorted(rows) if row >= position), None)
+    drawn = sorted(r for r in rows if 0 < r < len(report.rows))
+    return next((row for row in drawn if row >= position), None)
 
 
 def legend(report: Report, *, x: float, y: float, width: float) -> tuple[list[str], float, float]:
@@ -178,7 +180,7 @@ def legend(report: Report, *, x: float, y: float, width: float) -> tuple[list[st
     per_line = max(LEGEND_MIN_CHARS, min(LEGEND_CHARS, fits))
     lines: list[tuple[str, str, str | None]] = []  # (text, colour, weight)
     count_text = f"{len(report.findings)} finding{'s' * (len(report.findings) != 1)}"
-    said = f"{count_text} (marked in red; hover a layer for its message):"
+    said = f"{count_text}, marked in red in the drawing:"
     lines += [(line, INK, "bold") for line in wrap(said, per_line)]
     shared = _shared_hints(report.findings)
     for hint, n in shared.items():
@@ -218,26 +220,34 @@ def _shared_hints(findings: Sequence[Finding]) -> dict[str, int]:
 
 
 def wrap(words: str, width: int) -> list[str]:
-    """Lines of at most ``width`` characters, broken at spaces (a longer word is cut)."""
+    """Lines of at most ``width`` characters, broken at spaces; a longer word is broken after
+    a '.', '_' or '/' (``encoder.layers.`` / ``encoder_layer_0``), never inside a name: a word
+    with no such place stays whole, longer than ``width``."""
     lines: list[str] = []
     current = ""
     for whole in words.split():
-        word = whole
-        while len(word) > width:
-            if current:
+        for i, piece in enumerate(_word_pieces(whole, width)):
+            joined = current + piece if i or not current else f"{current} {piece}"
+            if len(joined) > width and current:
                 lines.append(current)
-                current = ""
-            lines.append(word[:width])
-            word = word[width:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
+                current = piece
+            else:
+                current = joined
     if current:
         lines.append(current)
     return lines or [""]
+
+
+_BREAKS = (".", "_", "/")
+
+
+def _word_pieces(word: str, width: int) -> list[str]:
+    """A word as it may be broken across lines: whole when it fits, else after each of
+    ``_BREAKS`` (the last piece carries no break)."""
+    if len(word) <= width:
+        return [word]
+    pieces = re.findall(r"[^._/]*[._/]|[^._/]+$", word)
+    return [p for p in pieces if p]
 
 
 def heading(report: Report, style: str, notation: Notation) -> list[str]:
