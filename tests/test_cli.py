@@ -380,3 +380,15 @@ def test_mistakes_past_the_cap_are_counted_not_shown(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("unknown layer type 'Relu'") == MISTAKES_SHOWN
     assert f"… and 7 more mistakes (the first {MISTAKES_SHOWN} are shown)" in result.stderr
+
+
+def test_help_lists_each_command_in_sentences_wrapped_to_the_terminal() -> None:
+    """The commands list used to break a description where its docstring's line ended
+    ("marked in" / "red")."""
+    result = cli("--help", env={"COLUMNS": "80"})
+    panel = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
+    assert "with the findings of validate marked in red (their messages on hover)" in " ".join(
+        panel.split()
+    )
+    lines = [line for line in result.stdout.splitlines() if "marked in" in line]
+    assert lines and all("red" in line or len(line.rstrip(" │")) > 70 for line in lines)

@@ -5,6 +5,7 @@ cnninspect one line and exit 4 (the traceback behind --debug)."""
 from __future__ import annotations
 
 import errno
+import inspect
 import os
 import sys
 import warnings
@@ -52,6 +53,10 @@ def _tidy_help(command: Any, ctx: Any) -> None:
         return
     command._help_tidied = True  # once: escaping twice would show the backslashes
     command.help = escape(command.help) if command.help else command.help
+    if command.help and not getattr(command, "short_help", None):
+        # the commands list shows the first paragraph: one line of text, wrapped to the
+        # terminal by Rich, not broken where the docstring's lines end ("marked in / red")
+        command.short_help = " ".join(inspect.cleandoc(command.help).split("\n\n")[0].split())
     command.epilog = escape(command.epilog) if command.epilog else command.epilog
     for param in [*command.params, command.get_help_option(ctx)]:
         if param is None:
