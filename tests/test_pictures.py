@@ -67,9 +67,17 @@ def test_legible(name: str, style: str, depth: int | None) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", sweep(sorted(ARCHITECTURES.glob("*.yaml"))))
 def test_every_bundled_architecture_is_legible(path: Path) -> None:
-    """The sweep: both styles (and the graph folded to depth 1) of every bundled file."""
+    """The sweep: both styles (and the graph folded to depth 1) of every bundled file, each
+    within the size bound; the block diagram of every layer rasterised."""
+    from cnninspect.render.picture.blocks import MAX_HEIGHT, MAX_WIDTH
+    from cnninspect.render.picture.picture import svg_png
+
     for style, depth in STYLES:
-        assert problems(drawn(path.stem, style, depth), min_font=MIN_FONT) == [], style
+        drawing = drawn(path.stem, style, depth)
+        assert problems(drawing, min_font=MIN_FONT) == [], style
+        assert drawing.width <= MAX_WIDTH + 200 and drawing.height <= MAX_HEIGHT + 400, style
+    svg = drawing_svg(report(path.stem), style=Style.graph)
+    assert svg_png(svg).startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("name", DRAWN)

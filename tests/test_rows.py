@@ -90,3 +90,48 @@ def test_a_recurrent_model_that_reads_time_first_is_refused_with_how(command: st
     assert "--arg batch_first=True" in result.stderr
     fixed = cli(command, "torch.nn:LSTM", *args, "--arg", "batch_first=True", "-f", "json")
     assert fixed.exit_code == 0, fixed.output
+
+
+# -- parameters belong to their module wherever they are used ---------------------------------
+
+
+def _torch_subtree(model: nn.Module) -> dict[str, int]:
+    """torch's own count for each module: its unique parameters, everything inside included."""
+    return {
+        name: sum(p.numel() for p in module.parameters())
+        for name, module in model.named_modules()
+        if name
+    }
+
+
+@pytest.mark.parametrize(
+    ("builder", "side"),
+    [(torchvision.models.vit_b_16, 224), (torchvision.models.swin_t, 224)],
+    ids=["vit_b_16", "swin_t"],
+)
+def test_parameters_read_without_a_call_count_in_their_owners_rows(builder, side) -> None:
+    """nn.MultiheadAttention reads out_proj's weight in F.multi_head_attention_forward without
+    calling out_proj (swin's attention reads qkv and proj the same way): every row's subtree
+    equals torch's count of that module, nothing is "not called", and the rows add up."""
+    model = builder()
+    report = summarize(model, input_shape=[(3, side, side)], device="meta")
+    expected = _torch_subtree(model)
+    for row in report.rows[1:]:
+        if row.call == 0 and row.name in expected:
+            assert row.subtree_params == expected[row.name], row.name
+    assert report.totals.uncalled == ()
+    assert sum(row.params for row in report.rows) == report.totals.params
+    assert report.totals.params == sum(p.numel() for p in model.parameters())
+
+
+def test_multihead_attention_alone_has_no_uncalled_parameters() -> None:
+    result = cli(
+        "summary", "torch.nn:MultiheadAttention", "--arg", "embed_dim=64", "--arg", "num_heads=4",
+        "--arg", "batch_first=True", "-i", "10x64", "-i", "10x64", "-i", "10x64", "-f", "json",
+    )  # fmt: skip
+    document = json.loads(result.stdout)
+    assert [row["params"] for row in document["layers"][1:]] == [4 * 64 * 64 + 4 * 64]
+    assert "Not called" not in cli(
+        "summary", "torch.nn:MultiheadAttention", "--arg", "embed_dim=64", "--arg", "num_heads=4",
+        "--arg", "batch_first=True", "-i", "10x64", "-i", "10x64", "-i", "10x64",
+    ).stdout  # fmt: skip

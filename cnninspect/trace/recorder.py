@@ -90,6 +90,11 @@ class Recorder:
         self.call_counts: dict[nn.Module, int] = {}
         self.flow = DataFlow()
         self.fields = ReceptiveFields()
+        # the parameters an op read (by identity): a parameter is used where an op reads it,
+        # whether or not its module was called (MultiheadAttention reads out_proj's weight
+        # through F.multi_head_attention_forward, never calling out_proj)
+        self.parameters = {id(p) for p in model.parameters()}
+        self.read: set[int] = set()
 
     def start(self, inputs: Any) -> None:
         """The model's inputs (tensors, or lists and dicts of them): the k-th tensor produced
@@ -103,6 +108,7 @@ class Recorder:
         with contextlib.suppress(TypeError, ValueError, RuntimeError):
             self.flow.observe(func, args, kwargs, out)
         self.fields.observe(func, args, kwargs, out)
+        self.read.update(id(t) for t in tensors((args, kwargs)) if id(t) in self.parameters)
 
     def attach(self) -> None:
         for module in self.names:
@@ -162,8 +168,9 @@ class Recorder:
         self.flow.produced(output, call.index)
 
     def uncalled(self) -> tuple[tuple[str, int], ...]:
-        """Outermost modules never called, with the parameters only they hold."""
+        """Outermost modules never called, with the parameters only they hold and no op read."""
         called = {id(p) for m in self.call_counts for p in m.parameters(recurse=False)}
+        called |= self.read
         found: list[tuple[str, int]] = []
         for module, name in self.names.items():
             if module in self.call_counts or any(name.startswith(f"{n}.") for n, _ in found):
@@ -172,6 +179,20 @@ class Recorder:
             if count:
                 found.append((name, count))
         return tuple(found)
+
+    def borrowed(self, module: nn.Module) -> list[nn.Parameter]:
+        """The parameters of ``module``'s submodules that were never called but that an op
+        read — in ``module``'s own code, as MultiheadAttention reads out_proj's: they count
+        in its row (a called submodule's uncalled parts count in that submodule's row)."""
+        found: list[nn.Parameter] = []
+        pending = list(module.children())
+        while pending:
+            child = pending.pop(0)
+            if child in self.call_counts:
+                continue
+            found += [p for p in child.parameters(recurse=False) if id(p) in self.read]
+            pending += list(child.children())
+        return found
 
     def inline_ops(self, ops: Mapping[int, set[str]]) -> frozenset[str]:
         """The ops run by the own code of modules that hold others (the model's included)."""
@@ -186,17 +207,17 @@ class Recorder:
         for call in self.calls:
             name, depth = call.name, call.depth
             is_leaf = next(call.module.children(), None) is None
+            own = [*call.module.parameters(recurse=False), *self.borrowed(call.module)]
             if call.module is self.model:
                 # the root's totals are the Trace's; it gets a row of its own only for what
                 # no other row holds: its own parameters and work, or all of it when the model
                 # is itself one layer (torch.nn.Linear as a target) — so rows add up
-                owns = any(True for _ in call.module.parameters(recurse=False))
+                owns = bool(own)
                 if not (is_leaf or owns or macs.get(call.index, 0)):
                     continue
                 kind = module_type(call.module)
                 name, depth = (kind if is_leaf else f"{kind} (own)"), 1
                 is_leaf = True  # a row for what the root holds itself
-            own = list(call.module.parameters(recurse=False))
             new = [p for p in own if id(p) not in seen]
             new_ids = {id(p) for p in new}
             seen.update(new_ids)
