@@ -154,3 +154,73 @@ def test_rf_column_json_and_the_note_beyond_the_input() -> None:
     explained = " ".join(cli("summary", "resnet18", "--explain", "--device", "meta").stdout.split())
     assert explained.count("note: the receptive field") == 1
     assert "the receptive field, 243×243, exceeds the 224×224 input" in explained
+
+
+# -- merges: the union of the branches' fields, per axis --------------------------------------
+
+
+class AsymmetricBranches(nn.Module):
+    """Two branches of different shapes on each axis, summed: a 1×7 and a 7×1 convolution
+    after a shared 3×3 (3×9 and 9×3), and a 5-wide 1-D twin. The sum sees 9×9."""
+
+    def __init__(self, dims: int) -> None:
+        super().__init__()
+        conv = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[dims]
+        self.stem = conv(2, 2, 3, padding=1)
+        wide = (1,) * (dims - 1) + (7,)
+        tall = (7,) + (1,) * (dims - 1)
+        self.wide = conv(2, 2, wide, padding=tuple(k // 2 for k in wide))
+        self.tall = conv(2, 2, tall, padding=tuple(k // 2 for k in tall))
+        self.relu = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        return self.relu(self.wide(x) + self.tall(x))
+
+
+@pytest.mark.parametrize(
+    ("dims", "shape", "expected"),
+    [(1, (2, 41), (9,)), (2, (2, 41, 41), (9, 9)), (3, (2, 21, 21, 21), (9, 3, 9))],
+)
+def test_a_merge_of_asymmetric_branches_sees_the_largest_on_each_axis(
+    dims: int, shape: tuple[int, ...], expected: tuple[int, ...]
+) -> None:
+    """Before, the merge took one branch's whole field (3×9 or 9×3): the gradient measurement
+    gives the union, 9×9. (In 1-D both branches are 7 wide: 9. In 3-D the middle axis has
+    only the stem's 3.)"""
+    from tests.gradient_field import gradient_field
+
+    model = AsymmetricBranches(dims)
+    found = fields(summary(model, shape))
+    if dims == 2:
+        assert found["wide"][0] == (3, 9) and found["tall"][0] == (9, 3)
+    assert found["relu"][0] == expected
+    if dims == 2:  # measured (the gradient helper pools in 2-D)
+        assert gradient_field(model, shape, "relu") == expected
+
+
+def test_inception_v3_last_block_has_the_published_field() -> None:
+    """Araujo, Norris and Sim, "Computing Receptive Fields of Convolutional Neural Networks"
+    (Distill, 2019): Inception v3's field is 1311 (its branches: 1247×1311 and 1311×1247;
+    before, the merge reported 1247×1247)."""
+    report = cnninspect.summary(
+        "torchvision.models:inception_v3",
+        input_shape=(3, 299, 299),
+        device="meta",
+        args={"init_weights": False},
+    )
+    found = fields(report)
+    assert found["Mixed_7c.branch3x3dbl_3a"][0] == (1247, 1311)
+    assert found["Mixed_7c"][0] == (1311, 1311)
+
+
+@pytest.mark.slow
+def test_inception_v3_field_equals_the_gradient_measurement() -> None:
+    """The same 1311 measured: the support of the gradient of the centre element of
+    Mixed_7c's output, on a 1,400-pixel input (its field cut by no border)."""
+    import torchvision
+
+    from tests.gradient_field import gradient_field
+
+    model = torchvision.models.inception_v3(init_weights=False, aux_logits=False)
+    assert gradient_field(model, (3, 1400, 1400), "Mixed_7c") == (1311, 1311)

@@ -11,7 +11,7 @@ Per spatial axis, in input pixels (the lecture's arithmetic, with dilation widen
   the spatial axes (keeping them) is one window as large as the axis;
 - padding shifts the start; nearest upsampling divides the jump;
 - any op whose output keeps the spatial size of its inputs (activations, norms, Add, Concat)
-  takes the largest field over its inputs — the largest over the paths into a merge;
+  takes the union of its inputs' fields on each axis — over the paths into a merge;
 - an op that loses the spatial axes (flatten, a linear layer) ends the field.
 """
 
@@ -157,7 +157,23 @@ class ReceptiveFields:
                 candidates.append(_upsample(field, value, out))
         if not candidates:
             return None
-        return max(candidates, key=lambda f: math.prod(f.size))
+        return _union(candidates)
+
+
+def _union(fields: Sequence[Field]) -> Field:
+    """What an output of a merge sees: on each axis, the union of its inputs' fields — an
+    Inception module's 1×7 and 7×1 branches give 7×7, not one branch's 1×7 or 7×1. (Fields
+    on fewer axes, a broadcast, do not widen the others.)"""
+    axes = max(f.axes for f in fields)
+    same = [f for f in fields if f.axes == axes]
+    size, jump, start = [], [], []
+    for i in range(axes):
+        left = min(f.start[i] - f.size[i] / 2 for f in same)
+        right = max(f.start[i] + f.size[i] / 2 for f in same)
+        size.append(right - left)
+        jump.append(max(f.jump[i] for f in same))
+        start.append((left + right) / 2)
+    return Field(tuple(size), tuple(jump), tuple(start))
 
 
 def _new_axes(field: Field, packet: Any, args: Sequence[Any], out: torch.Tensor) -> Field | None:
