@@ -11,7 +11,7 @@ import torchvision
 from torch import nn
 
 from cnninspect import summary as summarize
-from tests.conftest import cli
+from tests.conftest import ROOT, cli
 
 
 class RootWork(nn.Module):
@@ -135,3 +135,51 @@ def test_multihead_attention_alone_has_no_uncalled_parameters() -> None:
         "summary", "torch.nn:MultiheadAttention", "--arg", "embed_dim=64", "--arg", "num_heads=4",
         "--arg", "batch_first=True", "-i", "10x64", "-i", "10x64", "-i", "10x64",
     ).stdout  # fmt: skip
+
+
+# -- no silent zero: arithmetic without a formula is named --------------------------------------
+
+UNCOUNTED = f"{ROOT}/tests/data/models/uncounted.py"
+
+
+def test_ops_without_a_formula_are_named_with_their_calls_and_where() -> None:
+    """An FFT in each block's mixer and a cdist in the model's own code do arithmetic the MAC
+    count has no formula for: the table, the JSON and the markdown name them."""
+    args = ("summary", f"{UNCOUNTED}:DistanceHead", "-i", "10x16")
+    document = json.loads(cli(*args, "-f", "json").stdout)
+    assert document["totals"]["uncounted"] == [
+        {"op": "aten._fft_c2c", "calls": 2, "modules": ["blocks.0.mix", "blocks.1.mix"]},
+        {"op": "aten._cdist_forward", "calls": 1, "modules": ["DistanceHead"]},
+    ]
+    assert document["totals"]["macs"] == 2 * 10 * 16 * 16  # the two linear layers only
+    table = cli(*args, env={"COLUMNS": "200"}).stdout
+    assert "Not counted:        aten._fft_c2c ×2 (in blocks.0.mix, blocks.1.mix); " in table
+    assert "aten._cdist_forward ×1 (in DistanceHead)" in table
+    assert "- Not counted: aten._fft_c2c ×2" in cli(*args, "-f", "markdown").stdout
+
+
+def test_a_custom_kernel_is_named_and_counted_ops_are_not() -> None:
+    """torchvision's deformable convolution is a custom kernel (no formula); the offsets'
+    ordinary convolution is counted, and nothing else is named."""
+    from torchvision.ops import DeformConv2d
+
+    class Deformable(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.offsets = nn.Conv2d(3, 18, 3, padding=1)
+            self.deform = DeformConv2d(3, 8, 3, padding=1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.deform(x, self.offsets(x))
+
+    report = summarize(Deformable(), input_shape=[(3, 16, 16)], device="cpu")
+    assert [(u.op, u.calls, u.modules) for u in report.totals.uncounted] == [
+        ("torchvision.deform_conv2d", 1, ("deform",))
+    ]
+    assert report.totals.macs == 16 * 16 * 18 * 3 * 9  # the offsets' convolution
+
+
+def test_a_model_of_counted_and_free_ops_names_nothing() -> None:
+    report = summarize(torchvision.models.resnet18(), input_shape=[(3, 64, 64)], device="meta")
+    assert report.totals.uncounted == ()
+    assert "Not counted" not in cli("summary", "resnet18").stdout

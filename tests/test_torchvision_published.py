@@ -52,3 +52,4 @@ def test_params_exact_and_macs_as_published(name: str) -> None:
     assert isinstance(exponent, int)
     rounding = 0.5 * 10.0**exponent
     assert abs(report.totals.macs / 1e9 - gmacs) <= max(0.005 * gmacs, rounding)
+    assert report.totals.uncounted == ()  # every op counted, or free by definition

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cnninspect.results.report import Report, Row
+from cnninspect.results.report import Report, Row, Totals
 from cnninspect.shapes import Notation, ReceptiveField, dims_text, from_channels_first
 
 _HPARAM_LABELS = {
@@ -137,3 +137,15 @@ def work_cell(row: Row, *, flops: bool) -> str:
     """A row's work — what it and everything inside it does — as the work column shows it."""
     value = 2 * row.subtree_macs if flops else row.subtree_macs
     return si(value) if value else ""
+
+
+def uncounted_text(totals: Totals) -> str | None:
+    """The ops left out of the MACs for want of a formula, each with its calls and where it
+    ran (None: there are none)."""
+    if not totals.uncounted:
+        return None
+    ops = "; ".join(
+        f"{u.op} ×{u.calls} (in {', '.join(u.modules[:3])}{', …' if len(u.modules) > 3 else ''})"
+        for u in totals.uncounted
+    )
+    return f"{ops} — arithmetic with no formula, not in the MACs"

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from cnninspect.results.findings import Finding
-from cnninspect.results.report import Report, Row, Totals
+from cnninspect.results.report import Report, Row, Totals, UncountedOp
 from cnninspect.shapes import ReceptiveField, per_sample
 from cnninspect.trace.records import LayerRecord, Trace
 
@@ -141,7 +141,18 @@ def _totals(trace: Trace) -> Totals:
         input_bytes=trace.input_bytes,
         input_bytes_by_dtype=trace.input_bytes_by_dtype,
         uncalled=trace.uncalled,
+        uncounted=_uncounted(trace.uncounted),
     )
+
+
+def _uncounted(found: Sequence[tuple[str, str, int]]) -> tuple[UncountedOp, ...]:
+    """Per op: every call, and the modules that ran it, in the order they first did."""
+    calls: dict[str, int] = {}
+    modules: dict[str, dict[str, None]] = {}
+    for op, module, count in found:
+        calls[op] = calls.get(op, 0) + count
+        modules.setdefault(op, {})[module] = None
+    return tuple(UncountedOp(op, calls[op], tuple(modules[op])) for op in calls)
 
 
 def _input_row(trace: Trace) -> Row:

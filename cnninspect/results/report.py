@@ -57,6 +57,17 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class UncountedOp:
+    """An op the pass ran that does arithmetic with no formula (an FFT, ``cdist``, a custom
+    kernel): named with how often it ran and in which modules' own code, never a silent
+    zero in the MACs."""
+
+    op: str  # "aten._fft_r2c", "torchvision.deform_conv2d"
+    calls: int
+    modules: tuple[str, ...]  # where it ran (the model's own code: its class name)
+
+
+@dataclass(frozen=True, slots=True)
 class Totals:
     params: int
     trainable_params: int
@@ -72,6 +83,8 @@ class Totals:
     input_bytes: int
     input_bytes_by_dtype: tuple[tuple[str, int], ...] = ()  # (dtype, bytes) of the input tensors
     uncalled: tuple[tuple[str, int], ...] = ()  # (module, params) never called by the pass
+    # ops that did arithmetic the MACs leave out, having no formula (trace/uncounted.py)
+    uncounted: tuple[UncountedOp, ...] = ()
 
     @property
     def uncalled_params(self) -> int:

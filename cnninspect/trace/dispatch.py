@@ -27,6 +27,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry, sdpa_flop_count
 
 from cnninspect.trace.meta_shortcuts import shortcut
+from cnninspect.trace.uncounted import is_free, op_name
 
 aten = torch.ops.aten
 
@@ -97,6 +98,7 @@ class PassDispatch(TorchDispatchMode):  # type: ignore[no-untyped-call]
         # the ops each call's own code ran (in-place or not: `relu_` is `relu`), so that a
         # layer done inline — `F.relu` in a forward — is known by what ran, not guessed
         self.ops: dict[int, set[str]] = {}
+        self.uncounted: dict[tuple[str, int], int] = {}  # (op, owner) → calls (uncounted.py)
 
     def __torch_dispatch__(
         self,
@@ -119,6 +121,9 @@ class PassDispatch(TorchDispatchMode):  # type: ignore[no-untyped-call]
         elif packet in flop_registry:
             flops = int(flop_registry[packet](*args, **kwargs, out_val=out))
         else:
+            if not is_free(func):  # arithmetic without a formula: named, never a silent zero
+                key = (op_name(func), owner)
+                self.uncounted[key] = self.uncounted.get(key, 0) + 1
             return out
         self.counts[owner] = self.counts.get(owner, 0) + flops // 2
         return out

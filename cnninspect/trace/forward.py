@@ -123,6 +123,7 @@ def trace(
         macs=sum(counter.counts.values()),
         uncalled=recorder.uncalled(),
         inline_ops=recorder.inline_ops(counter.ops),
+        uncounted=recorder.uncounted(counter.uncounted),
         batch=batch,
         dtype=dtype,
         device=device,
@@ -210,6 +211,7 @@ def _recorded(
     dtype: str,
     device: str,
     inline_ops: frozenset[str] = frozenset(),
+    uncounted: tuple[tuple[str, str, int], ...] = (),
 ) -> Trace:
     """The Trace of a finished pass: its records, and the model's counts and bytes."""
     params = list(model.parameters())
@@ -235,6 +237,7 @@ def _recorded(
         uncalled=uncalled,
         model_type=module_type(model),
         inline_ops=inline_ops,
+        uncounted=uncounted,
     )
 
 

@@ -194,6 +194,16 @@ class Recorder:
             pending += list(child.children())
         return found
 
+    def uncounted(self, found: Mapping[tuple[str, int], int]) -> tuple[tuple[str, str, int], ...]:
+        """(op, module, calls) of the ops without a formula, in the order they first ran; the
+        module whose own code ran each (the model itself by its class name)."""
+        named = []
+        for (op, owner), calls in found.items():
+            call = self.calls[owner] if 0 <= owner < len(self.calls) else None
+            where = module_type(self.model) if call is None or not call.name else call.name
+            named.append((op, where, calls))
+        return tuple(named)
+
     def inline_ops(self, ops: Mapping[int, set[str]]) -> frozenset[str]:
         """The ops run by the own code of modules that hold others (the model's included)."""
         holders = [c.index for c in self.calls if next(c.module.children(), None) is not None]

@@ -64,3 +64,5 @@ class Trace:
     # the aten ops that modules holding others ran in their own code (the model's included):
     # layers done inline, as `F.relu(x)` or `out + identity`, which no hook sees
     inline_ops: frozenset[str] = frozenset()
+    # ops with arithmetic and no formula: (op, the module whose own code ran it, calls)
+    uncounted: tuple[tuple[str, str, int], ...] = ()

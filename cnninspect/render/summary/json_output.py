@@ -90,7 +90,16 @@ class TotalsDict(TypedDict):
     input_bytes_by_dtype: dict[str, int]  # the input tensors' bytes at each one's own dtype
     uncalled_params: int
     uncalled: dict[str, int]
+    uncounted: list[UncountedDict]
     bytes_by_dtype: dict[str, DtypeBytesDict]
+
+
+class UncountedDict(TypedDict):
+    """An op that did arithmetic with no formula: not in the MACs, named here."""
+
+    op: str
+    calls: int
+    modules: list[str]
 
 
 class ExplanationDict(TypedDict):
@@ -159,6 +168,9 @@ def summary_dict(
             "input_bytes_by_dtype": dict(t.input_bytes_by_dtype),
             "uncalled_params": t.uncalled_params,
             "uncalled": dict(t.uncalled),
+            "uncounted": [
+                {"op": u.op, "calls": u.calls, "modules": list(u.modules)} for u in t.uncounted
+            ],
             "bytes_by_dtype": {
                 dtype: {"params": p, "buffers": b} for dtype, p, b in t.bytes_by_dtype
             },

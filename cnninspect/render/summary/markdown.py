@@ -12,6 +12,7 @@ from cnninspect.render.text import (
     leaf_params_text,
     shape_text,
     si,
+    uncounted_text,
     work_cell,
     work_name,
 )
@@ -55,6 +56,7 @@ def summary_markdown(view: Report | SummaryView) -> str:
         f"- FLOPs: {si(t.flops)} ({count(t.flops)}; 2 per multiply-add)"
         if view.flops
         else f"- MACs: {si(t.macs)} ({count(t.macs)})",
+        *([f"- Not counted: {text}"] if (text := uncounted_text(t)) is not None else []),
         f"- Activations: {count(t.activation_elements)} elements ({binary(t.activation_bytes)}, "
         f"batch {report.batch}, {report.dtype})",
         *("- " + " ".join(line.split()) for line in memory_lines(report)),

@@ -23,6 +23,7 @@ from cnninspect.render.text import (
     leaf_params_text,
     shape_text,
     si,
+    uncounted_text,
     work_cell,
     work_name,
 )
@@ -305,8 +306,10 @@ def totals_text(report: Report, *, flops: bool = False) -> Text:
         if flops
         else f"MACs:               {si(t.macs)} ({count(t.macs)}; 1 MAC = one multiply-add)"
     )
+    lines.append(work)
+    if (uncounted := uncounted_text(t)) is not None:
+        lines.append(f"Not counted:        {uncounted}")
     lines += [
-        work,
         f"Input:              {count(t.input_elements)} elements ({input_text(report)})",
         f"Activations:        {count(t.activation_elements)} elements "
         f"({binary(t.activation_bytes)}, {batch})",
