@@ -39,7 +39,7 @@ def summary(
     input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     batch: int = 1,
     device: str = "auto",
-    dtype: str = "float32",
+    dtype: str | None = None,
     args: dict[str, Any] | None = None,
     mode: str = "eval",
     inputs: Sequence[str] | str | None = None,
@@ -63,7 +63,10 @@ def summary(
 
     A description's own ``input`` is used when none is given; a module needs one.
     ``device``: auto (meta, or cpu when meta cannot run the model; an ``nn.Module`` where its
-    weights are), cpu, cuda, mps, meta. ``args``: a ``pkg.mod:attr`` constructor's keywords.
+    weights are), cpu, cuda, mps, meta. ``dtype``: the model's own by default (a half model
+    is measured in half, its inputs made in half; a description or a ``pkg.mod:attr`` is
+    float32), or float32, float16, bfloat16, float64 to convert a copy. ``args``: a
+    ``pkg.mod:attr`` constructor's keywords.
     ``mode="train"``: the pass in training mode (running statistics kept). ``memory``: also
     track one Adam training step on fake tensors (``report.memory``).
     """

@@ -183,3 +183,52 @@ def test_a_model_of_counted_and_free_ops_names_nothing() -> None:
     report = summarize(torchvision.models.resnet18(), input_shape=[(3, 64, 64)], device="meta")
     assert report.totals.uncounted == ()
     assert "Not counted" not in cli("summary", "resnet18").stdout
+
+
+# -- the caller's dtype ---------------------------------------------------------------------
+
+
+class MixedPrecision(nn.Module):
+    """Half convolutions, a float32 head: the forward casts between them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3).half()
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.conv(x).float().mean((2, 3)))
+
+
+def _bytes(model: nn.Module, dtype: torch.dtype) -> int:
+    return sum(p.numel() * p.element_size() for p in model.parameters() if p.dtype == dtype)
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+def test_a_half_model_is_measured_in_half(device: str) -> None:
+    """resnet18().half() used to be measured as float32 (44.6 MiB of weights; it holds
+    22.3 MiB), and input_data in float16 failed ("expected scalar type Half")."""
+    model = torchvision.models.resnet18().half()
+    report = summarize(model, input_shape=[(3, 64, 64)], device=device)
+    assert report.dtype == "float16"
+    assert report.totals.param_bytes == _bytes(model, torch.float16) == 2 * 11_689_512
+    assert report.totals.input_bytes == 2 * 3 * 64 * 64  # made in the model's dtype
+    assert report.totals.activation_bytes == 2 * report.totals.activation_elements
+    if device == "cpu":
+        example = torch.randn(2, 3, 64, 64, dtype=torch.float16)
+        assert summarize(model, input_data=example).totals.param_bytes == 2 * 11_689_512
+    converted = summarize(model, input_shape=[(3, 64, 64)], device=device, dtype="float32")
+    assert converted.totals.param_bytes == 4 * 11_689_512  # --dtype says otherwise
+    assert next(model.parameters()).dtype == torch.float16  # the caller's model is untouched
+
+
+def test_a_mixed_precision_model_shows_bytes_per_dtype() -> None:
+    model = MixedPrecision()
+    report = summarize(model, input_shape=[(3, 16, 16)], device="cpu")
+    assert report.dtype == "float16"  # its first parameter's: the input it takes
+    by_dtype = {d: p for d, p, _ in report.totals.bytes_by_dtype}
+    assert by_dtype == {
+        "float16": _bytes(model, torch.float16),
+        "float32": _bytes(model, torch.float32),
+    }
+    assert report.totals.param_bytes == sum(by_dtype.values())

@@ -18,7 +18,7 @@ def compare(
     *,
     batch: int = 1,
     device: str = "auto",
-    dtype: str = "float32",
+    dtype: str | None = None,
 ) -> ArchDiff:
     """Summarise two targets and diff them.
 

@@ -13,7 +13,7 @@ from cnninspect.results.report import Report
 
 
 def drawing(
-    target: Target, feed: Feed = None, *, device: str = "auto", dtype: str = "float32"
+    target: Target, feed: Feed = None, *, device: str = "auto", dtype: str | None = None
 ) -> Report:
     """The Report of ``target`` with the findings of its pass (as summary and validate find
     them at the same input)."""

@@ -143,7 +143,7 @@ def load(
     feed: Feed = None,
     *,
     device: str = "meta",
-    dtype: str = "float32",
+    dtype: str | None = None,
     description: ArchSpec | None = None,
     lazy: bool = False,
 ) -> Loaded:
@@ -179,7 +179,8 @@ def load(
         from cnninspect.trace.forward import check_device, check_dtype
         from cnninspect.trace.placement import placed_copy
 
-        module = placed_copy(target.module, check_device(device), check_dtype(dtype))
+        convert = check_dtype(dtype) if dtype is not None else None  # None: its own
+        module = placed_copy(target.module, check_device(device), convert)
     return Loaded(module, tuple(shapes or ()), target.name, label)
 
 
@@ -189,7 +190,7 @@ def inspect(
     *,
     batch: int = 1,
     device: str = "auto",
-    dtype: str = "float32",
+    dtype: str | None = None,
     mode: str = "eval",
     data_flow: bool = True,
     description: ArchSpec | None = None,
@@ -265,7 +266,7 @@ def _inspect_on(
     device: str,
     description: ArchSpec | None,
     batch: int,
-    dtype: str,
+    dtype: str | None,
     mode: str,
     data_flow: bool,
 ) -> Inspection:
@@ -288,7 +289,7 @@ def trace_loaded(
     *,
     device: str = "meta",
     batch: int = 1,
-    dtype: str = "float32",
+    dtype: str | None = None,
     mode: str = "eval",
     data_flow: bool = True,
 ) -> Inspection:

@@ -17,7 +17,7 @@ def summarize(
     *,
     batch: int = 1,
     device: str = "auto",
-    dtype: str = "float32",
+    dtype: str | None = None,
     memory: bool = False,
     mode: str = "eval",
     data_flow: bool = True,
@@ -36,7 +36,9 @@ def summarize(
             target, feed, batch=batch, device=device, dtype=dtype, mode=mode, data_flow=data_flow
         )
     )
-    return with_memory(inspection, batch=batch, dtype=dtype) if memory else inspection.report
+    if not memory:
+        return inspection.report
+    return with_memory(inspection, batch=batch, dtype=dtype or inspection.report.dtype)
 
 
 def with_hints(inspection: Inspection) -> Inspection:

@@ -66,7 +66,7 @@ def trace(
     *,
     batch: int = 1,
     device: str = "cpu",
-    dtype: str = "float32",
+    dtype: str | None = None,
     largest_activation: int = 0,
     mode: str = "eval",
     feed: Inputs | Example | None = None,
@@ -89,7 +89,9 @@ def trace(
     all the same is the same refusal, never a traceback.
     """
     target = check_device(device)
-    torch_dtype = check_dtype(dtype)
+    # None: the model's own (a half model is measured in half, its inputs made in half)
+    convert = check_dtype(dtype) if dtype is not None else None
+    torch_dtype = convert or floating_dtype(model) or torch.float32
     if not isinstance(feed, Example):
         check_batch_axis(model)
     known: arguments.ValueRanges = {}  # what integer inputs hold, checked where meta cannot
@@ -99,6 +101,7 @@ def trace(
         batch=batch,
         target=target,
         dtype=torch_dtype,
+        convert=convert,
         largest_activation=largest_activation,
         feed=feed,
         ranges=known,
@@ -125,9 +128,20 @@ def trace(
         inline_ops=recorder.inline_ops(counter.ops),
         uncounted=recorder.uncounted(counter.uncounted),
         batch=batch,
-        dtype=dtype,
+        dtype=dtype_name(torch_dtype),
         device=device,
     )
+
+
+def floating_dtype(model: nn.Module) -> torch.dtype | None:
+    """The dtype of a model's first floating parameter (or buffer); None: it has none."""
+    found = (t for t in (*model.parameters(), *model.buffers()) if t.is_floating_point())
+    first = next(found, None)
+    return first.dtype if first is not None else None
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
 
 
 def check_batch_axis(model: nn.Module) -> None:
@@ -276,6 +290,7 @@ def _prepare(
     largest_activation: int,
     feed: Inputs | Example | None,
     ranges: arguments.ValueRanges,
+    convert: torch.dtype | None,
 ) -> tuple[list[Any], dict[str, Any]]:
     """Refuse what cannot fit or be addressed, then place the model and make the arguments of
     ``forward``: float inputs of ``input_shapes``, or what ``feed`` describes (``ranges``
@@ -293,7 +308,7 @@ def _prepare(
         )
         memory_guard.check(need, target)
     try:
-        _place(model, target, dtype)
+        _place(model, target, convert)
         if isinstance(feed, Example):
             return arguments.example_arguments(feed, device=target, ranges=ranges)
         if feed is not None:
@@ -311,9 +326,10 @@ def _buffers_kept(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor]]:
     return [(b, b.detach().clone()) for b in model.buffers() if not b.is_meta]
 
 
-def _place(model: nn.Module, device: torch.device, dtype: torch.dtype) -> None:
-    """Move the model; a model built on meta gets real storage with seeded values, as does one
-    constructed with its initialisation suppressed (never uninitialised memory)."""
+def _place(model: nn.Module, device: torch.device, dtype: torch.dtype | None) -> None:
+    """Move the model (and convert it to ``dtype``; None: it keeps its own); a model built on
+    meta gets real storage with seeded values, as does one constructed with its
+    initialisation suppressed (never uninitialised memory)."""
     on_meta = any(t.is_meta for t in (*model.parameters(), *model.buffers()))
     if on_meta and device.type != "meta":
         to_empty(model, device)  # shared weights stay shared

@@ -32,7 +32,7 @@ def to_empty(model: nn.Module, device: torch.device | str) -> None:
             getattr(module, other_kind)[name] = shared
 
 
-def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> nn.Module:
+def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype | None) -> nn.Module:
     """``model`` itself when its weights are on ``device`` at ``dtype`` already; otherwise a
     copy there (``copy_onto``), so that inspecting a user's model never moves or converts it
     (on meta its weights would be gone)."""
@@ -43,7 +43,7 @@ def placed_copy(model: nn.Module, device: torch.device, dtype: torch.dtype) -> n
 
     def placed(t: torch.Tensor) -> bool:
         here = t.device.type == device.type and (index is None or t.device.index == index)
-        return here and (not t.is_floating_point() or t.dtype == dtype)
+        return here and (dtype is None or not t.is_floating_point() or t.dtype == dtype)
 
     if all(placed(t) for t in tensors):
         return model
