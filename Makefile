@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint bench fuzz format schemas pictures clean
+.PHONY: run test test-fast lint bench sweep fuzz format schemas pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ pictures: $(RUN_STAMP)  ## redraw docs/images/ (shown in README.md; tests/test_p
 
 fuzz: $(DEV_STAMP)  ## the property-based fuzz, long: 3000 examples a test from a random seed
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py -p no:cacheprovider
+
+sweep: $(DEV_STAMP)  ## every timm architecture and torchvision builder checked (docs/sweep.md; resumable)
+	$(BIN)/python benchmarks/sweep.py -j 2
 
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench.py
