@@ -12,6 +12,13 @@ One ``--input`` is one positional argument of ``forward``, or a keyword one with
     {image:3x64x64,ids:long:7} a dict of tensors
     steps=12                   a keyword literal (a number, True/False/None, a quoted text;
                                a keyword tensor of 12 features is written float:12)
+    lengths=exact:long:20@1..9 a tensor of exactly this shape: no batch in front
+    {256:3x8,'a b':long:4}     any literal as a dict key
+    {x:3x8,mode:'fast',n:12}   a dict's values read as keywords are: 12 is a number
+    [3x8,None,#8,0.5,'text']   literals in a list (#8: the number 8; a bare 8 is a shape)
+    @batch.pt                  real values from a file: torch.load(weights_only=True)
+    @pkg.module:attr           real values from an object of a module (imported)
+    ""                         nothing: forward takes no argument (or only literals)
 
 The Python API also takes real values — tensors, a batch from a data loader — as an
 ``Example`` (``cnninspect.summary(model, input_data=...)``): they are used as given, with their
@@ -66,6 +73,19 @@ class TensorInput:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueReference:
+    """Real values named on the command line: ``@batch.pt`` (a file that
+    ``torch.load(weights_only=True)`` reads: tensors, lists, dicts — no code runs) or
+    ``@pkg.module:attr`` (an object of a module, imported). Resolved by the API."""
+
+    target: str
+
+    @property
+    def is_file(self) -> bool:
+        return ":" not in self.target or self.target.rpartition(":")[0].endswith((".pt", ".pth"))
+
+
+@dataclass(frozen=True, slots=True)
 class Inputs:
     """Positional and keyword arguments of ``forward``: tensors, lists, dicts, literals."""
 
@@ -112,6 +132,8 @@ def parse_inputs(texts: list[str]) -> Inputs:
     args: list[Any] = []
     kwargs: list[tuple[str, Any]] = []
     for text in texts:
+        if not text.strip():
+            continue  # --input "": forward is called with nothing (or only the others)
         name, value = _named(text.strip())
         if name is None:
             args.append(value)
@@ -123,6 +145,8 @@ def parse_inputs(texts: list[str]) -> Inputs:
 def _named(text: str) -> tuple[str | None, Any]:
     head, sep, rest = text.partition("=")
     if sep and head.isidentifier():
+        if rest.startswith("@"):
+            return head, ValueReference(rest[1:])
         if re.fullmatch(r"-?[0-9.]+|True|False|None|'.*'|\".*\"", rest):
             return head, ast.literal_eval(rest)  # steps=12: a literal (a tensor: float:12)
         return head, _value(rest, text, batched=True, literal_ok=True)
@@ -130,19 +154,21 @@ def _named(text: str) -> tuple[str | None, Any]:
 
 
 def _value(text: str, whole: str, *, batched: bool, literal_ok: bool) -> Any:
+    """One value: a [list] (its items positional-like: a bare number is a shape), a {dict}
+    (its values keyword-like: a bare number is a number), a tensor, or a literal where one
+    may stand (``literal_ok``; quoted text, None, True/False, a decimal and ``#8`` anywhere)."""
     if text.startswith("[") and text.endswith("]"):
         return [_value(t, whole, batched=False, literal_ok=False) for t in _split(text[1:-1])]
     if text.startswith("{") and text.endswith("}"):
-        items = {}
-        for item in _split(text[1:-1]):
-            key, sep, rest = item.partition(":")
-            if not sep or not key.strip().isidentifier():
-                raise TargetError(f"--input {whole}: a dict item is name:TENSOR, got '{item}'")
-            items[key.strip()] = _value(rest.strip(), whole, batched=batched, literal_ok=False)
-        return items
-    match = _TENSOR.match(_compact(text))
+        return dict(_item(item, whole, batched=batched) for item in _split(text[1:-1]))
+    if (literal := _plain_literal(text)) is not _NOT_A_LITERAL:
+        return literal
+    if text.startswith("@") and len(text) > 1:
+        return ValueReference(text[1:])
+    exact = text.startswith(EXACT)
+    match = _TENSOR.match(_compact(text.removeprefix(EXACT)))
     if match:
-        return _tensor(match, whole, batched=batched)
+        return _tensor(match, whole, batched=batched and not exact)
     if literal_ok:
         try:
             return ast.literal_eval(text)  # scale=1e-3, size=(2, 3)
@@ -151,8 +177,62 @@ def _value(text: str, whole: str, *, batched: bool, literal_ok: bool) -> Any:
                 return text  # mode=fast: a word is text
     raise TargetError(
         f"--input {whole}: '{text}' is not a shape like 3x224x224 (nor a typed tensor such as "
-        "long:16x128@0..1000 or float:(), nor a [list] or {dict} of them)",
+        "long:16x128@0..1000 or float:(), nor a [list] or {dict} of them, nor a literal: "
+        "'text', None, True, 0.5, #8)",
     )
+
+
+EXACT = "exact:"  # a tensor of exactly this shape: no batch in front (lengths of a batch)
+_NOT_A_LITERAL = object()
+
+
+def _plain_literal(text: str) -> Any:
+    """A value that is never a tensor: quoted text, None, True, False, a number with a decimal
+    point or an exponent, or ``#8`` (a whole number, where a bare 8 would be a shape)."""
+    if text.startswith("#") and re.fullmatch(r"#-?[0-9]+", text):
+        return int(text[1:])
+    if re.fullmatch(r"'.*'|\".*\"|None|True|False", text) or re.fullmatch(
+        rf"-?[0-9]*\.[0-9]+(?:e-?[0-9]+)?|{_NUMBER}e-?[0-9]+", text
+    ):
+        return ast.literal_eval(text)
+    return _NOT_A_LITERAL
+
+
+def _item(item: str, whole: str, *, batched: bool) -> tuple[Any, Any]:
+    """A dict's ``key:value``: the key a name or any literal (``256``, ``'a b'``, ``None``),
+    the value read as a keyword's is (a bare number is a number; a tensor is written with
+    its shape or its dtype: ``3x8``, ``float:8``)."""
+    key_text, sep, rest = _split_key(item)
+    if not sep:
+        raise TargetError(f"--input {whole}: a dict item is KEY:VALUE, got '{item}'")
+    key: Any
+    if key_text.isidentifier() and key_text not in ("None", "True", "False"):
+        key = key_text
+    else:
+        try:
+            key = ast.literal_eval(key_text)
+        except (ValueError, SyntaxError):
+            raise TargetError(
+                f"--input {whole}: the dict key '{key_text}' is neither a name nor a literal",
+                hint="quote a key that holds spaces or signs: {'a b':3x8}",
+            ) from None
+    value = rest.strip()
+    if re.fullmatch(r"-?[0-9]+", value):
+        return key, int(value)  # keyword-like: {steps:12} is the number 12
+    return key, _value(value, whole, batched=batched, literal_ok=True)
+
+
+def _split_key(item: str) -> tuple[str, str, str]:
+    """``key:value`` split at the first colon outside quotes (a quoted key may hold one)."""
+    quote = None
+    for i, char in enumerate(item):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == ":":
+            return item[:i].strip(), ":", item[i + 1 :]
+    return item.strip(), "", ""
 
 
 def _compact(text: str) -> str:
@@ -163,7 +243,7 @@ def _compact(text: str) -> str:
 def _looks_like_a_tensor(text: str) -> bool:
     """A keyword value that starts like a shape or a dtype, or gives values, is meant as a
     tensor: a mistake in it is an error, not a silent text literal (k=4@, k=long:8@0..)."""
-    return bool(re.match(r"[0-9\[{]|[a-z0-9]+:", text)) or "@" in text
+    return bool(re.match(r"[0-9\[{#]|[a-z0-9]+:", text)) or "@" in text
 
 
 def _tensor(match: re.Match[str], whole: str, *, batched: bool) -> TensorInput:

@@ -87,7 +87,7 @@ def test_parse_inputs() -> None:
         ("int8:3@-129", "int8 holds -128..127"),
         ("3xq", "is not a shape like 3x224x224"),
         ("0x2x2", "every dimension must be a positive integer"),
-        ("{image3x8}", "name:TENSOR"),
+        ("{image3x8}", "a dict item is KEY:VALUE"),
     ],
 )
 def test_a_bad_input_is_a_clear_usage_error(text: str, words: str) -> None:
@@ -220,3 +220,74 @@ def test_token_ids_beyond_the_table_fail_on_every_device(
     assert result.exit_code == (2 if refused else 0), result.stderr
     if refused:
         assert "index out of range" in result.stderr
+
+
+# -- the language covers torchinfo's calls --------------------------------------------------------
+
+
+def test_dict_keys_are_any_literal_and_values_read_as_keywords() -> None:
+    """torchinfo passes {256: tensor} and dicts with strings, None and numbers inside."""
+    parsed = parse_inputs(["{256:8,'a b':8}", "{mode:'fast',scale:0.5,extra:None,steps:3}"])
+    parts, options = parsed.args
+    assert set(parts) == {256, "a b"} and parts[256] == 8  # keyword-like: 8 is a number
+    assert options == {"mode": "fast", "scale": 0.5, "extra": None, "steps": 3}
+    result = cli(
+        "summary", f"{NETS}:KeyedDict", "-i", "{256:float:8,'a b':float:8}",
+        "-i", "{mode:'fast',scale:0.5,extra:None,steps:3}", "-f", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["params"] == 8 * 4 + 4
+
+
+def test_literals_inside_a_list() -> None:
+    (items,) = parse_inputs(["[3x8,None,#8,0.5,'text',True]"]).args
+    assert items[0] == TensorInput((3, 8), batched=False)
+    assert items[1:] == [None, 8, 0.5, "text", True]
+
+
+def test_a_tensor_without_the_batch_axis() -> None:
+    """lengths: one entry per sample, no batch in front (exact:), beside a batch of 4."""
+    (name, lengths), = parse_inputs(["lengths=exact:long:4@1..11"]).kwargs  # fmt: skip
+    assert name == "lengths" and lengths == TensorInput((4,), "int64", 1, 11, batched=False)
+    result = cli(
+        "summary", f"{NETS}:PackedSequences", "-i", "10x8", "-i", "lengths=exact:long:4@1..11",
+        "-b", "4", "-f", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["input"] == [[10, 8], []]  # one length per sample
+
+
+def test_a_call_that_holds_no_tensor() -> None:
+    result = cli("summary", f"{NETS}:Generator", "-i", "steps=3", "-f", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["totals"]["macs"] == 3 * 16 * 8  # three calls of fc
+    nothing = cli("summary", f"{NETS}:Generator", "-i", "", "-f", "json")
+    assert json.loads(nothing.stdout)["totals"]["macs"] == 16 * 8
+    assert "give its input shape" in cli("summary", f"{NETS}:Generator").stderr
+
+
+def test_real_values_from_a_file_and_from_a_module(tmp_path: Path) -> None:
+    """@batch.pt through torch.load(weights_only=True), its batch kept; @pkg.mod:attr
+    imported; a file that would run code is refused and runs none."""
+    import torch
+
+    torch.save(torch.randn(4, 3, 16, 16), tmp_path / "batch.pt")
+    result = cli("summary", "torchvision.models:resnet18", "-i", f"@{tmp_path}/batch.pt")
+    assert result.exit_code == 0, result.output
+    assert "batch 4" in result.stdout
+    module = cli("summary", "torchvision.models:resnet18", "-i", f"@{NETS}:EXAMPLE_BATCH")
+    assert module.exit_code == 0, module.output
+    assert "batch 5" in module.stdout
+
+    class Ran:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("code ran",))
+
+    torch.save({"x": Ran()}, tmp_path / "evil.pt")
+    refused = cli("summary", "torchvision.models:resnet18", "-i", f"@{tmp_path}/evil.pt")
+    assert refused.exit_code == 2
+    assert "torch.load(weights_only=True) cannot read it" in refused.stderr
+    assert "code ran" not in refused.output
+    missing = cli("summary", "torchvision.models:resnet18", "-i", f"@{tmp_path}/none.pt")
+    assert missing.exit_code == 2 and "no such file" in missing.stderr

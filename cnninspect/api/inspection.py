@@ -166,7 +166,7 @@ def load(
             built=built,
         )
     shapes = feed_shapes(feed)
-    if not shapes:
+    if shapes is None:  # nothing given (a call of literals alone, or of nothing, is given)
         raise TargetError(
             f"{label} is a PyTorch module: give its input shape without the batch",
             hint="for example --input 3x224x224 (repeat --input for several inputs)",

@@ -28,7 +28,7 @@ from cnninspect.construct.targets import (
     yaml_path,
 )
 from cnninspect.errors import TargetError
-from cnninspect.inputs import Example, Inputs, TensorInput, parse_inputs
+from cnninspect.inputs import Example, Inputs, TensorInput, ValueReference, parse_inputs
 from cnninspect.shapes import Shape
 
 if TYPE_CHECKING:
@@ -162,10 +162,75 @@ def resolve_feed(
 
         return example(input_data, forward_kwargs)
     if inputs:
-        return parse_inputs([inputs] if isinstance(inputs, str) else list(inputs))
+        return _with_values(parse_inputs([inputs] if isinstance(inputs, str) else list(inputs)))
     if input_shape is not None:
         return feed_of_shapes(_shape_list(input_shape))
     return None
+
+
+def _with_values(described: Inputs) -> Feed:
+    """The inputs with their ``@`` references read (a file through
+    ``torch.load(weights_only=True)``, an object imported); when every tensor is then a real
+    one, they are an ``Example`` (used as given, batch included), else real values beside
+    seeded tensors."""
+    if not any(isinstance(v, ValueReference) for v in _walk(described)):
+        return described
+
+    def read(value: Any) -> Any:
+        if isinstance(value, ValueReference):
+            return _read_reference(value)
+        if isinstance(value, list):
+            return [read(v) for v in value]
+        if isinstance(value, dict):
+            return {k: read(v) for k, v in value.items()}
+        return value
+
+    args = tuple(read(a) for a in described.args)
+    kwargs = tuple((k, read(v)) for k, v in described.kwargs)
+    from cnninspect.trace.arguments import example, holds_a_tensor
+
+    read_in = Inputs(args, kwargs)
+    if any(isinstance(v, TensorInput) for v in _walk(read_in)) or not holds_a_tensor(read_in):
+        return read_in  # real values beside seeded tensors (moved where the pass runs)
+    if len(args) == 1 and not kwargs and not isinstance(args[0], str):
+        return example(args[0])  # one @file: a tensor, a list of arguments or a dict of keywords
+    return example(list(args), dict(kwargs))
+
+
+def _walk(described: Inputs) -> list[Any]:
+    found: list[Any] = []
+    pending: list[Any] = [*described.args, *(v for _, v in described.kwargs)]
+    while pending:
+        value = pending.pop()
+        found.append(value)
+        if isinstance(value, list):
+            pending += value
+        elif isinstance(value, dict):
+            pending += list(value.values())
+    return found
+
+
+def _read_reference(reference: ValueReference) -> Any:
+    if not reference.is_file:
+        from cnninspect.construct.construction import ImportRef
+
+        return ImportRef(reference.target).resolve()
+    import pickle
+
+    import torch
+
+    path = Path(reference.target)
+    if not path.is_file():
+        raise TargetError(f"--input @{reference.target}: no such file")
+    try:
+        return torch.load(path, weights_only=True, map_location="cpu")
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
+        words = str(exc).split(".")[0] if str(exc) else type(exc).__name__  # (no terminal codes)
+        raise TargetError(
+            f"--input @{reference.target}: torch.load(weights_only=True) cannot read it ({words})",
+            hint="save tensors, lists and dicts of them with torch.save: no other object is "
+            "read (weights_only: a file never runs code)",
+        ) from None
 
 
 def feed_of_shapes(shapes: Sequence[Shape]) -> Inputs:

@@ -24,8 +24,7 @@ from cnninspect.cli.program import app, errors, examples, stderr, stdout
 from cnninspect.cli.progress import progress
 
 if TYPE_CHECKING:
-    from cnninspect.api.request import Target
-    from cnninspect.inputs import Inputs
+    from cnninspect.api.request import Feed, Target
 
 
 class DiffFormat(str, enum.Enum):
@@ -40,7 +39,7 @@ def _side(
     both: list[str] | None,
     own_args: list[str] | None,
     both_args: list[str] | None,
-) -> tuple[Target, Inputs | None]:
+) -> tuple[Target, Feed]:
     """One side's target and input, resolved once: its own --input-X/--arg-X over the
     shared --input/--arg."""
     return resolve_request(target, own or both, [*(both_args or []), *(own_args or [])] or None)

@@ -12,8 +12,7 @@ from cnninspect.choices import DeviceChoice, DtypeName
 from cnninspect.shapes import Shape
 
 if TYPE_CHECKING:
-    from cnninspect.api.request import Target
-    from cnninspect.inputs import Inputs
+    from cnninspect.api.request import Feed, Target
 
 
 class Format(str, enum.Enum):
@@ -41,17 +40,18 @@ def parse_shape(text: str) -> Shape:
     return dims
 
 
-def feed_option(texts: list[str] | None) -> Inputs | None:
-    """``--input`` in the input language (``cnninspect.inputs``): what ``forward`` receives.
-    A spec that cannot be read is a TargetError (exit 2); call it inside ``errors()``."""
-    from cnninspect.inputs import parse_inputs
+def feed_option(texts: list[str] | None) -> Feed:
+    """``--input`` in the input language (``cnninspect.inputs``): what ``forward`` receives,
+    its ``@`` references read. A spec that cannot be read is a TargetError (exit 2); call it
+    inside ``errors()``."""
+    from cnninspect.api.request import resolve_feed
 
-    return parse_inputs(texts) if texts else None
+    return resolve_feed(inputs=texts) if texts else None
 
 
 def resolve_request(
     target: str, inputs: list[str] | None, args: list[str] | None
-) -> tuple[Target, Inputs | None]:
+) -> tuple[Target, Feed]:
     """The command line's target and ``--input``/``--arg``, resolved once (inside
     ``errors()``): what is inspected and what ``forward`` receives."""
     from cnninspect.api.request import resolve_target

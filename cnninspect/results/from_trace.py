@@ -156,6 +156,9 @@ def _uncounted(found: Sequence[tuple[str, str, int]]) -> tuple[UncountedOp, ...]
 
 
 def _input_row(trace: Trace) -> Row:
+    """The first input tensor; a call that holds none (literals alone) has an empty input."""
+    if not trace.input_shapes:
+        return Row("Input", "Input", 0, True, (), None, (), 0, 0, 0, 0, 0, 0, 0, 0)
     shape = per_sample(trace.input_shapes[0], trace.batch)
     return Row(
         name="Input",

@@ -109,6 +109,8 @@ def arguments(
                 )  # fmt: skip
                 ranges[id(made)] = (low, high, made._version)
             return made
+        if isinstance(value, torch.Tensor):  # a real value (@file): a copy, where the pass runs
+            return value.detach().clone().to(device)
         if isinstance(value, list):
             return [make(v) for v in value]
         if isinstance(value, dict):
@@ -116,6 +118,14 @@ def arguments(
         return value
 
     return [make(a) for a in described.args], {k: make(v) for k, v in described.kwargs}
+
+
+def holds_a_tensor(described: Inputs) -> bool:
+    """Does the call hold a tensor (seeded or real) anywhere?"""
+    values = [*described.args, *(v for _, v in described.kwargs)]
+    return bool(described.tensor_shapes()) or any(
+        True for _ in _example_tensors(values, batched=True)
+    )
 
 
 def _tensor(

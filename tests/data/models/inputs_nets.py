@@ -76,3 +76,50 @@ class ScalarInput(nn.Module):
 
     def forward(self, x: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
         return self.fc(x) / temperature
+
+
+class KeyedDict(nn.Module):
+    """A dict keyed by an int and by a text with a space, and options beside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, parts: dict, options: dict) -> torch.Tensor:
+        assert options == {"mode": "fast", "scale": 0.5, "extra": None, "steps": 3}
+        return self.fc(parts[256] + parts["a b"]) * options["scale"]
+
+
+class PackedSequences(nn.Module):
+    """Sequences of several lengths, packed: ``lengths`` has one entry per sample and no other
+    axis (torchinfo's pack_padded case)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16, batch_first=True)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        assert lengths.dim() == 1 and lengths.shape[0] == x.shape[0]
+        packed = nn.utils.rnn.pack_padded_sequence(
+            x, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        _, (hidden, _) = self.lstm(packed)
+        return hidden[-1]
+
+
+class Generator(nn.Module):
+    """Makes its output from its parameters: forward takes a count, no tensor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seed = nn.Parameter(torch.randn(1, 16))
+        self.fc = nn.Linear(16, 8)
+
+    def forward(self, steps: int = 1) -> torch.Tensor:
+        x = self.seed
+        for _ in range(steps):
+            x = torch.cat([x[:, :8], self.fc(x)], dim=1)
+        return x
+
+
+EXAMPLE_BATCH = torch.ones(5, 3, 16, 16)  # real values, named as @module:EXAMPLE_BATCH
