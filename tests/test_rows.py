@@ -232,3 +232,40 @@ def test_a_mixed_precision_model_shows_bytes_per_dtype() -> None:
         "float32": _bytes(model, torch.float32),
     }
     assert report.totals.param_bytes == sum(by_dtype.values())
+
+
+# -- one rule for own work ------------------------------------------------------------------------
+
+NETS = f"{ROOT}/tests/data/models/inputs_nets.py"
+
+
+def test_the_models_own_code_counts_what_it_makes_not_its_childs_output() -> None:
+    """h = x @ a + b is the model's own (64 a sample; the product before it is an
+    intermediate), fc2's 32 is fc2's: 96 a sample, 288 at batch 3. It used to count the
+    model's output — fc2's tensor — a second time as the "(own)" row's (192)."""
+    document = json.loads(
+        cli("summary", f"{NETS}:OwnParameters", "-i", "128", "-b", "3", "-f", "json").stdout
+    )
+    own, fc2 = document["layers"][1:]
+    assert (own["name"], own["shape"], own["size"]) == ("OwnParameters (own)", [64], 64)
+    assert (fc2["name"], fc2["size"]) == ("fc2", 32)
+    assert document["totals"]["activation_elements"] == 3 * (64 + 32)
+
+
+def test_own_work_counts_the_same_for_the_model_and_the_modules_inside_it() -> None:
+    """l_0 and l_1 make 1 each, Inside's own code 1 (l_1's output scaled), the model's own
+    code 2 (Inside's output scaled by a 2-vector): 5 a sample, 500 at batch 100. Inside's
+    own work used to be left out while the model's was counted (400)."""
+    document = json.loads(
+        cli("summary", f"{NETS}:NestedOwnWork", "-i", "2", "-b", "100", "-f", "json").stdout
+    )
+    assert document["totals"]["activation_elements"] == 100 * (1 + 1 + 1 + 2)
+
+
+def test_an_in_place_update_of_a_childs_output_is_not_new_memory() -> None:
+    """torchvision's BasicBlock adds its shortcut in place (out += identity): bn2's output,
+    updated, counted once. Its activations are its leaves' outputs."""
+    model = torchvision.models.resnet18()
+    report = summarize(model, input_shape=[(3, 64, 64)], device="meta")
+    leaves = sum(r.size for r in report.rows[1:] if r.is_leaf)
+    assert report.totals.activation_elements == leaves

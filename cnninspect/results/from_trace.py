@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from cnninspect.results.findings import Finding
 from cnninspect.results.report import Report, Row, Totals, UncountedOp
-from cnninspect.shapes import ReceptiveField, per_sample
+from cnninspect.shapes import ReceptiveField, Shape, per_sample
 from cnninspect.trace.records import LayerRecord, Trace
 
 # the producer of the model's first input in a trace (cnninspect.trace.flow.INPUT); the k-th
@@ -73,7 +73,7 @@ def _row(
         hparams=record.hparams,
         shape=shape,
         extra_shapes=tuple(per_sample(s, batch) for s in record.output_shapes[1:]),
-        size=math.prod(shape) if shape is not None else 0,
+        size=_size(record, shape, batch),
         params=record.params,
         subtree_params=sum(r.params for r in inside),
         shared_params=record.shared_params,
@@ -87,6 +87,14 @@ def _row(
         inputs=tuple(sorted(INPUT_CALL - s for s in record.sources if s <= INPUT_CALL)),
         ops=record.ops,
     )
+
+
+def _size(record: LayerRecord, shape: Shape | None, batch: int) -> int:
+    """Elements per sample of a row's activation: its output; the model's "(own)" row, what
+    the model's own code made and let out (its output may be a child's, counted there)."""
+    if record.is_leaf and record.own_made is not None:
+        return record.own_made // max(1, batch)
+    return math.prod(shape) if shape is not None else 0
 
 
 def _source_rows(sources: Sequence[int], positions: Mapping[int, int]) -> tuple[int, ...]:
@@ -123,8 +131,10 @@ def _root_row(trace: Trace, name: str) -> Row:
 
 
 def _totals(trace: Trace) -> Totals:
-    leaves = [r for r in trace.records if r.is_leaf]
-    activations = sum(math.prod(s) for r in leaves for s in r.output_shapes)
+    """Activations: every leaf's outputs, and what the own code of the modules holding others
+    made and let out — once each (the model's "(own)" row holds no child's output)."""
+    leaves = [r for r in trace.records if r.is_leaf and r.own_made is None]
+    activations = sum(math.prod(s) for r in leaves for s in r.output_shapes) + trace.own_made
     input_elements = sum(math.prod(s) for s in trace.input_shapes)
     return Totals(
         params=trace.total_params,

@@ -127,6 +127,7 @@ def trace(
         uncalled=recorder.uncalled(),
         inline_ops=recorder.inline_ops(counter.ops),
         uncounted=recorder.uncounted(counter.uncounted),
+        own_made=recorder.own_made(),
         batch=batch,
         dtype=dtype_name(torch_dtype),
         device=device,
@@ -226,6 +227,7 @@ def _recorded(
     device: str,
     inline_ops: frozenset[str] = frozenset(),
     uncounted: tuple[tuple[str, str, int], ...] = (),
+    own_made: int = 0,
 ) -> Trace:
     """The Trace of a finished pass: its records, and the model's counts and bytes."""
     params = list(model.parameters())
@@ -252,6 +254,7 @@ def _recorded(
         model_type=module_type(model),
         inline_ops=inline_ops,
         uncounted=uncounted,
+        own_made=own_made,
     )
 
 

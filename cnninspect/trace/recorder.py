@@ -19,6 +19,7 @@ from cnninspect.shapes import BatchedShape, ReceptiveField, drop_batch, flattene
 from cnninspect.trace.arguments import ValueRanges
 from cnninspect.trace.contracts import argument_violation, violation
 from cnninspect.trace.flow import DataFlow, tensors
+from cnninspect.trace.own_work import OwnWork, is_holder
 from cnninspect.trace.receptive import ReceptiveFields
 from cnninspect.trace.records import LayerRecord
 
@@ -94,6 +95,7 @@ class Recorder:
         # whether or not its module was called (MultiheadAttention reads out_proj's weight
         # through F.multi_head_attention_forward, never calling out_proj)
         self.parameters = {id(p) for p in model.parameters()}
+        self.own = OwnWork()
         self.read: set[int] = set()
 
     def start(self, inputs: Any) -> None:
@@ -109,6 +111,9 @@ class Recorder:
             self.flow.observe(func, args, kwargs, out)
         self.fields.observe(func, args, kwargs, out)
         self.read.update(id(t) for t in tensors((args, kwargs)) if id(t) in self.parameters)
+        running = self.stack[-1] if self.stack else None
+        holder = running is not None and is_holder(running.module)
+        self.own.observe(func, out, running.index if holder and running else None)
 
     def attach(self) -> None:
         for module in self.names:
@@ -152,6 +157,8 @@ class Recorder:
         )
         if not call.input_shapes:
             call.given = _given_text(args, kwargs)
+        if self.stack:  # what the parent's own code made, given to this child
+            self.own.leaving((args, kwargs), self.stack[-1].index)
         self.calls.append(call)
         self.stack.append(call)
         found = violation(module, call.input_shapes)
@@ -163,6 +170,7 @@ class Recorder:
 
     def post(self, module: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
         call = self.stack.pop()
+        self.own.leaving(output, call.index)  # what its own code made, returned
         call.output_shapes = tuple(tensor_shapes(output))
         call.field = self.fields.of(next(tensors(output), None))
         self.flow.produced(output, call.index)
@@ -227,6 +235,8 @@ class Recorder:
                     continue
                 kind = module_type(call.module)
                 name, depth = (kind if is_leaf else f"{kind} (own)"), 1
+                if not is_leaf:  # its activations: what its own code made, not its output
+                    call.output_shapes = self.own.shapes(call.index)
                 is_leaf = True  # a row for what the root holds itself
             new = [p for p in own if id(p) not in seen]
             new_ids = {id(p) for p in new}
@@ -250,9 +260,14 @@ class Recorder:
                     input_field=call.input_field,
                     field=call.field,
                     ops=frozenset((ops or {}).get(call.index, ())),
+                    own_made=self.own.elements(call.index) if is_holder(call.module) else None,
                 )
             )
         return tuple(records)
+
+    def own_made(self) -> int:
+        """Every element the own code of the modules that hold others made and let out."""
+        return sum(self.own.elements(c.index) for c in self.calls if is_holder(c.module))
 
     def failure(self, exc: BaseException, cause: BaseException | None = None) -> TraceError:
         """A TraceError naming the innermost module that was running when ``exc`` was raised,

@@ -32,6 +32,9 @@ class LayerRecord:
     input_field: ReceptiveField | None = None  # receptive field of the first input tensor
     field: ReceptiveField | None = None  # … and of the first output (None: no spatial axes)
     ops: frozenset[str] = frozenset()  # the aten ops the call's own code ran (`relu`, `view`)
+    # a module holding others: the elements its own code made and let out (trace/own_work.py);
+    # None for a leaf, whose outputs are its activations
+    own_made: int | None = None
 
     @property
     def output_shape(self) -> BatchedShape | None:
@@ -64,5 +67,6 @@ class Trace:
     # the aten ops that modules holding others ran in their own code (the model's included):
     # layers done inline, as `F.relu(x)` or `out + identity`, which no hook sees
     inline_ops: frozenset[str] = frozenset()
+    own_made: int = 0  # elements the own code of modules holding others made and let out
     # ops with arithmetic and no formula: (op, the module whose own code ran it, calls)
     uncounted: tuple[tuple[str, str, int], ...] = ()

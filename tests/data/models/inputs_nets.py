@@ -123,3 +123,40 @@ class Generator(nn.Module):
 
 
 EXAMPLE_BATCH = torch.ones(5, 3, 16, 16)  # real values, named as @module:EXAMPLE_BATCH
+
+
+class OwnParameters(nn.Module):
+    """Parameters the model's own code uses, then a child (torchinfo's parameter-FC case)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Parameter(torch.randn(128, 64))
+        self.b = nn.Parameter(torch.randn(64))
+        self.fc2 = nn.Linear(64, 32)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.mm(x, self.a) + self.b  # the product is an intermediate; h leaves
+        return self.fc2(h)
+
+
+class NestedOwnWork(nn.Module):
+    """Own code at two levels: the model and a module inside it each scale what a child made
+    (torchinfo's nested-leftover-parameters case)."""
+
+    class Inside(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.l_1 = nn.Linear(1, 1)
+            self.param_1 = nn.Parameter(torch.ones(1))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.l_1(x) * self.param_1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.l_0 = nn.Linear(2, 1)
+        self.param_0 = nn.Parameter(torch.ones(2))
+        self.inside = NestedOwnWork.Inside()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inside(self.l_0(x)) * self.param_0
