@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -46,10 +45,11 @@ def zoo() -> list[str]:
     return names
 
 
-def build(name: str, device: str) -> tuple[nn.Module, Callable[[nn.Module], Any], list[Any]]:
+def build(name: str, device: str) -> tuple[nn.Module, list[Any], list[Any]]:
     """The model built by its own library on ``device`` (on meta: where its constructor
     cannot run there — regnet sizes its stages with tensor arithmetic — built on cpu and
-    moved), how to call it, and cnninspect's description of that call (its input language)."""
+    moved), the arguments of one call (seeded), and cnninspect's description of that call
+    (its input language)."""
     source = name.partition(":")[0]
     try:
         model, shapes = _constructed(name, device)
@@ -59,11 +59,14 @@ def build(name: str, device: str) -> tuple[nn.Module, Callable[[nn.Module], Any]
         model, shapes = _constructed(name, "cpu")
         model = model.to("meta")
     model.eval()
+    seeded = torch.Generator().manual_seed(0)
     if source == "torchvision.detection":
         language = ["[" + "x".join(map(str, shapes[0])) + "]"]
-        return model, lambda m: m([torch.randn(shapes[0], device=device)]), language
-    language = ["x".join(map(str, s)) for s in shapes]
-    return model, lambda m: m(*(torch.randn((1, *s), device=device) for s in shapes)), language
+        example: list[Any] = [[torch.rand(shapes[0], generator=seeded).to(device)]]
+    else:
+        language = ["x".join(map(str, s)) for s in shapes]
+        example = [torch.randn((1, *s), generator=seeded).to(device) for s in shapes]
+    return model, example, language
 
 
 def _constructed(name: str, device: str) -> tuple[nn.Module, list[tuple[int, ...]]]:
@@ -89,8 +92,9 @@ def _constructed(name: str, device: str) -> tuple[nn.Module, list[tuple[int, ...
 
 
 def _shapes(family: str, arch: str) -> list[tuple[int, ...]]:
-    if family == "video":
-        return [(3, 16, 112, 112)]
+    if family == "video":  # the crops of their published weights
+        side = 224 if arch.startswith(("mvit", "s3d", "swin3d")) else 112
+        return [(3, 16, side, side)]
     if family == "optical_flow":
         return [(3, 128, 128), (3, 128, 128)]
     if family == "detection":
@@ -99,9 +103,9 @@ def _shapes(family: str, arch: str) -> list[tuple[int, ...]]:
     return [(3, side, side)]
 
 
-def torch_macs(model: nn.Module, call: Callable[[nn.Module], Any]) -> int:
+def torch_macs(model: nn.Module, example: list[Any]) -> int:
     with FlopCounterMode(display=False) as counter:  # (under no_grad its module tracker fails)
-        call(model)
+        model(*example)
     return int(counter.get_total_flops()) // 2
 
 
@@ -112,17 +116,18 @@ def check(name: str) -> dict[str, Any]:
     problems: list[str] = record["problems"]
     device = "meta"
     try:
-        model, call, language = build(name, "meta")
+        model, example, language = build(name, "meta")
         try:
-            expected_macs = torch_macs(model, call)
-        except Exception:  # data-dependent: on cpu, from a fixed seed
+            expected_macs = torch_macs(model, example)
+            report = cnninspect.summary(model, inputs=language, device="meta")
+        except Exception:  # data-dependent: on cpu, both on the same seeded values
             device = "cpu"
             torch.manual_seed(0)
-            model, call, language = build(name, "cpu")
-            expected_macs = torch_macs(model, call)
+            model, example, language = build(name, "cpu")
+            expected_macs = torch_macs(model, example)
+            report = cnninspect.summary(model, input_data=example, device="cpu")
         record["device"] = device
         expected_params = sum(p.numel() for p in model.parameters())
-        report = cnninspect.summary(model, inputs=language, device=device)
         record |= {"params": report.totals.params, "macs": report.totals.macs}
         if report.totals.params != expected_params:
             problems.append(f"params {report.totals.params:,} ≠ torch's {expected_params:,}")
@@ -160,7 +165,7 @@ def _on_cpu_too(name: str) -> bool:
 
 def _meta_against_cpu(name: str, on_meta: Any) -> list[str]:
     torch.manual_seed(0)
-    model, _, language = build(name, "cpu")
+    model, _, language = build(name, "cpu")  # (seeded inside cnninspect, as on meta)
     on_cpu = cnninspect.summary(model, inputs=language, device="cpu")
     found = []
     for what in ("params", "macs"):

@@ -45,7 +45,7 @@ class ExitCode(enum.IntEnum):
     """Exit codes shared by every command (the README and ``--help`` print ``EXIT_CODES``)."""
 
     OK = 0
-    FINDINGS = 1  # validate found problems; diff --exit-code found differences
+    FINDINGS = 1  # validate found problems; diff --exit-code found differences; nothing fits
     USAGE = 2  # bad option, unreadable or inconsistent input, failed forward pass
     DEVICE = 3  # the requested device (cuda, mps) is not available here
     INTERNAL = 4  # a bug in cnninspect itself (--debug shows the traceback)
@@ -53,7 +53,8 @@ class ExitCode(enum.IntEnum):
 
 EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "success",
-    ExitCode.FINDINGS: "findings (validate) or differences (diff --exit-code)",
+    ExitCode.FINDINGS: "findings (validate), differences (diff --exit-code), or not even batch 1 "
+    "fits (memory --fit)",
     ExitCode.USAGE: "usage error, unreadable or inconsistent input, or a failed forward pass",
     ExitCode.DEVICE: "the requested device is not available",
     ExitCode.INTERNAL: "an internal error (a bug in cnninspect)",

@@ -152,7 +152,9 @@ def test_largest_batch_bisects_to_the_edge() -> None:
 def test_fit_finds_the_batch_whose_peak_fits() -> None:
     result = fit_budget(resolve_target("lenet5"), "64MiB", setup=step_setup("adam"))
     assert result.report is not None and result.next_peak_bytes is not None
-    assert result.report.peak_bytes <= 64 * 2**20 < result.next_peak_bytes
+    usable = 64 * 2**20 - 64 * 2**20 // 5  # the default headroom keeps 20%
+    assert result.usable_bytes == usable
+    assert result.report.peak_bytes <= usable < result.next_peak_bytes
     assert memory("lenet5", batch=result.batch).peak_bytes == result.report.peak_bytes
 
 
@@ -200,7 +202,45 @@ def test_fit_json_names_the_batch_and_both_peaks() -> None:
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["fit"]["batch"] == payload["step"]["batch"] > 1
-    assert payload["step"]["peak_bytes"] <= 64 * 2**20 < payload["fit"]["next_peak_bytes"]
+    usable = payload["fit"]["usable_bytes"]
+    assert usable == payload["fit"]["budget_bytes"] - payload["fit"]["headroom_bytes"]
+    assert payload["step"]["peak_bytes"] <= usable < payload["fit"]["next_peak_bytes"]
+
+
+def test_a_budget_needs_a_unit() -> None:
+    """--fit 24 was read as 24 bytes."""
+    result = cli("memory", "lenet5", "--fit", "24")
+    assert result.exit_code == 2
+    assert "'24' has no unit" in result.stderr and "24GiB" in result.stderr
+
+
+def test_a_gpu_prints_its_memory_once_as_its_vendor_states_it() -> None:
+    """--fit RTX5090 printed "(34.3597 GB) (32.00 GiB)"."""
+    result = cli("memory", "lenet5", "--fit", "RTX5090", "--headroom", "0%", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Largest batch within RTX5090 (32 GB): ")
+    assert "GiB" not in first and "34.3" not in first
+
+
+def test_the_headroom_keeps_part_of_the_budget_free() -> None:
+    """Default 20% (EleutherAI's figure); a size or 0% instead."""
+    for headroom, kept in [(None, 16 * 2**20), ("0%", 0), ("4MiB", 4 * 2**20)]:
+        result = fit_budget(
+            resolve_target("lenet5"), "80MiB", setup=step_setup("adam"), headroom=headroom
+        )
+        assert result.headroom_bytes == kept
+        assert result.report is not None and result.report.peak_bytes <= 80 * 2**20 - kept
+    table = cli("memory", "lenet5", "--fit", "80MiB", env={"COLUMNS": "200"}).stdout
+    assert "less 16.00 MiB kept for the CUDA context and the allocator (--headroom)" in table
+    assert cli("memory", "lenet5", "--fit", "80MiB", "--headroom", "100%").exit_code == 2
+
+
+def test_nothing_fitting_is_a_documented_non_zero_exit() -> None:
+    """ "Not even batch 1 fits" used to exit 0."""
+    result = cli("memory", "resnet18", "--fit", "100MiB")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Not even batch 1 fits in 100MiB")
 
 
 def test_public_api_memory() -> None:

@@ -36,13 +36,18 @@ def fit(
     *,
     dtype: str = "float32",
     setup: StepSetup | None = None,
+    headroom: str | None = None,
 ) -> BatchFit:
-    """The largest batch whose peak stays within ``budget`` ('24GiB', '80GB', 'A100-80GB'):
+    """The largest batch whose peak stays within ``budget`` ('24GiB', '80GB', 'A100-80GB')
+    less ``headroom`` ('20%' of it by default, ``footprint.fit.DEFAULT_HEADROOM``; '2GiB'):
     the target is loaded once, each batch tried tracks a step of a fresh copy of it."""
+    from cnninspect.footprint.fit import DEFAULT_HEADROOM, largest_batch
     from cnninspect.footprint.fit import budget as parse_budget
-    from cnninspect.footprint.fit import largest_batch
+    from cnninspect.footprint.fit import headroom as parse_headroom
 
-    limit, budget_name = parse_budget(budget)
+    total, budget_name = parse_budget(budget)
+    kept = parse_headroom(headroom or DEFAULT_HEADROOM, total)
+    limit = total - kept
     loaded = loaded_for_memory(target, feed, dtype=dtype)
     reports: dict[int, MemoryReport] = {}
 
@@ -52,7 +57,7 @@ def fit(
 
     batch, tries = largest_batch(peak, limit)
     next_peak = reports[batch + 1].peak_bytes if batch + 1 in reports else peak(batch + 1)
-    return BatchFit(limit, budget_name, batch, reports.get(batch), next_peak, tries + 1)
+    return BatchFit(total, budget_name, batch, reports.get(batch), next_peak, tries + 1, kept)
 
 
 def step_setup(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cnninspect.choices import AutocastName, OptimizerName
+from cnninspect.choices import AutocastName, ExitCode, OptimizerName
 from cnninspect.cli.options import (
     ArgOption,
     BatchOption,
@@ -58,6 +58,14 @@ def memory(
         str | None,
         typer.Option("--fit", help="The largest batch within this budget: 24GiB, 80GB, A100-80GB."),
     ] = None,
+    headroom: Annotated[
+        str | None,
+        typer.Option(
+            "--headroom",
+            help="--fit: kept free of the budget for the CUDA context and the allocator, a share "
+            "or a size (default 20%, EleutherAI's figure that Accelerate quotes; 0% for none).",
+        ),
+    ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the arithmetic behind the model states.")
     ] = False,
@@ -78,7 +86,7 @@ def memory(
             optimizer, amp, tuple(checkpoint or ()), tuple(freeze or ()), inference
         )
         if fit is not None:
-            result = use_case.fit(resolved, fit, feed, dtype=dtype, setup=setup)
+            result = use_case.fit(resolved, fit, feed, dtype=dtype, setup=setup, headroom=headroom)
         else:
             report = use_case.memory(resolved, feed, batch=batch, dtype=dtype, setup=setup)
     if fit is not None:
@@ -86,6 +94,8 @@ def memory(
             sys.stdout.write(render.fit_json(result) + "\n")
         else:
             stdout.print(render.fit_table(result))
+        if result.batch == 0:  # nothing fits: a script must not read it as success
+            raise typer.Exit(int(ExitCode.FINDINGS))
         return
     if output_format is MemoryFormat.json:
         sys.stdout.write(render.memory_json(report) + "\n")

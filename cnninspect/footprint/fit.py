@@ -7,44 +7,77 @@ from collections.abc import Callable
 
 from cnninspect.errors import TargetError
 
-# Usable memory as the vendors state it (decimal GB for the data-centre cards, as sold).
-GPUS: dict[str, int] = {
-    "T4": 16 * 10**9,
-    "V100-16GB": 16 * 10**9,
-    "V100-32GB": 32 * 10**9,
-    "A10": 24 * 10**9,
-    "A100-40GB": 40 * 10**9,
-    "A100-80GB": 80 * 10**9,
-    "L4": 24 * 10**9,
-    "L40S": 48 * 10**9,
-    "H100-80GB": 80 * 10**9,
-    "H200": 141 * 10**9,
-    "RTX3090": 24 * 2**30,
-    "RTX4090": 24 * 2**30,
-    "RTX5090": 32 * 2**30,
+# Memory as the vendors state it: (bytes, their words). Data-centre cards are sold in
+# decimal GB; GeForce cards' "GB" are binary (an RTX 4090's 24 GB is 24 GiB).
+GPUS: dict[str, tuple[int, str]] = {
+    "T4": (16 * 10**9, "16 GB"),
+    "V100-16GB": (16 * 10**9, "16 GB"),
+    "V100-32GB": (32 * 10**9, "32 GB"),
+    "A10": (24 * 10**9, "24 GB"),
+    "A100-40GB": (40 * 10**9, "40 GB"),
+    "A100-80GB": (80 * 10**9, "80 GB"),
+    "L4": (24 * 10**9, "24 GB"),
+    "L40S": (48 * 10**9, "48 GB"),
+    "H100-80GB": (80 * 10**9, "80 GB"),
+    "H200": (141 * 10**9, "141 GB"),
+    "RTX3090": (24 * 2**30, "24 GB"),
+    "RTX4090": (24 * 2**30, "24 GB"),
+    "RTX5090": (32 * 2**30, "32 GB"),
 }
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b|b)?\s*$", re.IGNORECASE)
+_SHARE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 MAX_BATCH = 2**24
+# Kept free of the budget by default, for the CUDA context, the caching allocator's blocks
+# and what the tracked step does not see: "expect to add up to an additional 20%", as
+# EleutherAI's "Transformer Math 101" found (quoted by Hugging Face Accelerate's memory
+# estimator). --headroom 0% turns it off.
+DEFAULT_HEADROOM = "20%"
 
 
 def budget(text: str) -> tuple[int, str]:
-    """'24GiB', '80GB', '1.5 TiB' or a GPU's name ('A100-80GB') → (bytes, how to call it)."""
+    """'24GiB', '80GB', '1.5 TiB' or a GPU's name ('A100-80GB') → (bytes, how to call it:
+    a size as written, a GPU with its memory as its vendor states it)."""
     names = {name.casefold(): name for name in GPUS}
     if text.casefold() in names:
         name = names[text.casefold()]
-        return GPUS[name], f"{name} ({GPUS[name] / 10**9:g} GB)"
+        return GPUS[name][0], f"{name} ({GPUS[name][1]})"
+    return size(text, what="a budget"), text.strip()
+
+
+def size(text: str, *, what: str) -> int:
+    """Bytes of a size with its unit; a bare number is refused (bytes? gigabytes?)."""
     match = _SIZE.match(text)
     if not match:
         raise TargetError(
             f"'{text}' is neither a size like 24GiB or 80GB nor a known GPU",
             hint="GPUs: " + ", ".join(GPUS),
         )
-    size = int(float(match[1]) * _UNITS[(match[2] or "").casefold()])
-    if size <= 0:
-        raise TargetError(f"'{text}': a budget must be more than 0 bytes")
-    return size, text.strip()
+    if match[2] is None:
+        raise TargetError(
+            f"'{text}' has no unit: is it bytes, or gigabytes?",
+            hint=f"write {match[1]}GiB (2^30 bytes each) or {match[1]}GB (10^9), or a GPU's "
+            "name: " + ", ".join(GPUS),
+        )
+    found = int(float(match[1]) * _UNITS[match[2].casefold()])
+    if found <= 0:
+        raise TargetError(f"'{text}': {what} must be more than 0 bytes")
+    return found
+
+
+def headroom(text: str, budget_bytes: int) -> int:
+    """Bytes kept free of the budget: a share ('20%') or a size ('2GiB')."""
+    share = _SHARE.match(text)
+    if share:
+        percent = float(share[1])
+        if percent >= 100:
+            raise TargetError(f"--headroom {text}: it would leave nothing of the budget")
+        return int(budget_bytes * percent / 100)
+    kept = size(text, what="a headroom")
+    if kept >= budget_bytes:
+        raise TargetError(f"--headroom {text}: it is all of the budget, or more")
+    return kept
 
 
 def largest_batch(peak: Callable[[int], int], limit: int) -> tuple[int, int]:

@@ -74,13 +74,14 @@ def _footer(report: MemoryReport) -> str:
 
 
 def fit_table(fit: BatchFit) -> RenderableType:
+    within = f"{fit.budget_name}{_headroom_text(fit)}"
     if fit.report is None:
-        text = f"Not even batch 1 fits in {fit.budget_name}."
+        text = f"Not even batch 1 fits in {within}."
         if fit.next_peak_bytes is not None:
             text += f" Batch 1 peaks at {binary(fit.next_peak_bytes)}."
         return Text(text)
     lines = [
-        f"Largest batch within {fit.budget_name} ({binary(fit.budget_bytes)}): {fit.batch}",
+        f"Largest batch within {within}: {fit.batch}",
         f"  peak at batch {fit.batch}: {binary(fit.report.peak_bytes)}",
     ]
     if fit.next_peak_bytes is not None:
@@ -130,10 +131,13 @@ class MemoryStepDict(TypedDict):
 
 
 class FitDict(TypedDict):
-    """The largest batch whose peak stays within the budget (0: not even one sample)."""
+    """The largest batch whose peak stays within the budget less the headroom (0: not even
+    one sample)."""
 
     budget_bytes: int
     budget: str
+    headroom_bytes: int  # kept free for the CUDA context and the allocator (--headroom)
+    usable_bytes: int  # budget_bytes - headroom_bytes: what the peak must stay within
     batch: int
     next_peak_bytes: int | None
     tries: int
@@ -183,6 +187,15 @@ def memory_json(report: MemoryReport) -> str:
     return json.dumps(document, indent=2)
 
 
+def _headroom_text(fit: BatchFit) -> str:
+    if not fit.headroom_bytes:
+        return ""
+    return (
+        f", less {binary(fit.headroom_bytes)} kept for the CUDA context and the allocator "
+        f"(--headroom): {binary(fit.usable_bytes)}"
+    )
+
+
 def fit_json(fit: BatchFit) -> str:
     document: MemoryDocument = {
         **envelope("memory"),
@@ -190,6 +203,8 @@ def fit_json(fit: BatchFit) -> str:
         "fit": {
             "budget_bytes": fit.budget_bytes,
             "budget": fit.budget_name,
+            "headroom_bytes": fit.headroom_bytes,
+            "usable_bytes": fit.usable_bytes,
             "batch": fit.batch,
             "next_peak_bytes": fit.next_peak_bytes,
             "tries": fit.tries,

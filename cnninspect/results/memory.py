@@ -55,7 +55,7 @@ class MemoryReport(Displayable):
 
 @dataclass(frozen=True, slots=True)
 class BatchFit:
-    """The largest batch whose peak stays within ``budget_bytes``."""
+    """The largest batch whose peak stays within ``budget_bytes`` less ``headroom_bytes``."""
 
     budget_bytes: int
     budget_name: str
@@ -63,3 +63,8 @@ class BatchFit:
     report: MemoryReport | None  # at ``batch``
     next_peak_bytes: int | None  # the peak at batch + 1, which does not fit
     tries: int  # fake steps it took
+    headroom_bytes: int = 0  # kept free of the budget (the CUDA context, the allocator)
+
+    @property
+    def usable_bytes(self) -> int:
+        return self.budget_bytes - self.headroom_bytes
