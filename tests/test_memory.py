@@ -142,6 +142,23 @@ def test_the_peak_is_located_and_the_biggest_keeper_named() -> None:
     assert shares["activations"] > 0.8 * report.peak_bytes
 
 
+def test_largest_batch_takes_five_steps_on_a_bending_line() -> None:
+    """resnet50's tracked peaks at 224 (measured: 473,035,092 B at batch 1, 542,683,380 at 2,
+    25,460,663,540 at 290) bend upwards; the search meets 24 GiB less 20% in five steps."""
+    measured = {1: 473_035_092, 2: 542_683_380, 290: 25_460_663_540}
+
+    def peak(batch: int) -> int:
+        if batch in measured:
+            return measured[batch]
+        slope = (measured[290] - measured[2]) / 288
+        return int(measured[2] + slope * (batch - 2))
+
+    limit = 24 * 2**30 - 24 * 2**30 // 5
+    batch, tries = largest_batch(peak, limit)
+    assert peak(batch) <= limit < peak(batch + 1)
+    assert tries <= 5
+
+
 def test_largest_batch_bisects_to_the_edge() -> None:
     peaks = {b: 1000 + 300 * b + (b * b) // 7 for b in range(1, 5000)}
     batch, tries = largest_batch(peaks.__getitem__, 100_000)

@@ -55,9 +55,9 @@ def fit(
         reports[batch] = tracked(loaded, batch=batch, dtype=dtype, setup=setup or step_setup())
         return reports[batch].peak_bytes
 
-    batch, tries = largest_batch(peak, limit)
+    batch, _ = largest_batch(peak, limit)
     next_peak = reports[batch + 1].peak_bytes if batch + 1 in reports else peak(batch + 1)
-    return BatchFit(total, budget_name, batch, reports.get(batch), next_peak, tries + 1, kept)
+    return BatchFit(total, budget_name, batch, reports.get(batch), next_peak, len(reports), kept)
 
 
 def step_setup(

@@ -81,11 +81,16 @@ def headroom(text: str, budget_bytes: int) -> int:
 
 
 def largest_batch(peak: Callable[[int], int], limit: int) -> tuple[int, int]:
-    """The largest batch b with peak(b) ≤ limit (0 if none), and how many peaks it took.
+    """The largest batch b with peak(b) ≤ limit (0 if none), and how many peaks it took —
+    peak(b + 1) included, which the answer needs.
 
-    Peaks grow with the batch, almost linearly: the first guess extrapolates from batches 1 and
-    2, then the bracket around it is doubled and bisected, each try a step on fake tensors.
-    """
+    A step's peak is the model states plus activations that grow with the batch: nearly a
+    line, though its slope grows a little (resnet50: 70 MB a sample from batch 1 to 2, 86
+    from 1 to 290). Batches 1 and 2 give a first slope; the batch where the line meets the
+    limit is tried with the one after it; each later estimate draws the line through the
+    largest batch that fits and the smallest that does not (regula falsi); bisection over what
+    is known is the last resort. resnet50 at 24 GiB: 5 tracked steps (13 by doubling and
+    bisecting)."""
     known: dict[int, int] = {}
 
     def fits(batch: int) -> bool:
@@ -96,18 +101,33 @@ def largest_batch(peak: Callable[[int], int], limit: int) -> tuple[int, int]:
     if not fits(1):
         return 0, len(known)
     fits(2)
-    per_sample = max(known[2] - known[1], 1)
-    guess = max(1, min(MAX_BATCH, (limit - known[1]) // per_sample + 1))
-    low, high = 1, guess  # fits(low); high is yet to be tried
-    while fits(high):
-        low = high
-        if high >= MAX_BATCH:
-            return high, len(known)
-        high = min(MAX_BATCH, high * 2)
+    for _ in range(4):  # where the line through the tried batches nearest the limit meets it
+        below = max(b for b, p in known.items() if p <= limit)
+        above = [b for b, p in known.items() if p > limit]
+        other = min(above) if above else max(b for b in known if b != below)
+        slope = (known[other] - known[below]) / (other - below)
+        if slope <= 0:
+            break
+        guess = max(1, min(MAX_BATCH, below + int((limit - known[below]) // slope)))
+        if fits(guess) and (guess >= MAX_BATCH or not fits(guess + 1)):
+            return guess, len(known)
+    return _bisected(fits, known, limit), len(known)
+
+
+def _bisected(fits: Callable[[int], bool], known: dict[int, int], limit: int) -> int:
+    low = max(b for b, p in known.items() if p <= limit)
+    above = [b for b, p in known.items() if p > limit]
+    high = min(above) if above else min(MAX_BATCH, low * 2)
+    while high not in known or known[high] <= limit:  # no batch known to be too large yet
+        if high >= MAX_BATCH and fits(high):
+            return high
+        if fits(high):
+            low, high = high, min(MAX_BATCH, high * 2)
     while high - low > 1:
         middle = (low + high) // 2
         if fits(middle):
             low = middle
         else:
             high = middle
-    return low, len(known)
+    fits(low + 1)  # the answer shows the peak one past it
+    return low
