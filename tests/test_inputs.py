@@ -189,10 +189,16 @@ def test_draw_takes_keyword_inputs(tmp_path: Path) -> None:
     assert out.read_text().startswith("<svg")
 
 
-def test_memory_says_it_takes_float_shapes() -> None:
-    result = cli("memory", f"{NETS}:LSTMNet", "-i", "long:100@0..5000")
+def test_memory_takes_the_language_but_not_real_values(tmp_path: Path) -> None:
+    """Token ids feed a tracked step; a real batch (@file) cannot: memory tracks its step at
+    any batch it tries, a real batch has one."""
+    assert cli("memory", f"{NETS}:LSTMNet", "-i", "long:100@0..5000").exit_code == 0
+    import torch
+
+    torch.save(torch.zeros(2, 100, dtype=torch.long), tmp_path / "ids.pt")
+    result = cli("memory", f"{NETS}:LSTMNet", "-i", f"@{tmp_path}/ids.pt")
     assert result.exit_code == 2
-    assert "memory takes float inputs given as shapes" in result.stderr
+    assert "makes its inputs at each batch it tracks" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["summary", "diff", "validate", "draw", "memory"])

@@ -270,3 +270,26 @@ def test_every_optimizer_choice_has_a_step() -> None:
     from cnninspect.footprint.step import OPTIMIZERS as MADE
 
     assert set(MADE) == set(OPTIMIZERS)
+
+
+def test_a_model_that_takes_token_ids_and_keywords_is_tracked() -> None:
+    """memory used to refuse anything but float shapes. The language's token ids (and a
+    keyword) feed the step; the fake peak equals the same step on real cpu tensors."""
+    from cnninspect.api.memory import memory as memory_of
+    from cnninspect.api.request import resolve_feed
+
+    sys.path.insert(0, str(DATA / "models"))
+    from inputs_nets import LSTMNet
+
+    feed = resolve_feed(inputs=["long:50@0..5000"])
+    fake = memory_of(resolve_target(LSTMNet()), feed, batch=4)
+    assert fake.peak_bytes > 0
+    model = LSTMNet()
+    setup = StepSetup("train", "adam", None, (), ())
+    torch.manual_seed(0)
+    real = track_step(
+        model, [(50,)], batch=4, dtype=torch.float32, setup=setup, fake=False, described=feed
+    )
+    assert fake.peak_bytes == real.peak_bytes
+    result = cli("memory", f"{DATA}/models/inputs_nets.py:LSTMNet", "-i", "long:50@0..5000")
+    assert result.exit_code == 0, result.output

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnninspect.api.inspection import Loaded, load
-from cnninspect.api.request import Feed, Target, float_shapes
+from cnninspect.api.request import Feed, Target
 from cnninspect.choices import AUTOCAST_DTYPES, OPTIMIZERS
 from cnninspect.errors import TargetError
+from cnninspect.inputs import Example, Inputs
 from cnninspect.results.memory import BatchFit, MemoryReport, StepSetup
 
 
@@ -23,6 +24,7 @@ def memory(
     """The peak of one step of ``target`` at ``batch``, by category and by module."""
     return tracked(
         loaded_for_memory(target, feed, dtype=dtype),
+        feed,
         batch=batch,
         dtype=dtype,
         setup=setup or step_setup(),
@@ -52,7 +54,9 @@ def fit(
     reports: dict[int, MemoryReport] = {}
 
     def peak(batch: int) -> int:
-        reports[batch] = tracked(loaded, batch=batch, dtype=dtype, setup=setup or step_setup())
+        reports[batch] = tracked(
+            loaded, feed, batch=batch, dtype=dtype, setup=setup or step_setup()
+        )
         return reports[batch].peak_bytes
 
     batch, _ = largest_batch(peak, limit)
@@ -82,14 +86,23 @@ def step_setup(
 
 
 def loaded_for_memory(target: Target, feed: Feed, *, dtype: str) -> Loaded:
-    """The target loaded once on meta (no weights), its feed float shapes only."""
-    float_shapes(feed, command="memory")
+    """The target loaded once on meta (no weights). Its feed is the input language (real
+    values are refused: a step is tracked at any batch, theirs is fixed)."""
+    if isinstance(feed, Example):
+        raise TargetError(
+            "cnninspect memory makes its inputs at each batch it tracks: give them in the input "
+            "language (shapes, dtypes, value ranges, keywords), not as real values"
+        )
     return load(target, feed, device="meta", dtype=dtype)
 
 
-def tracked(loaded: Loaded, *, batch: int, dtype: str, setup: StepSetup) -> MemoryReport:
+def tracked(
+    loaded: Loaded, feed: Feed = None, *, batch: int, dtype: str, setup: StepSetup
+) -> MemoryReport:
     """One step of a fresh meta copy of the loaded module (a step moves its model onto fake
-    storage: the loaded one is never touched)."""
+    storage: the loaded one is never touched), fed as ``feed`` says: float tensors of the
+    loaded shapes, or the input language (token ids, keywords, dicts). The loss is the sum
+    of every floating output."""
     import torch
 
     from cnninspect.footprint.step import track_step
@@ -99,7 +112,10 @@ def tracked(loaded: Loaded, *, batch: int, dtype: str, setup: StepSetup) -> Memo
     torch_dtype = check_dtype(dtype)
     model = copy_onto(loaded.module, torch.device("meta"))
     shapes = loaded.input_shapes
-    step = track_step(model, shapes, batch=batch, dtype=torch_dtype, setup=setup)
+    described = feed if isinstance(feed, Inputs) and not feed.plain else None
+    step = track_step(
+        model, shapes, batch=batch, dtype=torch_dtype, setup=setup, described=described
+    )
     params = list(model.parameters())  # after freezing
     trainable = [p for p in params if p.requires_grad]
     return MemoryReport(

@@ -258,12 +258,13 @@ def feed_shapes(feed: Feed) -> tuple[Shape, ...] | None:
 
 def float_shapes(feed: Feed, *, command: str) -> tuple[Shape, ...] | None:
     """The shapes of a feed of plain float tensors; anything richer is refused by ``command``
-    (memory, min-input: they make their own float inputs)."""
+    (min-input: it makes its own float inputs)."""
     if feed is None:
         return None
     if isinstance(feed, Inputs) and feed.plain:
         return feed.tensor_shapes()
     raise TargetError(
         f"cnninspect {command} takes float inputs given as shapes (3x224x224): dtypes, values, "
-        "keywords, lists, dicts and real values are for summary, diff, validate and draw"
+        "keywords, lists, dicts and real values are for summary, diff, validate, draw and "
+        "memory"
     )

@@ -38,7 +38,7 @@ def summarize(
     )
     if not memory:
         return inspection.report
-    return with_memory(inspection, batch=batch, dtype=dtype or inspection.report.dtype)
+    return with_memory(inspection, batch=batch, dtype=dtype or inspection.report.dtype, feed=feed)
 
 
 def with_hints(inspection: Inspection) -> Inspection:
@@ -54,10 +54,10 @@ def with_hints(inspection: Inspection) -> Inspection:
     return dataclasses.replace(inspection, report=report)
 
 
-def with_memory(inspection: Inspection, *, batch: int, dtype: str) -> Report:
+def with_memory(inspection: Inspection, *, batch: int, dtype: str, feed: Feed = None) -> Report:
     """The inspection's report with the peak of one Adam training step of its module."""
     from cnninspect.api.memory import step_setup, tracked
 
     loaded = inspection.loaded
-    report = tracked(loaded, batch=batch, dtype=dtype, setup=step_setup())
+    report = tracked(loaded, feed, batch=batch, dtype=dtype, setup=step_setup())
     return dataclasses.replace(inspection.report, memory=report)

@@ -33,8 +33,10 @@ from torch.utils.checkpoint import checkpoint
 from cnninspect.choices import OptimizerName
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
+from cnninspect.inputs import Inputs
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
+from cnninspect.trace.arguments import arguments
 from cnninspect.trace.flow import tensors
 from cnninspect.trace.forward import check_batch_axis
 from cnninspect.trace.placement import to_empty
@@ -73,6 +75,7 @@ def track_step(
     dtype: torch.dtype,
     setup: StepSetup,
     fake: bool = True,
+    described: Inputs | None = None,
 ) -> StepMemory:
     """Track one step of ``model`` (built on the meta device, or a real module when ``fake`` is
     False) at ``batch``; the module is moved onto fake (or real, uninitialised) cpu storage."""
@@ -84,12 +87,17 @@ def track_step(
         if any(t.is_meta for t in (*model.parameters(), *model.buffers())):
             to_empty(model, "cpu")  # shared weights stay shared
         input_dtype = dtype if setup.amp is None else torch.float32
-        inputs = [torch.randn((batch, *s), dtype=input_dtype) for s in input_shapes]
+        if described is not None:  # the input language: token ids, keywords, dicts, lists
+            args, kwargs = arguments(
+                described, batch=batch, device=torch.device("cpu"), dtype=input_dtype
+            )
+        else:
+            args, kwargs = [torch.randn((batch, *s), dtype=input_dtype) for s in input_shapes], {}
         frozen = _frozen_parameters(model, setup.frozen)
         restore = _checkpoint(model, setup.checkpointed)
         try:
             with _generic_recurrent_kernels(model):
-                return _tracked(model, inputs, setup, frozen)
+                return _tracked(model, args, kwargs, setup, frozen)
         finally:
             restore()
 
@@ -116,7 +124,11 @@ def _onednn_disabled() -> Iterator[None]:
 
 
 def _tracked(
-    model: nn.Module, inputs: list[torch.Tensor], setup: StepSetup, frozen: list[nn.Parameter]
+    model: nn.Module,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    setup: StepSetup,
+    frozen: list[nn.Parameter],
 ) -> StepMemory:
     training = setup.mode == "train"
     model.train(training)
@@ -126,6 +138,7 @@ def _tracked(
     if optimizer is not None and trainable:
         _warm_up(optimizer, trainable)
     tracker = MemTracker()
+    inputs = list(tensors((args, kwargs)))
     tracker.track_external(model, *([optimizer] if optimizer else []), *inputs)
     if frozen:
         # The tracker puts a gradient hook on every parameter when a module first runs, and
@@ -138,7 +151,7 @@ def _tracked(
     with tracker, saved:
         if training:
             with _autocast(setup.amp):
-                output = model(*inputs)
+                output = model(*args, **kwargs)
             loss = _loss(output)
             if loss is not None and loss.requires_grad:
                 loss.backward()  # type: ignore[no-untyped-call]
@@ -147,7 +160,7 @@ def _tracked(
                 optimizer.zero_grad(set_to_none=True)
         else:
             with torch.no_grad(), _autocast(setup.amp):
-                model(*inputs)
+                model(*args, **kwargs)
     device = next(iter(tracker.get_tracker_snapshot("peak")), None)
     peak: dict[Any, int] = tracker.get_tracker_snapshot("peak").get(device, {}) if device else {}
     # the snapshot's keys are the tracker's reference types (str enums) and "Total"
