@@ -9,7 +9,8 @@ An op the pass runs is one of three kinds:
   the activations it does not tag are in ``FREE``),
   reductions (``reduction``: sums, means, maxima), views, and the families in ``FREE`` below —
   copies, creation, indexing, concatenation and splitting, padding, normalisation, pooling,
-  softmax, dropout, resampling (upsampling, grid sampling), embedding lookups, sorting;
+  softmax, dropout, resampling (upsampling, grid sampling), embedding lookups, sorting, scans
+  (cumulative sums) and the integer arithmetic of positions;
 - **uncounted**: everything else — an FFT, ``cdist``, a linear-algebra solve, a custom kernel
   (``torchvision::deform_conv2d``, ``torchvision::roi_align``): arithmetic without a formula.
   The pass names each, with how often it ran and where.
@@ -52,6 +53,9 @@ FREE = frozenset(
         "hardswish", "hardsigmoid", "hardtanh", "relu6", "gelu", "silu", "mish", "elu",
         "selu", "celu", "leaky_relu", "rrelu_with_noise", "softplus", "softshrink",
         "hardshrink", "log_sigmoid_forward", "glu", "threshold", "prelu_kernel", "prelu",
+        # scans and integer arithmetic on indices (positions, cumulative sums)
+        "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "floor_divide",
+        "remainder", "fmod",
         # padding
         "constant_pad_nd", "pad", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
         "replication_pad1d", "replication_pad2d", "replication_pad3d", "circular_pad",
