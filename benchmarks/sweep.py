@@ -160,6 +160,9 @@ def report(results: list[dict[str, Any]], *, elapsed: float, ran: int, jobs: int
         "| --- | ---: | ---: | ---: |",
     ]
     lines += [_row(r) for r in sorted(results, key=lambda r: -r.get("params", 0))[:10]]
+    named = [r for r in results if r.get("uncounted")]
+    lines += ["", "## Ops named as not counted (no formula)", ""]
+    lines += [f"- {r['model']}: {', '.join(r['uncounted'])}" for r in named] or ["- none"]
     lines += [
         "",
         "## Differing",
