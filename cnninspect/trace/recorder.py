@@ -112,8 +112,8 @@ class Recorder:
         self.fields.observe(func, args, kwargs, out)
         self.read.update(id(t) for t in tensors((args, kwargs)) if id(t) in self.parameters)
         running = self.stack[-1] if self.stack else None
-        holder = running is not None and is_holder(running.module)
-        self.own.observe(func, out, running.index if holder and running else None)
+        holder = running if running is not None and is_holder(running.module) else None
+        self.own.observe(func, out, holder.index if holder is not None else None)
 
     def attach(self) -> None:
         for module in self.names:
@@ -214,7 +214,7 @@ class Recorder:
 
     def inline_ops(self, ops: Mapping[int, set[str]]) -> frozenset[str]:
         """The ops run by the own code of modules that hold others (the model's included)."""
-        holders = [c.index for c in self.calls if next(c.module.children(), None) is not None]
+        holders = [c.index for c in self.calls if is_holder(c.module)]
         return frozenset().union(*(ops.get(index, ()) for index in holders))
 
     def records(

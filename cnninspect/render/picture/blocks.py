@@ -3,24 +3,20 @@ layered graph — branches side by side, shortcuts and skips as edges into their
 node per module call, or per block folded to a depth; each node with its type, output shape
 and parameters.
 
-Layout: grandalf's Sugiyama layering (ranks, dummy vertices for long edges, crossing
-reduction, Brandes–Köpf coordinates), then a sweep that keeps at least ``GAP`` between
-neighbours in a layer, whatever the coordinate assignment did. Top to bottom.
+The graph drawn is the data flow made readable (``drawn_graph``: junctions, dense
+connections folded), laid out top to bottom by ``layered``; a drawing of every layer larger
+than ``MAX_WIDTH`` × ``MAX_HEIGHT`` is folded to a depth that fits.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from grandalf.graphs import Edge, Graph, Vertex
-from grandalf.layouts import SugiyamaLayout
 
 from cnninspect.render.picture.drawn_graph import drawn_graph, is_junction
+from cnninspect.render.picture.layered import Band, Bend, layout
 from cnninspect.render.picture.svg import (
     EDGE,
     FILL,
@@ -53,23 +49,12 @@ from cnninspect.results.dataflow import FlowGraph, flow_graph
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Notation
 
-GAP = 24.0  # px between neighbouring nodes of a layer
-RANK_GAP = 30.0  # px between layers
 PAD = 8.0  # px inside a node, around its text
 # A drawing of every layer larger than this (px, the nodes alone) is folded to a depth that
 # fits: a readable page, and a PNG that a rasteriser can hold (2× this is 30 M pixels)
 MAX_WIDTH = 6000.0
 MAX_HEIGHT = 20000.0
 DOT = 9.0  # px across a junction
-
-
-@dataclass
-class _View:
-    """What grandalf reads (``w``, ``h``) and writes (``xy``, the centre) for a vertex."""
-
-    w: float
-    h: float
-    xy: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +125,7 @@ def _planned(report: Report, depth: int | None, notation: Notation) -> _Plan:
         if not is_junction(n)
     }
     sizes = {n: _size(lines[n]) if n in lines else (DOT, DOT) for n in graph.nodes}
-    centres, bands, routes = _layout(graph, sizes)
+    centres, bands, routes = layout(graph, sizes)
     return _Plan(graph, folded, lines, sizes, centres, bands, routes, marked)
 
 
@@ -237,78 +222,6 @@ def _node_lines(
 def _size(lines: Sequence[tuple[str, str, str | None]]) -> tuple[float, float]:
     width = max(text_width(line) for line, _, _ in lines) + 2 * PAD
     return width, len(lines) * FONT * LINE + 2 * PAD - FONT * (LINE - 1)
-
-
-Band = tuple[float, float]  # the top and bottom of a layer
-Bend = tuple[float, float, float]  # a long edge through a layer: x, the layer's top and bottom
-
-
-def _layout(
-    graph: FlowGraph, sizes: dict[int, tuple[float, float]]
-) -> tuple[dict[int, tuple[float, float]], dict[int, Band], dict[tuple[int, int], list[Bend]]]:
-    """Centres of the nodes, the band of each node's layer, and the bends of every edge (one
-    per layer a long edge crosses), each component of the graph laid out by itself and the
-    components placed side by side."""
-    vertices = {n: Vertex(n) for n in graph.nodes}
-    for n, vertex in vertices.items():
-        vertex.view = _View(*sizes[n])
-    edges = {(a, b): Edge(vertices[a], vertices[b]) for a, b in graph.edges}
-    whole = Graph(list(vertices.values()), list(edges.values()))
-    centres: dict[int, tuple[float, float]] = {}
-    bands: dict[int, Band] = {}
-    routes: dict[tuple[int, int], list[Bend]] = {}
-    offset = 0.0
-    for component in whole.C:
-        layout = SugiyamaLayout(component)
-        layout.xspace, layout.yspace = GAP, RANK_GAP
-        roots = [v for v in component.sV if not v.e_in()]
-        layout.init_all(roots=sorted(roots, key=lambda v: v.data))
-        layout.draw()
-        _separate(layout.layers)
-        placed = [v for layer in layout.layers for v in layer]  # dummy vertices too
-        shift = offset - min(v.view.xy[0] - _w(v) / 2 for v in placed)
-        band = {}
-        for layer in layout.layers:
-            half = max(v.view.h / 2 for v in layer)
-            for v in layer:
-                band[id(v)] = (v.view.xy[1] - half, v.view.xy[1] + half)
-        for vertex in component.sV:
-            x, y = vertex.view.xy
-            centres[vertex.data] = (x + shift, y)
-            bands[vertex.data] = band[id(vertex)]
-        for edge in component.sE:
-            ctrl = layout.ctrls.get(edge, {})
-            dummies = [ctrl[r] for r in sorted(ctrl)[1:-1]]
-            key = (edge.v[0].data, edge.v[1].data)
-            routes[key] = [(d.view.xy[0] + shift, *band[id(d)]) for d in dummies]
-        offset += max(v.view.xy[0] + _w(v) / 2 for v in placed) + shift - offset + GAP * 2
-    return centres, bands, routes
-
-
-def _separate(layers: Sequence[Any]) -> None:
-    """At least GAP between neighbours of a layer (dummy vertices: half of it), keeping
-    their order; the layer is then centred where it was."""
-    for layer in layers:
-        items = sorted(layer, key=lambda v: v.view.xy[0])
-        if len(items) < 2:
-            continue
-        before = sum(v.view.xy[0] for v in items) / len(items)
-        for previous, current in itertools.pairwise(items):
-            gap = GAP if _real(previous) and _real(current) else GAP / 2
-            least = previous.view.xy[0] + _w(previous) / 2 + gap + _w(current) / 2
-            if current.view.xy[0] < least:
-                current.view.xy = (least, current.view.xy[1])
-        after = sum(v.view.xy[0] for v in items) / len(items)
-        for v in items:
-            v.view.xy = (v.view.xy[0] - (after - before), v.view.xy[1])
-
-
-def _real(vertex: Any) -> bool:
-    return isinstance(vertex, Vertex)
-
-
-def _w(vertex: Any) -> float:
-    return float(vertex.view.w) if _real(vertex) else 4.0
 
 
 def _junction(report: Report, box: Box, sources: Sequence[int]) -> str:
