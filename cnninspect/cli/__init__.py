@@ -5,7 +5,7 @@ registers its commands on it. Heavy imports (torch, the builders) happen inside 
 so ``cnninspect --help`` is instant.
 """
 
-from cnninspect.cli import diff, draw, memory, summary, validate  # noqa: F401  (each registers its commands)
+from cnninspect.cli import diff, draw, export, memory, summary, validate  # noqa: F401  (each registers its commands)
 from cnninspect.cli.program import app, main
 
 __all__ = ["app", "main"]

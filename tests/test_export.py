@@ -1,0 +1,92 @@
+"""``cnninspect export DESCRIPTION --to pytorch``: the file written, imported in a fresh process,
+builds the module cnninspect builds — the same state-dict keys and shapes, the same output on
+the same input with the same weights — and ``diff DESCRIPTION file.py:Class --exit-code`` finds
+nothing; ruff checks and formats it as it is."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnninspect.render.pytorch_code import class_name
+from tests.conftest import ARCHITECTURES, cli, sweep
+
+# the two that compute with a block's input channels (${in_channels * t}): refused, saying why
+REFUSED = {"densenet121", "mobilenet_v2"}
+EXPORTED = [p for p in sorted(ARCHITECTURES.glob("*.yaml")) if p.stem not in REFUSED]
+
+CHECK = """
+import importlib.util, sys, torch
+import cnninspect.api.inspection as inspection
+from cnninspect.api.request import resolve_target
+path, name, cls = sys.argv[1:]
+spec = importlib.util.spec_from_file_location("exported", path)
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+built = inspection.inspect(resolve_target(name), device="cpu").loaded.module.eval()
+exported = getattr(module, cls)().eval()
+shape = inspection.read(resolve_target(name)).input_shape
+x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
+with torch.no_grad():
+    exported(x)  # the lazy modules take their sizes
+theirs = {k: tuple(v.shape) for k, v in built.state_dict().items()}
+ours = {k: tuple(v.shape) for k, v in exported.state_dict().items()}
+assert ours == theirs, sorted(set(ours) ^ set(theirs))[:8]
+exported.load_state_dict(built.state_dict())
+with torch.no_grad():
+    torch.testing.assert_close(exported(x), built(x))
+print("same", len(ours))
+"""
+
+
+def _export(name: str, folder: Path) -> Path:
+    path = folder / f"{name.replace('-', '_')}.py"
+    result = cli("export", name, "--to", "pytorch", "-o", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.parametrize("path", sweep(EXPORTED))
+def test_an_exported_description_builds_the_same_module(path: Path, tmp_path: Path) -> None:
+    exported = _export(path.stem, tmp_path)
+    cls = class_name(path.stem)
+    run = subprocess.run(
+        [sys.executable, "-c", CHECK, str(exported), path.stem, cls],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0 and run.stdout.startswith("same"), run.stderr[-2000:]
+    diff = cli("diff", path.stem, f"{exported}:{cls}", "--exit-code")
+    assert diff.exit_code == 0, diff.output
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["check", "--isolated"], ["format", "--isolated", "--check"]):
+        checked = subprocess.run(
+            [str(ruff), *command, str(exported)], check=False, capture_output=True
+        )
+        assert checked.returncode == 0, (command, checked.stdout.decode())
+
+
+def test_the_export_is_the_same_text_every_time(tmp_path: Path) -> None:
+    first = _export("resnet18", tmp_path).read_text()
+    assert first == _export("resnet18", tmp_path).read_text()
+    assert first.startswith('"""resnet18: exported by cnninspect from ')
+    assert "import torch\nfrom torch import nn\n" in first
+    assert "class BasicBlock(nn.Module):" in first and "class Resnet18(nn.Module):" in first
+    assert "self.conv1 = nn.LazyConv2d(" in first  # in_channels inferred, as torch infers it
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_block_computing_with_its_input_channels_is_refused_with_why(name: str) -> None:
+    result = cli("export", name, "--to", "pytorch")
+    assert result.exit_code == 2
+    assert "computes with its input's channel count" in result.stderr
+
+
+def test_a_module_target_is_refused() -> None:
+    result = cli("export", "torchvision.models:resnet18", "--to", "pytorch")
+    assert result.exit_code == 2
+    assert "PyTorch code already" in result.stderr
