@@ -392,3 +392,23 @@ def test_help_lists_each_command_in_sentences_wrapped_to_the_terminal() -> None:
     )
     lines = [line for line in result.stdout.splitlines() if "marked in" in line]
     assert lines and all("red" in line or len(line.rstrip(" │")) > 70 for line in lines)
+
+
+def test_the_yaml_schema_lets_an_editor_see_merge_keys() -> None:
+    """An editor that checks a file against the schema without resolving `<<` (its reader
+    merges it; PyYAML's safe loader does too) does not flag a merge key."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "schema" / "cnninspect.schema.json").read_text())
+    document = {
+        "cnninspect": 1,
+        "input": [3, 8, 8],
+        "layers": [{"Conv2d": {"<<": {"out_channels": 8}, "kernel_size": 3}}],
+    }
+    jsonschema.validate(document, schema)
+    conv2d = next(
+        a["properties"]["Conv2d"]
+        for a in schema["$defs"]["layer"]["anyOf"]
+        if "Conv2d" in a.get("properties", {})
+    )
+    assert "<<" in conv2d["properties"] and conv2d["additionalProperties"] is False

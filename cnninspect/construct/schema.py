@@ -53,7 +53,13 @@ def _layer_schema(type_name: str) -> dict[str, Any]:
         p.name: {"anyOf": [_json_type(p.annotation), _ARG_REF]} if _json_type(p.annotation) else {}
         for p in constructor_parameters(type_name)
     }
-    kwargs = {"type": ["object", "null"], "properties": properties, "additionalProperties": False}
+    # YAML's merge key (`<<: *anchor`): merged by the reader, so an editor's check allows it
+    merged = {"description": "merge the keys of anchored mappings (<<: *name, <<: [*a, *b])"}
+    kwargs = {
+        "type": ["object", "null"],
+        "properties": {**properties, "<<": merged},
+        "additionalProperties": False,
+    }
     reserved = {
         "name": {"type": "string"},
         "from": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
