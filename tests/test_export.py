@@ -5,6 +5,7 @@ nothing; ruff checks and formats it as it is."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,24 @@ def test_a_module_target_is_refused() -> None:
     result = cli("export", "torchvision.models:resnet18", "--to", "pytorch")
     assert result.exit_code == 2
     assert "PyTorch code already" in result.stderr
+
+
+def test_text_from_the_description_cannot_become_code(tmp_path: Path) -> None:
+    """A description whose free text closes the docstring and writes a statement: exported, the
+    text stays text — importing the file runs nothing of it."""
+    marker = tmp_path / "ran"
+    path = tmp_path / "hostile.yaml"
+    payload = f'x""" ; open({str(marker)!r}, "w") ; """ \\\\ end'
+    path.write_text(
+        "cnninspect: 1\n"
+        f"description: {json.dumps(payload)}\n"
+        "input: [3, 8, 8]\n"
+        "layers:\n  - Conv2d: {out_channels: 4, kernel_size: 3}\n"
+    )
+    exported = tmp_path / "hostile.py"
+    result = cli("export", str(path), "--to", "pytorch", "-o", str(exported))
+    assert result.exit_code == 0, result.output
+    namespace: dict[str, object] = {}
+    exec(compile(exported.read_text(), str(exported), "exec"), namespace)
+    assert not marker.exists()
+    assert payload in str(namespace["__doc__"])

@@ -33,11 +33,12 @@ _ARITHMETIC = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 def pytorch_code(description: ArchSpec) -> str:
     """The description as one Python file (ruff-formatted by the caller's tools or not: it is
     written in that style already)."""
-    header = [f'"""{description.name}: exported by cnninspect from {_shown(description.path)}.']
+    name, path = _docstring(description.name), _docstring(_shown(description.path))
+    header = [f'"""{name}: exported by cnninspect from {path}.']
     if description.source:
-        header.append(f"\nSource: {description.source}.")
+        header.append(f"\nSource: {_docstring(description.source)}.")
     if description.description:
-        header.append(f"\n{description.description}")
+        header.append(f"\n{_docstring(description.description)}")
     shape = ", ".join(str(d) for d in description.input_shape)
     header.append(
         f"\nInput: one tensor of ({shape}) per sample. Layers that infer their input size are "
@@ -49,11 +50,23 @@ def pytorch_code(description: ArchSpec) -> str:
     if any(not isinstance(layer.repeat, int) for layer in [*counted, *description.layers]):
         parts.append(_REPEATED)
     for block in description.blocks.values():
+        if not block.name.isidentifier() or keyword.iskeyword(block.name):
+            raise TargetError(
+                f"block '{block.name}' is not a Python name: it would be the exported class's",
+                hint="rename it with letters, digits and '_'",
+            )
         args = [(a.name, a.default, a.required) for a in block.args]
         parts.append(_class(block.name, args, block.layers, block.inputs, description))
     model = class_name(description.name)
     parts.append(_class(model, [], description.layers, ("in",), description))
     return "\n\n\n".join(parts) + "\n"
+
+
+def _docstring(text: str) -> str:
+    """Text from the description inside the file's docstring, as text: a backslash or a quote
+    in it can neither end the docstring nor become code (a description never runs code, not
+    even in the file it is exported to)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _class(
