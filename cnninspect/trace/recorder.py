@@ -224,7 +224,7 @@ class Recorder:
         records = []
         for call in self.calls:
             name, depth = call.name, call.depth
-            is_leaf = next(call.module.children(), None) is None
+            is_leaf = not is_holder(call.module)
             own = [*call.module.parameters(recurse=False), *self.borrowed(call.module)]
             if call.module is self.model:
                 # the root's totals are the Trace's; it gets a row of its own only for what
