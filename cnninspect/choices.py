@@ -37,7 +37,7 @@ SCHEMA_VERSIONS: dict[OutputKind, int] = {
     "diff": 2,
     "list": 1,
     "min-input": 1,
-    "memory": 1,
+    "memory": 2,
 }
 
 

@@ -3,6 +3,7 @@ tracked on fake tensors; and ``fit``: the largest batch whose peak stays within 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from cnninspect.api.inspection import Loaded, load
@@ -10,7 +11,7 @@ from cnninspect.api.request import Feed, Target
 from cnninspect.choices import AUTOCAST_DTYPES, OPTIMIZERS
 from cnninspect.errors import TargetError
 from cnninspect.inputs import Example, Inputs
-from cnninspect.results.memory import BatchFit, MemoryReport, StepSetup
+from cnninspect.results.memory import MAX_RANKS, BatchFit, Distribution, MemoryReport, StepSetup
 
 
 def memory(
@@ -43,13 +44,9 @@ def fit(
     """The largest batch whose peak stays within ``budget`` ('24GiB', '80GB', 'A100-80GB')
     less ``headroom`` ('20%' of it by default, ``footprint.fit.DEFAULT_HEADROOM``; '2GiB'):
     the target is loaded once, each batch tried tracks a step of a fresh copy of it."""
-    from cnninspect.footprint.fit import DEFAULT_HEADROOM, largest_batch
-    from cnninspect.footprint.fit import budget as parse_budget
-    from cnninspect.footprint.fit import headroom as parse_headroom
+    from cnninspect.footprint.fit import largest_batch
 
-    total, budget_name = parse_budget(budget)
-    kept = parse_headroom(headroom or DEFAULT_HEADROOM, total)
-    limit = total - kept
+    total, budget_name, kept = _budget(budget, headroom)
     loaded = loaded_for_memory(target, feed, dtype=dtype)
     reports: dict[int, MemoryReport] = {}
 
@@ -59,9 +56,65 @@ def fit(
         )
         return reports[batch].peak_bytes
 
-    batch, _ = largest_batch(peak, limit)
+    batch, _ = largest_batch(peak, total - kept)
     next_peak = reports[batch + 1].peak_bytes if batch + 1 in reports else peak(batch + 1)
-    return BatchFit(total, budget_name, batch, reports.get(batch), next_peak, len(reports), kept)
+    ranks = setup.distribution.ranks if setup and setup.distribution else 1
+    return BatchFit(
+        total, budget_name, batch, reports.get(batch), next_peak, len(reports), kept, ranks=ranks
+    )
+
+
+def fit_ranks(
+    target: Target,
+    budget: str,
+    feed: Feed = None,
+    *,
+    batch: int,
+    setup: StepSetup,
+    dtype: str = "float32",
+    headroom: str | None = None,
+) -> BatchFit:
+    """The fewest ranks (up to MAX_RANKS) over which the step at ``batch`` a rank, sharded as
+    ``setup.distribution`` says, peaks within ``budget`` less ``headroom`` on each."""
+    from cnninspect.footprint.fit import fewest_ranks
+
+    distribution = setup.distribution
+    if distribution is None:
+        raise TargetError("the fewest ranks are searched for a sharded step: give --fsdp auto")
+    total, budget_name, kept = _budget(budget, headroom)
+    loaded = loaded_for_memory(target, feed, dtype=dtype)
+    reports: dict[int, MemoryReport] = {}
+
+    def peak(ranks: int) -> int:
+        at = dataclasses.replace(setup, distribution=dataclasses.replace(distribution, ranks=ranks))
+        reports[ranks] = tracked(loaded, feed, batch=batch, dtype=dtype, setup=at)
+        return reports[ranks].peak_bytes
+
+    ranks, tries, nearest = fewest_ranks(peak, total - kept, MAX_RANKS)
+    # beside the answer: one rank fewer, too much; with none enough, the lowest peak found
+    beside = ranks - 1 if ranks else nearest
+    return BatchFit(
+        total,
+        budget_name,
+        batch,
+        reports.get(ranks),
+        reports[beside].peak_bytes if beside in reports else None,
+        tries,
+        kept,
+        searched="ranks",
+        ranks=ranks,
+        nearest=nearest,
+    )
+
+
+def _budget(budget: str, headroom: str | None) -> tuple[int, str, int]:
+    """The budget's bytes, how to call it, and the bytes of it kept free."""
+    from cnninspect.footprint.fit import DEFAULT_HEADROOM
+    from cnninspect.footprint.fit import budget as parse_budget
+    from cnninspect.footprint.fit import headroom as parse_headroom
+
+    total, name = parse_budget(budget)
+    return total, name, parse_headroom(headroom or DEFAULT_HEADROOM, total)
 
 
 def step_setup(
@@ -70,6 +123,8 @@ def step_setup(
     checkpoint: Sequence[str] = (),
     freeze: Sequence[str] = (),
     inference: bool = False,
+    *,
+    distribution: Distribution | None = None,
 ) -> StepSetup:
     """Which step is tracked; an unknown optimizer or autocast dtype is a usage error."""
     if optimizer not in OPTIMIZERS:
@@ -82,6 +137,34 @@ def step_setup(
         amp=amp,
         checkpointed=tuple(checkpoint),
         frozen=tuple(freeze),
+        distribution=distribution,
+    )
+
+
+def fsdp(
+    ranks: int,
+    shard_units: Sequence[str] = (),
+    *,
+    reshard_after_forward: bool = True,
+    mp: str | None = None,
+    reduce_dtype: str | None = None,
+) -> Distribution:
+    """FSDP2 over ``ranks`` ranks (1 to MAX_RANKS): ``shard_units`` names the modules (or
+    classes) sharded as one unit each, the default being each repeated block; ``mp`` the
+    dtype the units compute in (FSDP's mixed precision, gradients reduced in ``reduce_dtype``,
+    float32 by default as torchtitan does)."""
+    if not 1 <= ranks <= MAX_RANKS:
+        raise TargetError(f"--fsdp {ranks}: give a number of ranks from 1 to {MAX_RANKS}")
+    for name, value in (("--mp", mp), ("--reduce-dtype", reduce_dtype)):
+        if value is not None and value not in (*AUTOCAST_DTYPES, "float32"):
+            raise TargetError(f"{name} {value}: use {', '.join((*AUTOCAST_DTYPES, 'float32'))}")
+    return Distribution(
+        strategy="fsdp",
+        ranks=ranks,
+        unit_choice=tuple(shard_units),
+        reshard_after_forward=reshard_after_forward,
+        param_dtype=mp,
+        reduce_dtype=reduce_dtype or ("float32" if mp else None),
     )
 
 
@@ -133,4 +216,5 @@ def tracked(
         trainable_params=sum(p.numel() for p in trainable),
         trainable_tensors=len(trainable),
         weight_bytes=params[0].element_size() if params else 4,
+        units=step.units,
     )

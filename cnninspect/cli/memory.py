@@ -19,6 +19,7 @@ from cnninspect.cli.options import (
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, stdout
+from cnninspect.results.memory import Distribution
 
 
 class MemoryFormat(str, enum.Enum):
@@ -66,6 +67,33 @@ def memory(
             "or a size (default 20%, EleutherAI's figure that Accelerate quotes; 0% for none).",
         ),
     ] = None,
+    fsdp: Annotated[
+        str | None,
+        typer.Option(
+            "--fsdp",
+            help="Per rank of FSDP2 over N ranks (1 to 4096; --batch is each rank's); 'auto' "
+            "with --fit and --batch: the fewest ranks that fit.",
+        ),
+    ] = None,
+    shard_unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--shard-unit",
+            help="--fsdp: shard every module of this name or class as one unit (repeatable; "
+            "default: each repeated block), then the root.",
+        ),
+    ] = None,
+    reshard_after_forward: Annotated[
+        bool,
+        typer.Option(
+            help="--fsdp: free each unit's gathered parameters after its forward (ZeRO-3) or "
+            "keep them until its backward (ZeRO-2-like)."
+        ),
+    ] = True,
+    mp: Annotated[
+        AutocastName | None,
+        typer.Option("--mp", help="--fsdp: FSDP's mixed precision: units compute in this dtype."),
+    ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the arithmetic behind the model states.")
     ] = False,
@@ -82,10 +110,20 @@ def memory(
 
     with errors(debug):
         resolved, feed = resolve_request(target, input_shape, arg)
+        ranks = _ranks(fsdp, fit is not None)
         setup = use_case.step_setup(
-            optimizer, amp, tuple(checkpoint or ()), tuple(freeze or ()), inference
+            optimizer,
+            amp,
+            tuple(checkpoint or ()),
+            tuple(freeze or ()),
+            inference,
+            distribution=_distribution(ranks, shard_unit, reshard_after_forward, mp),
         )
-        if fit is not None:
+        if fit is not None and ranks == 0:
+            result = use_case.fit_ranks(
+                resolved, fit, feed, batch=batch, dtype=dtype, setup=setup, headroom=headroom
+            )
+        elif fit is not None:
             result = use_case.fit(resolved, fit, feed, dtype=dtype, setup=setup, headroom=headroom)
         else:
             report = use_case.memory(resolved, feed, batch=batch, dtype=dtype, setup=setup)
@@ -94,7 +132,7 @@ def memory(
             sys.stdout.write(render.fit_json(result) + "\n")
         else:
             stdout.print(render.fit_table(result))
-        if result.batch == 0:  # nothing fits: a script must not read it as success
+        if not result.found:  # nothing fits: a script must not read it as success
             raise typer.Exit(int(ExitCode.FINDINGS))
         return
     if output_format is MemoryFormat.json:
@@ -105,3 +143,35 @@ def memory(
         stdout.print(render.memory_table(report))
         if explain:
             stdout.print(render.explanation(report))
+
+
+def _ranks(fsdp: str | None, fitting: bool) -> int | None:
+    """--fsdp N → N; 'auto' → 0 (searched, with --fit); absent → None (one device)."""
+    if fsdp is None:
+        return None
+    if fsdp.strip().casefold() == "auto":
+        if not fitting:
+            raise typer.BadParameter(
+                "--fsdp auto searches the fewest ranks that fit: give --fit BUDGET and --batch"
+            )
+        return 0
+    if not fsdp.strip().isdigit():
+        raise typer.BadParameter(f"--fsdp {fsdp}: give a number of ranks, or auto")
+    if int(fsdp) == 0:  # (0 is what auto becomes here)
+        raise typer.BadParameter("--fsdp 0: give a number of ranks from 1 to 4096, or auto")
+    return int(fsdp)
+
+
+def _distribution(
+    ranks: int | None, units: list[str] | None, reshard_after_forward: bool, mp: str | None
+) -> Distribution | None:
+    """The sharding the options ask for (ranks 0: searched, 1 until the search sets them)."""
+    from cnninspect.api import memory as use_case
+
+    if ranks is None:
+        if units or mp:
+            raise typer.BadParameter("--shard-unit and --mp shape a sharded step: add --fsdp N")
+        return None
+    return use_case.fsdp(
+        ranks or 1, units or (), reshard_after_forward=reshard_after_forward, mp=mp
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -131,3 +132,75 @@ def _bisected(fits: Callable[[int], bool], known: dict[int, int], limit: int) ->
             high = middle
     fits(low + 1)  # the answer shows the peak one past it
     return low
+
+
+def fewest_ranks(peak: Callable[[int], int], limit: int, most: int) -> tuple[int, int, int]:
+    """The fewest ranks n ≤ ``most`` with peak(n) ≤ limit (0 if none); how many peaks it took,
+    peak(n − 1) included, which the answer needs; and, when none fits, the ranks whose peak
+    came nearest.
+
+    Sharding divides the model states by n and leaves the rest (activations, the gathered
+    units, the buffers): the peak is nearly a + b/n, a line in 1/n. The first guess is where
+    the line through 1 and 2 ranks meets the limit; then each guess is where the line through
+    the nearest ranks known to fit and known not to meets it (regula falsi in 1/n), halfway
+    between them when that guess is no closer. Until some n fits, n doubles — and stops when
+    the peak grows instead: FSDP pads each parameter's first dimension to a multiple of n, so
+    past the size of that dimension more ranks gather more padding, not less memory."""
+    known: dict[int, int] = {}
+
+    def fits(ranks: int) -> bool:
+        if ranks not in known:
+            known[ranks] = peak(ranks)
+        return known[ranks] <= limit
+
+    if fits(1):
+        return 1, len(known), 1
+    if most == 1 or not _first_fit(fits, known, limit, most):
+        return 0, len(known), min(known, key=lambda n: (known[n], n))
+    high = min(n for n, p in known.items() if p <= limit)
+    low = max(n for n in known if n < high)  # known not to fit
+    while high - low > 1:
+        guess = _where_line_meets(low, known[low], high, known[high], limit)
+        if not low < guess < high:
+            guess = (low + high) // 2
+        if fits(guess):
+            high = guess
+            if fits(guess - 1):
+                high = guess - 1
+            else:
+                low = guess - 1
+        else:
+            low = guess
+    return high, len(known), high
+
+
+def _first_fit(fits: Callable[[int], bool], known: dict[int, int], limit: int, most: int) -> bool:
+    """Ranks that fit, found by the line through 1 and 2 ranks and then by doubling; False
+    when the most ranks do not fit, or the peak stops falling first. A peak well above the
+    line (padding) sends the search back, halfway on a log scale to the ranks below it."""
+    if fits(2):
+        return True
+    b = 2 * (known[1] - known[2])  # the line a + b/n through 1 and 2 ranks
+    a = known[1] - b
+    guess = min(most, max(3, _where_line_meets(1, known[1], 2, known[2], limit)))
+    while not fits(guess):
+        below = max(n for n in known if n < guess)
+        if known[guess] >= known[below] or known[guess] > 1.05 * (a + b / guess):
+            if guess <= 2 * below:
+                return False
+            guess = math.isqrt(below * guess)
+        elif guess >= most:
+            return False
+        else:
+            guess = min(most, guess * 2)
+    return True
+
+
+def _where_line_meets(low: int, low_peak: int, high: int, high_peak: int, limit: int) -> int:
+    """The ranks at which the line through (1/low, low_peak) and (1/high, high_peak) reaches
+    the limit, rounded up (more ranks, less memory)."""
+    slope = (low_peak - high_peak) / (1 / low - 1 / high)
+    if slope <= 0:
+        return (low + high) // 2
+    reciprocal = (limit - high_peak) / slope + 1 / high
+    return min(2**62, math.ceil(1 / reciprocal)) if reciprocal > 0 else 2**62

@@ -22,17 +22,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
 from torch import nn
-from torch.distributed._tools.mem_tracker import MemTracker, _MemRefType, _ModState
+from torch.distributed._tools.mem_tracker import MemTracker, _MemRefType
 from torch.utils.checkpoint import checkpoint
 
 from cnninspect.choices import OptimizerName
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
+from cnninspect.footprint.sharding import FSDP_CATEGORIES, fake_world, shard
 from cnninspect.inputs import Inputs
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
@@ -48,14 +50,14 @@ OPTIMIZERS: dict[OptimizerName, Callable[[list[nn.Parameter]], torch.optim.Optim
     "adam": torch.optim.Adam,  # exp_avg, exp_avg_sq and a step count per parameter
     "adamw": torch.optim.AdamW,
 }
-_CATEGORY_OF = {
-    _MemRefType.PARAM: "parameters",
-    _MemRefType.BUFFER: "buffers",
-    _MemRefType.GRAD: "gradients",
-    _MemRefType.OPT: "optimizer_state",
-    _MemRefType.ACT: "activations",
-    _MemRefType.TEMP: "temporaries",
-    _MemRefType.OTH: "inputs",
+_CATEGORY_OF = {  # MemTracker's categories (its _MemRefType values) → the report's
+    _MemRefType.PARAM.value: "parameters",
+    _MemRefType.BUFFER.value: "buffers",
+    _MemRefType.GRAD.value: "gradients",
+    _MemRefType.OPT.value: "optimizer_state",
+    _MemRefType.ACT.value: "activations",
+    _MemRefType.TEMP.value: "temporaries",
+    _MemRefType.OTH.value: "inputs",
 }
 
 
@@ -65,6 +67,7 @@ class StepMemory:
     categories: tuple[tuple[str, int], ...]
     peak_phase: str
     modules: tuple[tuple[str, int], ...]
+    units: tuple[tuple[str, int], ...] = ()  # sharded: each unit and its own parameters
 
 
 def track_step(
@@ -82,24 +85,42 @@ def track_step(
     check_batch_axis(model)
     if setup.amp is None:  # under autocast the weights stay the fp32 master copy
         model.to(dtype)  # (before the fake storage: fake parameters cannot be swapped)
-    mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
-    with mode if fake else contextlib.nullcontext():
-        if any(t.is_meta for t in (*model.parameters(), *model.buffers())):
-            to_empty(model, "cpu")  # shared weights stay shared
-        input_dtype = dtype if setup.amp is None else torch.float32
-        if described is not None:  # the input language: token ids, keywords, dicts, lists
-            args, kwargs = arguments(
-                described, batch=batch, device=torch.device("cpu"), dtype=input_dtype
-            )
-        else:
-            args, kwargs = [torch.randn((batch, *s), dtype=input_dtype) for s in input_shapes], {}
-        frozen = _frozen_parameters(model, setup.frozen)
-        restore = _checkpoint(model, setup.checkpointed)
-        try:
-            with _generic_recurrent_kernels(model):
-                return _tracked(model, args, kwargs, setup, frozen)
-        finally:
-            restore()
+    distribution = setup.distribution
+    with fake_world(distribution.ranks) if distribution else contextlib.nullcontext() as mesh:
+        mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
+        with mode if fake else contextlib.nullcontext():
+            units: tuple[tuple[str, int], ...] = ()
+            if distribution is not None and mesh is not None:
+                units = shard(model, distribution, mesh)  # on meta: nothing is made
+                model.to_empty(device="cpu")  # FSDP's own: the shards onto (fake) storage
+            elif any(t.is_meta for t in (*model.parameters(), *model.buffers())):
+                to_empty(model, "cpu")  # shared weights stay shared
+            args, kwargs = _inputs(input_shapes, batch, dtype, setup, described)
+            frozen = _frozen_parameters(model, setup.frozen)
+            restore = _checkpoint(model, setup.checkpointed)
+            try:
+                with _generic_recurrent_kernels(model), warnings.catch_warnings():
+                    # FSDP warns of a unit that returns a view (an LSTM's output) in case the
+                    # caller changes it in place: the step does not
+                    warnings.filterwarnings("ignore", "FSDP2-wrapped module", UserWarning)
+                    step = _tracked(model, args, kwargs, setup, frozen)
+            finally:
+                restore()
+    return dataclasses.replace(step, units=units)
+
+
+def _inputs(
+    input_shapes: Sequence[Shape],
+    batch: int,
+    dtype: torch.dtype,
+    setup: StepSetup,
+    described: Inputs | None,
+) -> tuple[list[Any], dict[str, Any]]:
+    """One batch (of one rank): the input language's, or float tensors of the given shapes."""
+    input_dtype = dtype if setup.amp is None else torch.float32
+    if described is not None:  # the input language: token ids, keywords, dicts, lists
+        return arguments(described, batch=batch, device=torch.device("cpu"), dtype=input_dtype)
+    return [torch.randn((batch, *s), dtype=input_dtype) for s in input_shapes], {}
 
 
 def _generic_recurrent_kernels(model: nn.Module) -> contextlib.AbstractContextManager[Any]:
@@ -137,9 +158,8 @@ def _tracked(
     optimizer = OPTIMIZERS[setup.optimizer](trainable) if training and setup.optimizer else None
     if optimizer is not None and trainable:
         _warm_up(optimizer, trainable)
-    tracker = MemTracker()
     inputs = list(tensors((args, kwargs)))
-    tracker.track_external(model, *([optimizer] if optimizer else []), *inputs)
+    tracker = _tracker(model, optimizer, inputs)
     if frozen:
         # The tracker puts a gradient hook on every parameter when a module first runs, and
         # torch refuses a hook on one that needs no gradient: install them now, then freeze.
@@ -164,7 +184,9 @@ def _tracked(
     device = next(iter(tracker.get_tracker_snapshot("peak")), None)
     peak: dict[Any, int] = tracker.get_tracker_snapshot("peak").get(device, {}) if device else {}
     # the snapshot's keys are the tracker's reference types (str enums) and "Total"
-    categories = {name: int(peak.get(reftype, 0)) for reftype, name in _CATEGORY_OF.items()}
+    names = FSDP_CATEGORIES if setup.distribution else _CATEGORY_OF
+    held = {getattr(key, "value", key): int(nbytes) for key, nbytes in peak.items()}
+    categories = {name: held.get(reftype, 0) for reftype, name in names.items()}
     if optimizer is not None:  # what the tracker files under Optstate at a peak inside the
         kept = min(_state_bytes(optimizer), categories["optimizer_state"])  # step includes
         categories["temporaries"] += categories["optimizer_state"] - kept  # its temporaries
@@ -176,6 +198,24 @@ def _tracked(
         peak_phase=_phase(tracker, device, total, training),
         modules=saved.by_top_module(),
     )
+
+
+def _tracker(
+    model: nn.Module, optimizer: torch.optim.Optimizer | None, inputs: list[torch.Tensor]
+) -> MemTracker:
+    """torch's tracker; for a sharded model its FSDP twin, which also tells the shards, the
+    gathered parameters and the communication buffers apart."""
+    from torch.distributed.fsdp import FSDPModule
+
+    if isinstance(model, FSDPModule):
+        from torch.distributed._tools.fsdp2_mem_tracker import FSDPMemTracker
+
+        sharded = FSDPMemTracker(model, optimizer)
+        sharded.track_inputs(tuple(inputs))
+        return sharded
+    tracker = MemTracker()
+    tracker.track_external(model, *([optimizer] if optimizer else []), *inputs)
+    return tracker
 
 
 def _warm_up(optimizer: torch.optim.Optimizer, trainable: list[nn.Parameter]) -> None:
@@ -193,9 +233,16 @@ def _state_bytes(optimizer: torch.optim.Optimizer) -> int:
         for state in optimizer.state.values()
         for value in state.values()
         if isinstance(value, torch.Tensor)
-        for s in (value.untyped_storage(),)
+        for s in (_local(value).untyped_storage(),)
     }
     return sum(storages.values())
+
+
+def _local(tensor: torch.Tensor) -> torch.Tensor:
+    """A sharded (DTensor) value's own storage is its local shard's."""
+    from torch.distributed.tensor import DTensor
+
+    return tensor.to_local() if isinstance(tensor, DTensor) else tensor
 
 
 def _loss(output: Any) -> torch.Tensor | None:
@@ -249,10 +296,11 @@ def _phase(tracker: MemTracker, device: Any, total: int, training: bool) -> str:
     """When the peak happened: the deepest module active at the peak snapshot, and whether in
     its forward or its backward pass; outside every module, the optimizer step."""
     best: tuple[int, str] | None = None
+    words = {"PEAK_BW": "backward", "PEAK_FW": "forward"}  # the name in both trackers' enums
     for stats in tracker.memory_tracking.values():  # type: ignore[no-untyped-call]
-        for state, word in ((_ModState.PEAK_BW, "backward"), (_ModState.PEAK_FW, "forward")):
-            snaps = stats.snapshots.get(state) or []
-            if any(s.get(device, {}).get("Total") == total for s in snaps):
+        for state, snaps in stats.snapshots.items():
+            word = words.get(state.name)
+            if word and any(s.get(device, {}).get("Total") == total for s in snaps):
                 depth = stats.mod_fqn.count(".")
                 if best is None or depth > best[0]:
                     best = (depth, f"{word} of {stats.mod_fqn.split('.', 1)[-1]}")
@@ -269,7 +317,9 @@ class _SavedBy:
         self.names = {m: n for n, m in model.named_modules()}
         self.stack: list[str] = []
         self.owner: dict[int, tuple[str, int]] = {}
-        self.excluded = {id(t.untyped_storage()) for t in (*model.parameters(), *model.buffers())}
+        self.excluded = {
+            id(_local(t).untyped_storage()) for t in (*model.parameters(), *model.buffers())
+        }
         self.handles: list[Any] = []
         self.hooks = torch.autograd.graph.saved_tensors_hooks(self.pack, lambda t: t)
 
@@ -295,7 +345,8 @@ class _SavedBy:
             self.stack.pop()
 
     def pack(self, tensor: torch.Tensor) -> torch.Tensor:
-        if self.stack and isinstance(tensor, torch.Tensor):
+        # (a Parameter: FSDP's gathered weights, made after the excluded ones were noted)
+        if self.stack and isinstance(tensor, torch.Tensor) and not isinstance(tensor, nn.Parameter):
             storage = tensor.untyped_storage()
             key = id(storage)
             if key not in self.excluded and key not in self.owner:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from cnninspect.render.envelope import Envelope, envelope
 from cnninspect.render.text import binary, count, shape_text
-from cnninspect.results.memory import BatchFit, MemoryReport
+from cnninspect.results.memory import MAX_RANKS, BatchFit, MemoryReport
 
 LABELS = {
     "parameters": "Parameters",
@@ -22,6 +22,12 @@ LABELS = {
     "activations": "Activations",
     "temporaries": "Temporaries",
     "inputs": "Input batch",
+    "parameter_shard": "Parameter shard",
+    "unsharded_parameters": "Gathered parameters",
+    "gradient_shard": "Gradient shard",
+    "unsharded_gradients": "Gathered gradients",
+    "all_gather_buffers": "All-gather buffers",
+    "reduce_scatter_buffers": "Reduce-scatter buffers",
 }
 TOP_MODULES = 8
 
@@ -30,14 +36,41 @@ def setup_text(report: MemoryReport) -> str:
     """'training step, adam, batch 32, float32' (+ autocast, checkpointed, frozen)."""
     s = report.setup
     parts = ["inference (no_grad)" if s.mode == "inference" else f"training step, {s.optimizer}"]
-    parts += [f"batch {report.batch}", report.dtype]
+    parts += [f"batch {report.batch}" + (" a rank" if s.distribution else ""), report.dtype]
     if s.amp:
         parts.append(f"autocast {s.amp}")
     if s.checkpointed:
         parts.append("checkpointed: " + ", ".join(s.checkpointed))
     if s.frozen:
         parts.append("frozen: " + ", ".join(s.frozen))
+    if s.distribution is not None:
+        parts.append(distribution_text(report))
     return ", ".join(parts)
+
+
+def distribution_text(report: MemoryReport) -> str:
+    """'FSDP over 8 ranks (rank 0), resharded after forward, computing in bfloat16'."""
+    d = report.setup.distribution
+    if d is None:
+        return "one device"
+    text = f"FSDP over {count(d.ranks)} rank{'s' if d.ranks > 1 else ''} (rank 0)"
+    text += ", resharded after forward" if d.reshard_after_forward else ", kept gathered"
+    if d.param_dtype:
+        text += f", computing in {d.param_dtype}, reducing in {d.reduce_dtype}"
+    return text
+
+
+def units_text(report: MemoryReport) -> str:
+    """The sharded units in a line: how many of each kind, the largest, then the root."""
+    units = [(n, p) for n, p in report.units if n]
+    root = dict(report.units).get("", 0)
+    if not units:
+        return f"Sharded as one unit: the whole model ({count(root)} parameters)."
+    name, params = max(units, key=lambda unit: unit[1])
+    return (
+        f"Sharded units: {len(units)} (largest {name}, {count(params)} parameters), then the "
+        f"root ({count(root)} parameters of its own)."
+    )
 
 
 def memory_table(report: MemoryReport) -> RenderableType:
@@ -53,6 +86,8 @@ def memory_table(report: MemoryReport) -> RenderableType:
     categories.add_row(Text("Peak", style="bold"), Text(binary(report.peak_bytes), "bold"), "")
     parts: list[RenderableType] = [head, Text(""), categories, Text("")]
     parts.append(Text(f"The peak happens in the {report.peak_phase}."))
+    if report.setup.distribution is not None:
+        parts.append(Text(units_text(report)))
     if report.modules:
         modules = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         modules.add_column("Kept for backward, by module")
@@ -66,15 +101,19 @@ def memory_table(report: MemoryReport) -> RenderableType:
 
 def _footer(report: MemoryReport) -> str:
     frozen = report.params - report.trainable_params
+    sharded = report.setup.distribution is not None
+    tracker = "FSDPMemTracker over a fake process group" if sharded else "MemTracker"
     return (
         f"\nParameters: {count(report.params)} ({count(report.trainable_params)} trainable"
         + (f", {count(frozen)} frozen" if frozen else "")
-        + "). Tracked on fake tensors by torch's MemTracker: no memory was allocated."
+        + f"). Tracked on fake tensors by torch's {tracker}: no memory was allocated."
     )
 
 
 def fit_table(fit: BatchFit) -> RenderableType:
     within = f"{fit.budget_name}{_headroom_text(fit)}"
+    if fit.searched == "ranks":
+        return _ranks_table(fit, within)
     if fit.report is None:
         text = f"Not even batch 1 fits in {within}."
         if fit.next_peak_bytes is not None:
@@ -90,8 +129,33 @@ def fit_table(fit: BatchFit) -> RenderableType:
     return Group(Text("\n".join(lines)), Text(""), memory_table(fit.report))
 
 
+def _ranks_table(fit: BatchFit, within: str) -> RenderableType:
+    if fit.report is None:
+        text = f"Batch {fit.batch} a rank fits in {within} over no number of FSDP ranks"
+        if fit.next_peak_bytes is not None:
+            text += (
+                f": its lowest peak, {binary(fit.next_peak_bytes)} a rank, is over "
+                f"{count(fit.nearest)} ranks"
+            )
+            if fit.nearest < MAX_RANKS:
+                text += " (more ranks pad each parameter's shard to a multiple of them)"
+        return Text(text + ".")
+    lines = [
+        f"Fewest FSDP ranks for batch {fit.batch} a rank within {within}: {count(fit.ranks)}",
+        f"  peak a rank over {count(fit.ranks)}: {binary(fit.report.peak_bytes)}",
+    ]
+    if fit.next_peak_bytes is not None:
+        lines.append(
+            f"  peak a rank over {count(fit.ranks - 1)}: {binary(fit.next_peak_bytes)} (too much)"
+        )
+    lines.append(f"  ({fit.tries} tracked steps on fake tensors)")
+    return Group(Text("\n".join(lines)), Text(""), memory_table(fit.report))
+
+
 class CategoriesDict(TypedDict):
-    """Bytes at the peak, by what holds them."""
+    """Bytes at the peak, by what holds them. On one device the parameters and gradients are
+    whole; sharded (--fsdp), each rank holds a shard of them and, for a while, a unit's
+    gathered copy, and the sharded categories hold the bytes (0 where a step has none)."""
 
     parameters: int
     buffers: int
@@ -100,6 +164,30 @@ class CategoriesDict(TypedDict):
     activations: int
     temporaries: int
     inputs: int
+    parameter_shard: int
+    unsharded_parameters: int
+    gradient_shard: int
+    unsharded_gradients: int
+    all_gather_buffers: int
+    reduce_scatter_buffers: int
+
+
+class UnitDict(TypedDict):
+    """A module sharded as one unit ("" is the root) and the parameters it gathers itself."""
+
+    name: str
+    params: int
+
+
+class DistributionDict(TypedDict):
+    """Data-parallel training seen from rank 0, the rank with the largest shards."""
+
+    strategy: Literal["fsdp"]
+    ranks: int
+    units: list[UnitDict]
+    reshard_after_forward: bool
+    param_dtype: str | None
+    reduce_dtype: str | None
 
 
 class ModuleBytesDict(TypedDict):
@@ -122,6 +210,7 @@ class MemoryStepDict(TypedDict):
     autocast: str | None
     checkpointed: list[str]
     frozen: list[str]
+    distribution: DistributionDict | None
     peak_bytes: int
     categories: CategoriesDict
     peak_phase: str
@@ -138,8 +227,11 @@ class FitDict(TypedDict):
     budget: str
     headroom_bytes: int  # kept free for the CUDA context and the allocator (--headroom)
     usable_bytes: int  # budget_bytes - headroom_bytes: what the peak must stay within
-    batch: int
-    next_peak_bytes: int | None
+    searched: Literal["batch", "ranks"]  # the largest batch, or the fewest ranks (--fsdp auto)
+    batch: int  # searched: the answer (0: not even 1 fits); else the batch a rank was given
+    ranks: int  # searched: the answer (0: not even the most ranks fit); else as given (1)
+    next_peak_bytes: int | None  # the peak one past the answer: batch + 1, or ranks − 1
+    nearest: int | None  # ranks searched and none fit: the ranks of the lowest peak found
     tries: int
 
 
@@ -165,6 +257,7 @@ def memory_dict(report: MemoryReport) -> MemoryStepDict:
         "autocast": s.amp,
         "checkpointed": list(s.checkpointed),
         "frozen": list(s.frozen),
+        "distribution": _distribution_dict(report),
         "peak_bytes": report.peak_bytes,
         "categories": {
             "parameters": c.get("parameters", 0),
@@ -174,11 +267,31 @@ def memory_dict(report: MemoryReport) -> MemoryStepDict:
             "activations": c.get("activations", 0),
             "temporaries": c.get("temporaries", 0),
             "inputs": c.get("inputs", 0),
+            "parameter_shard": c.get("parameter_shard", 0),
+            "unsharded_parameters": c.get("unsharded_parameters", 0),
+            "gradient_shard": c.get("gradient_shard", 0),
+            "unsharded_gradients": c.get("unsharded_gradients", 0),
+            "all_gather_buffers": c.get("all_gather_buffers", 0),
+            "reduce_scatter_buffers": c.get("reduce_scatter_buffers", 0),
         },
         "peak_phase": report.peak_phase,
         "modules": [{"name": n, "activation_bytes": b} for n, b in report.modules],
         "params": report.params,
         "trainable_params": report.trainable_params,
+    }
+
+
+def _distribution_dict(report: MemoryReport) -> DistributionDict | None:
+    d = report.setup.distribution
+    if d is None:
+        return None
+    return {
+        "strategy": "fsdp",
+        "ranks": d.ranks,
+        "units": [{"name": name, "params": params} for name, params in report.units],
+        "reshard_after_forward": d.reshard_after_forward,
+        "param_dtype": d.param_dtype,
+        "reduce_dtype": d.reduce_dtype,
     }
 
 
@@ -205,8 +318,11 @@ def fit_json(fit: BatchFit) -> str:
             "budget": fit.budget_name,
             "headroom_bytes": fit.headroom_bytes,
             "usable_bytes": fit.usable_bytes,
+            "searched": "ranks" if fit.searched == "ranks" else "batch",
             "batch": fit.batch,
+            "ranks": fit.ranks,
             "next_peak_bytes": fit.next_peak_bytes,
+            "nearest": fit.nearest or None,
             "tries": fit.tries,
         },
     }

@@ -21,6 +21,37 @@ CATEGORIES = (
 )
 
 
+# With FSDP, what a rank holds (FSDPMemTracker's names in comments).
+SHARDED_CATEGORIES = (
+    "parameter_shard",  # Sharded Param: this rank's 1/N of every parameter, always held
+    "unsharded_parameters",  # Unsharded Param: units all-gathered for their forward/backward
+    "buffers",  # Buffer: replicated, not sharded
+    "gradient_shard",  # Sharded Grad: this rank's 1/N of the gradients, after reduce-scatter
+    "unsharded_gradients",  # Unsharded Grad: a unit's whole gradients, before reduce-scatter
+    "optimizer_state",  # OptState: the state of this rank's shard
+    "activations",  # Activation
+    "temporaries",  # Temp
+    "all_gather_buffers",  # All Gather: the flat buffer each all-gather fills
+    "reduce_scatter_buffers",  # Reduce Scatter: the flat buffer each reduce-scatter reads
+    "inputs",  # Inputs: this rank's batch
+)
+
+
+MAX_RANKS = 4096  # what --fsdp takes: one fake process group of that size, in one process
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """Data-parallel training over ``ranks`` ranks, seen from rank 0 (the largest shards)."""
+
+    strategy: str  # "fsdp": FSDP2's fully_shard
+    ranks: int
+    unit_choice: tuple[str, ...]  # --shard-unit: names or classes; () for the default
+    reshard_after_forward: bool  # False: units stay gathered from forward to backward
+    param_dtype: str | None  # FSDP's mixed precision: the dtype forward and backward compute in
+    reduce_dtype: str | None  # … and the gradients are reduced in
+
+
 @dataclass(frozen=True, slots=True)
 class StepSetup:
     """The step that was tracked."""
@@ -30,6 +61,7 @@ class StepSetup:
     amp: AutocastName | None  # autocast dtype: bfloat16, float16; None: none
     checkpointed: tuple[str, ...]  # modules whose activations are recomputed in backward
     frozen: tuple[str, ...]  # modules whose parameters get no gradient and no state
+    distribution: Distribution | None = None  # None: one device
 
 
 @dataclass(frozen=True, slots=True, repr=False)  # repr: the table (results.display)
@@ -48,6 +80,9 @@ class MemoryReport(Displayable):
     trainable_params: int
     trainable_tensors: int  # parameter tensors with a gradient (one optimizer step count each)
     weight_bytes: int  # bytes per parameter element (the master weights under autocast)
+    # with --fsdp: the modules sharded as one unit each (the root aside), and each unit's own
+    # parameter elements (those of its submodules that are units of their own aside)
+    units: tuple[tuple[str, int], ...] = ()
 
     def category(self, name: str) -> int:
         return dict(self.categories).get(name, 0)
@@ -55,15 +90,24 @@ class MemoryReport(Displayable):
 
 @dataclass(frozen=True, slots=True)
 class BatchFit:
-    """The largest batch whose peak stays within ``budget_bytes`` less ``headroom_bytes``."""
+    """The largest batch whose peak stays within ``budget_bytes`` less ``headroom_bytes`` — or,
+    when ``searched`` is "ranks", the fewest data-parallel ranks at which ``batch`` does."""
 
     budget_bytes: int
     budget_name: str
     batch: int  # 0: not even one sample fits
-    report: MemoryReport | None  # at ``batch``
-    next_peak_bytes: int | None  # the peak at batch + 1, which does not fit
+    report: MemoryReport | None  # at the answer (None: nothing fits)
+    next_peak_bytes: int | None  # the peak one past the answer (batch + 1, ranks − 1)
     tries: int  # fake steps it took
     headroom_bytes: int = 0  # kept free of the budget (the CUDA context, the allocator)
+    searched: str = "batch"  # or "ranks" (--fsdp auto)
+    ranks: int = 1  # the ranks of the step (0: no number of ranks fits)
+    nearest: int = 0  # nothing fits, ranks searched: the ranks whose peak (next_peak_bytes) came
+    # nearest — more ranks than these gather more padding (FSDP pads to a multiple of ranks)
+
+    @property
+    def found(self) -> bool:
+        return self.report is not None
 
     @property
     def usable_bytes(self) -> int:

@@ -1,0 +1,162 @@
+"""Data-parallel training seen from one rank: FSDP2 (``fully_shard``) or DDP over a fake process
+group of N ranks, in this one process, on fake tensors.
+
+torch's fake process group answers every collective without sending anything, so one process
+plays rank 0 of N: ``fully_shard`` shards each parameter's first dimension N ways, the forward
+pass all-gathers each unit before it runs and frees it after (``reshard_after_forward``), the
+backward pass reduce-scatters the gradients into shards, and the optimizer steps on the shard.
+``FSDPMemTracker`` sees all of it — the parameter shard, the all-gathered (unsharded)
+parameters, the all-gather and reduce-scatter buffers, the gradient shard, the optimizer-state
+shard. Rank 0 holds the largest shards (torch gives a dimension that does not divide evenly
+its remainder to the last ranks), so its peak is the job's.
+
+The device mesh is made before ``FakeTensorMode`` is entered (making it reads the ranks back
+as a tensor, which a fake tensor cannot give), and the process group is destroyed on the way
+out, so that a search over N makes a fresh one each time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.distributed.device_mesh import DeviceMesh, init_device_mesh
+
+from cnninspect.description.layer_types import did_you_mean
+from cnninspect.errors import TargetError
+from cnninspect.results.memory import Distribution
+
+# Containers only hold other modules: sharding one is sharding its children together.
+_CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
+
+# FSDPMemTracker's categories (its _FSDPRefType values) → the report's
+FSDP_CATEGORIES = {
+    "Sharded Param": "parameter_shard",
+    "Unsharded Param": "unsharded_parameters",
+    "Buffer": "buffers",
+    "Sharded Grad": "gradient_shard",
+    "Unsharded Grad": "unsharded_gradients",
+    "OptState": "optimizer_state",
+    "Activation": "activations",
+    "Temp": "temporaries",
+    "All Gather": "all_gather_buffers",
+    "Reduce Scatter": "reduce_scatter_buffers",
+    "Inputs": "inputs",
+}
+
+
+@contextlib.contextmanager
+def fake_world(ranks: int) -> Iterator[DeviceMesh]:
+    """A fake process group of ``ranks`` ranks with this process as rank 0, and its mesh."""
+    # importing it registers the "fake" backend with torch.distributed
+    from torch.testing._internal.distributed.fake_pg import FakeStore
+
+    if dist.is_initialized():
+        raise TargetError(
+            "a torch.distributed process group is already initialised in this process",
+            hint="run cnninspect memory --fsdp/--ddp from a process of its own",
+        )
+    dist.init_process_group("fake", rank=0, world_size=ranks, store=FakeStore())
+    try:
+        yield init_device_mesh("cpu", (ranks,))
+    finally:
+        dist.destroy_process_group()
+
+
+def shard(
+    model: nn.Module, distribution: Distribution, mesh: DeviceMesh
+) -> tuple[tuple[str, int], ...]:
+    """``fully_shard`` each unit, innermost first, then the root (on meta: nothing is made);
+    the units, each with the parameter elements it gathers (a nested unit's aside)."""
+    from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
+
+    chosen = units(model, distribution.unit_choice)
+    gathered = _own_parameters(model, chosen)
+
+    policy = MixedPrecisionPolicy(
+        param_dtype=_dtype(distribution.param_dtype),
+        reduce_dtype=_dtype(distribution.reduce_dtype),
+    )
+    modules = dict(model.named_modules())
+    for name in sorted(chosen, key=lambda n: -n.count(".")):
+        fully_shard(
+            modules[name],
+            mesh=mesh,
+            reshard_after_forward=distribution.reshard_after_forward,
+            mp_policy=policy,
+        )
+    # the root's own parameters stay gathered after the forward pass (torch's default for a
+    # root: the backward pass needs them first)
+    fully_shard(model, mesh=mesh, mp_policy=policy)
+    return tuple((name, gathered[name]) for name in (*chosen, ""))
+
+
+def _own_parameters(model: nn.Module, chosen: Sequence[str]) -> dict[str, int]:
+    """Elements of each unit's parameters (the root is ""), each counted in its innermost unit."""
+    owner_of: dict[int, str] = {}
+    for name in ("", *sorted(chosen, key=lambda n: n.count("."))):  # outermost first: the
+        unit = model.get_submodule(name)  # innermost unit is written last and wins
+        for p in unit.parameters():
+            owner_of[id(p)] = name
+    counts = dict.fromkeys(("", *chosen), 0)
+    for p in model.parameters():
+        counts[owner_of[id(p)]] += p.numel()
+    return counts
+
+
+def _dtype(name: str | None) -> torch.dtype | None:
+    return None if name is None else getattr(torch, name)
+
+
+def units(model: nn.Module, chosen: Sequence[str]) -> tuple[str, ...]:
+    """The modules sharded as one unit each, besides the root: every module named or of a class
+    (or description block) named in ``chosen``; without a choice, the outermost modules of each
+    class that repeats and holds parameters — blocks (a transformer's layers, a ResNet's
+    blocks) where some repeat, else layers (a VGG's convolutions). What no unit holds (a stem,
+    a head) is the root's."""
+    named = [(n, m) for n, m in model.named_modules() if n]
+    if chosen:
+        return _chosen(named, chosen)
+    counts: dict[str, int] = {}
+    for _, module in named:
+        if _holds_parameters(module) and not isinstance(module, _CONTAINERS):
+            counts[kind(module)] = counts.get(kind(module), 0) + 1
+    repeated = [(n, m) for n, m in named if counts.get(kind(m), 0) > 1]
+    blocks = [n for n, m in repeated if any(True for _ in m.children())]
+    return _outermost(blocks or [n for n, _ in repeated])
+
+
+def _chosen(named: list[tuple[str, nn.Module]], chosen: Sequence[str]) -> tuple[str, ...]:
+    picked: list[str] = []
+    for choice in chosen:
+        found = [n for n, m in named if choice in (n, kind(m))]
+        if not found:
+            known = sorted({n for n, _ in named} | {kind(m) for _, m in named})
+            raise TargetError(
+                f"--shard-unit {choice}: no module of that name or class"
+                f"{did_you_mean(choice, known)}"
+            )
+        picked += [n for n in found if n not in picked]
+    return tuple(picked)
+
+
+def _outermost(names: list[str]) -> tuple[str, ...]:
+    kept: list[str] = []
+    for name in names:  # named_modules() lists a parent before its children
+        if not any(name.startswith(parent + ".") for parent in kept):
+            kept.append(name)
+    return tuple(kept)
+
+
+def kind(module: nn.Module) -> str:
+    """The module's class name; a description's block, the block's name."""
+    block_type: Any = getattr(module, "block_type", None)
+    return block_type if isinstance(block_type, str) else type(module).__name__
+
+
+def _holds_parameters(module: nn.Module) -> bool:
+    return any(True for _ in module.parameters())
