@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cnninspect.construct.keywords import constructor_parameters
 from cnninspect.description.draft import DraftLayer, DraftModule, Keywords
@@ -86,6 +86,8 @@ class _Walk:
     def _call(self, node: fx.Node) -> None:
         sources = [self.names[a] for a in _tensor_args(node) if a in self.names]
         if node.op == "call_module":
+            if len(_tensor_args(node)) != 1:  # a block of the format takes one tensor
+                self._refuse(node, f"{node.target} called with {len(_tensor_args(node))} tensors")
             layer = self._child(node, str(node.target))
         else:
             layer_type, kwargs = self._function(node)
@@ -120,7 +122,7 @@ class _Walk:
         read = table.get(node.target)
         found = read(node) if read is not None else None
         if found is None:
-            return self._refuse(node, _op_name(node))  # type: ignore[no-any-return]
+            self._refuse(node, _op_name(node))
         return found
 
     def _output(self, node: fx.Node) -> None:
@@ -145,19 +147,28 @@ class _Walk:
     def _is_child(self, layer: DraftLayer) -> bool:
         return layer.name in self.called
 
-    def _refuse(self, node: fx.Node, what: str) -> Any:
+    def _refuse(self, node: fx.Node, what: str) -> NoReturn:
+        where = _line(node, self.module)
         raise TargetError(
-            f"{_where(self.module, self.path)} computes {what}{_line(node)}: the description "
+            f"{_where(self.module, self.path)} computes {what}{where}: the description "
             "language has no layer for it, and a description that builds to something else "
             "would be worse than none",
             hint="write that step as a torch.nn module, or describe the model by hand",
         )
 
 
-def _line(node: fx.Node) -> str:
-    """``, at resnet.py:102 (out = x.mean(dim=(2, 3)))``: where the module's code calls it."""
+def _line(node: fx.Node, module: nn.Module) -> str:
+    """``, at resnet.py:102 (out = x.mean(dim=(2, 3)))``: where the module's code calls it
+    (the last frame in the file that defines its class, not torch.fx's own)."""
+    import inspect
+
+    try:
+        own = inspect.getsourcefile(type(module)) or ""
+    except TypeError:  # a class defined where no file holds it
+        own = ""
     trace = node.stack_trace or ""
     places = re.findall(r'File "([^"]+)", line (\d+), in \w+\n\s*(.*)', trace)
+    places = [p for p in places if p[0] == own] or [p for p in places if "/torch/" not in p[0]]
     if not places:
         return ""
     file, line, code = places[-1]
