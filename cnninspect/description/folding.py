@@ -29,7 +29,20 @@ def fold(model: DraftModule) -> tuple[tuple[DraftLayer, ...], tuple[DraftBlock, 
     names = _block_names(groups)
     made = _Blocks(groups, names)
     layers = made.layers_of(folded, folded)
-    return layers, tuple(made.blocks[k] for k in made.order)
+    return layers, _used(layers, [made.blocks[k] for k in made.order])
+
+
+def _used(layers: tuple[DraftLayer, ...], blocks: list[DraftBlock]) -> tuple[DraftBlock, ...]:
+    """The blocks something uses (a Sequential written in place is no block of the file)."""
+    by_name = {b.name: b for b in blocks}
+    wanted: set[str] = set()
+    pending = [layer.type for layer in layers if layer.type in by_name]
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending += [layer.type for layer in by_name[name].layers if layer.type in by_name]
+    return tuple(b for b in blocks if b.name in wanted)
 
 
 def _modules(module: DraftModule) -> Iterator[DraftModule]:
