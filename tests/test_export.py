@@ -15,9 +15,7 @@ import pytest
 from cnninspect.render.pytorch_code import class_name
 from tests.conftest import ARCHITECTURES, cli, sweep
 
-# the two that compute with a block's input channels (${in_channels * t}): refused, saying why
-REFUSED = {"densenet121", "mobilenet_v2"}
-EXPORTED = [p for p in sorted(ARCHITECTURES.glob("*.yaml")) if p.stem not in REFUSED]
+EXPORTED = sorted(ARCHITECTURES.glob("*.yaml"))
 
 CHECK = """
 import importlib.util, sys, torch
@@ -80,11 +78,38 @@ def test_the_export_is_the_same_text_every_time(tmp_path: Path) -> None:
     assert "self.conv1 = nn.LazyConv2d(" in first  # in_channels inferred, as torch infers it
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_a_block_computing_with_its_input_channels_is_refused_with_why(name: str) -> None:
-    result = cli("export", name, "--to", "pytorch")
-    assert result.exit_code == 2
-    assert "computes with its input's channel count" in result.stderr
+def test_a_block_computing_with_its_input_channels_takes_them_as_an_argument(
+    tmp_path: Path,
+) -> None:
+    """Torch's lazy modules learn their input's size only when called; a block computing an
+    out_channels from it gets the count when made: a number at the model's level, an
+    expression of the enclosing block's arguments inside a block."""
+    dense = _export("densenet121", tmp_path).read_text()
+    assert "    def __init__(self, in_channels) -> None:" in dense  # Transition
+    assert "self.transition2 = Transition(in_channels=512)" in dense  # 256 + 12 × 32, halved
+    mobile = _export("mobilenet_v2", tmp_path).read_text()
+    assert "self.stage3 = Stage(in_channels=24, t=6, c=32, n=3, s=2)" in mobile
+    assert "ResidualBlock(in_channels=c, t=t, out=c)" in mobile
+
+
+def test_copies_that_each_grow_the_channels_a_block_computes_with_are_refused(
+    tmp_path: Path,
+) -> None:
+    """Inside a block, repeated copies of a block computing with in_channels would each need
+    their own count: refused, saying where, rather than written wrong."""
+    path = tmp_path / "growing.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [3, 8, 8]\nblocks:\n"
+        "  Grow:\n    layers:\n"
+        '      - Conv2d: {out_channels: "${in_channels * 2}", kernel_size: 1}\n'
+        "  Stage:\n    args: [n]\n    layers:\n"
+        "      - Grow:\n        name: grow\n        repeat: $n\n"
+        "layers:\n  - Stage: {n: 2}\n"
+    )
+    result = cli("export", str(path), "--to", "pytorch")
+    assert result.exit_code == 2, result.output
+    assert "grow (Grow, line 10)" in result.stderr
+    assert "cannot follow" in result.stderr
 
 
 def test_a_module_target_is_refused() -> None:

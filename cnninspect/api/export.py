@@ -1,10 +1,18 @@
-"""The export use case: a description in, PyTorch code out (``render/pytorch_code.py``); the
-code is returned, nothing is written here."""
+"""The export use cases: a description as PyTorch code (``render/pytorch_code.py``), a module
+as a description (``render/yaml_description.py``); the text is returned, nothing is written
+here."""
 
 from __future__ import annotations
 
-from cnninspect.api.inspection import read
-from cnninspect.api.request import DescriptionFile, Target, resolve_target, target_label
+from cnninspect.api.inspection import inspect, read
+from cnninspect.api.request import (
+    DescriptionFile,
+    Feed,
+    Target,
+    feed_shapes,
+    resolve_target,
+    target_label,
+)
 from cnninspect.errors import TargetError
 
 
@@ -19,6 +27,44 @@ def export_pytorch(target: str | Target) -> str:
         raise TargetError(
             f"{target_label(resolved)} is PyTorch code already: --to pytorch exports a YAML "
             "description",
-            hint="a module's description (--to yaml) is not written yet",
+            hint="a module's description is --to yaml",
         )
     return pytorch_code(read(resolved))
+
+
+def export_yaml(target: str | Target, feed: Feed = None) -> str:
+    """A description of a module in the project's format, from its one inspected pass (the
+    input, the output shape and the parameter count it declares) and its forward followed
+    module by module (``construct/from_module.py``), folded into blocks with arguments."""
+    from cnninspect.construct.from_module import draft_module
+    from cnninspect.description.draft import Draft
+    from cnninspect.description.folding import fold
+    from cnninspect.render.yaml_description import yaml_description
+
+    resolved = resolve_target(target)
+    if isinstance(resolved, DescriptionFile):
+        raise TargetError(
+            f"{target_label(resolved)} is a description already: --to yaml describes a "
+            "PyTorch module",
+            hint="a description's PyTorch code is --to pytorch",
+        )
+    shapes = feed_shapes(feed)
+    if shapes is None or len(shapes) != 1:
+        raise TargetError(
+            "a description has one float input: give the module's input shape once",
+            hint="for example --input 3x224x224",
+        )
+    inspection = inspect(resolved, feed, device="meta", data_flow=False)
+    report = inspection.report
+    layers, blocks = fold(draft_module(inspection.loaded.module))
+    name = target_label(resolved).rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    draft = Draft(
+        name=name,
+        target=target_label(resolved),
+        input_shape=tuple(shapes[0]),
+        output_shape=tuple(report.output_shapes[0]),
+        params=report.totals.params,
+        layers=layers,
+        blocks=blocks,
+    )
+    return yaml_description(draft)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,13 @@ from cnninspect.description.architecture import SCOPE_INPUT_NAMES, ArchSpec, Lay
 from cnninspect.description.expressions import IN_CHANNELS
 from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.errors import TargetError
+from cnninspect.render.pytorch_channels import (
+    Channels,
+    block_output,
+    layer_channels,
+    needing_in_channels,
+    passed,
+)
 
 _MERGE_CODE = {"Add": " + ", "Mul": " * "}
 _WIDTH = 88  # ruff format's default line length: the file passes `ruff format --check`
@@ -56,9 +64,11 @@ def pytorch_code(description: ArchSpec) -> str:
                 hint="rename it with letters, digits and '_'",
             )
         args = [(a.name, a.default, a.required) for a in block.args]
+        if block.name in needing_in_channels(description):
+            args.insert(0, (IN_CHANNELS, None, True))
         parts.append(_class(block.name, args, block.layers, block.inputs, description))
     model = class_name(description.name)
-    parts.append(_class(model, [], description.layers, ("in",), description))
+    parts.append(_class(model, [], description.layers, ("in",), description, model=True))
     return "\n\n\n".join(parts) + "\n"
 
 
@@ -75,15 +85,19 @@ def _class(
     layers: Sequence[LayerSpec],
     inputs: Sequence[str],
     description: ArchSpec,
+    *,
+    model: bool = False,
 ) -> str:
     required = [a for a in args if a[2]]
     optional = [a for a in args if not a[2]]
     params = "".join(f", {a}" for a, _, _ in required)
     params += "".join(f", {a}={_code(d)}" for a, d, _ in optional)
-    init = [f"    def __init__(self{params}) -> None:", "        super().__init__()"]
+    init = [*_signature(f"self{params}"), "        super().__init__()"]
+    received = _received(layers, inputs, description, model=model)
     for layer in layers:
         if layer.type not in _MERGE_CODE and layer.type != "Concat":
-            init += _assignment(_name(layer), _module(layer, description))
+            made = _module(layer, description, received)
+            init += _lines(made, 8, head=f"self.{_name(layer)} = ")
     variables = {name: _variable(name, i) for i, name in enumerate(inputs)}
     signature = ", ".join(f"{v}: torch.Tensor" for v in variables.values())
     forward = [f"    def forward(self, {signature}) -> torch.Tensor:"]
@@ -114,11 +128,43 @@ def _call(layer: LayerSpec, sources: Sequence[str]) -> str:
     return f"self.{_name(layer)}({', '.join(sources)})"
 
 
-def _module(layer: LayerSpec, description: ArchSpec) -> tuple[str, list[str], str]:
-    """The module a layer is made of: (what is called, its arguments, how copies wrap it —
-    "{}" for a single one)."""
+def _received(
+    layers: Sequence[LayerSpec], inputs: Sequence[str], description: ArchSpec, *, model: bool
+) -> dict[str, Channels]:
+    """The channel count each layer receives: the model's input is a number, a block's first
+    input its ``in_channels`` argument."""
+    first: Channels = description.input_shape[0] if model else IN_CHANNELS
+    given: dict[str, Channels] = dict.fromkeys(inputs) | {inputs[0]: first}
+    return layer_channels(layers, given, description, lambda u: _block_args(u, description))
+
+
+def _block_args(layer: LayerSpec, description: ArchSpec) -> dict[str, str]:
+    """A block use's arguments as Python text, its defaults included."""
+    block = description.blocks.get(layer.type)
+    if block is None:
+        return {}
+    defaults = {a.name: _code(a.default) for a in block.args if not a.required}
+    return defaults | {k: _code(v) for k, v in _kwargs(layer).items()}
+
+
+def _in_channels(layer: LayerSpec, description: ArchSpec, received: Channels) -> str:
+    """``in_channels`` for a use of a block computing with it; each copy of a repeat must
+    receive the same count (its output's), or the copies could not be made alike."""
+    text = passed(received, layer)
+    if layer.repeat != 1:
+        args_of = lambda u: _block_args(u, description)  # noqa: E731 (one line, used once)
+        if str(block_output(layer, received, description, args_of, once=True)) != text:
+            passed(None, layer)  # copies that grow the count each need their own: refused
+    return text
+
+
+def _module(layer: LayerSpec, description: ArchSpec, received: Mapping[str, Channels]) -> _Call:
+    """The call that makes a layer's module (its copies, where it repeats)."""
     if layer.type in description.blocks:
         callee, kwargs = layer.type, _kwargs(layer)
+        if layer.type in needing_in_channels(description):
+            count = _in_channels(layer, description, received[layer.name])
+            kwargs = {IN_CHANNELS: _Raw(count), **kwargs}
     else:
         layer_type = LAYER_TYPES[layer.type]
         kwargs = _kwargs(layer)
@@ -134,68 +180,89 @@ def _module(layer: LayerSpec, description: ArchSpec) -> tuple[str, list[str], st
                 hint=f"declare it in the description ({layer_type.inferred}: …) to export it",
             )
         callee = f"nn.Lazy{layer.type}" if lazy else f"nn.{layer.type}"
-    args = [f"{key}={_code(value)}" for key, value in kwargs.items()]
+    call = _Call(callee, tuple(f"{key}={_code(value)}" for key, value in kwargs.items()))
     if layer.repeat == 1:
-        return callee, args, "{}"
+        return call
     if isinstance(layer.repeat, int):
-        return callee, args, "nn.Sequential(*({} for _ in range(" + str(layer.repeat) + ")))"
-    return callee, args, "repeated(lambda: {}, " + _code(layer.repeat) + ")"  # 1 copy: itself
+        return _Call(
+            "nn.Sequential", (_Call("", (call,), f" for _ in range({layer.repeat})", "*"),)
+        )
+    # a computed count: 1 copy is the module itself, as the description builds it
+    return _Call(
+        "repeated", (_Call(call.callee, call.args, prefix="lambda: "), _code(layer.repeat))
+    )
 
 
-def _assignment(name: str, made: tuple[str, list[str], str]) -> list[str]:
-    """``self.name = …`` as ruff formats it: on one line where it fits in 88 columns, else
-    the arguments on a line of their own, else one per line (a magic trailing comma)."""
-    callee, args, wrapper = made
-    call = f"{callee}({', '.join(args)})"
-    line = f"        self.{name} = {wrapper.format(call)}"
-    if len(line) <= _WIDTH:
-        return [line]
-    return _exploded(f"        self.{name} = ", wrapper, callee, args)
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """A call in the exported code, laid out as ruff formats it (``_lines``). With an empty
+    callee and a ``tail``, a generator: ``*(copy for _ in range(3))``."""
+
+    callee: str
+    args: tuple[str | _Call, ...]
+    tail: str = ""
+    prefix: str = ""
 
 
-def _exploded(head: str, wrapper: str, callee: str, args: list[str]) -> list[str]:
-    before, _, after = wrapper.partition("{}")
-    inside = "            " + ", ".join(args)
-    if before == "" and len(inside) <= _WIDTH and args:
-        return [f"{head}{callee}(", inside, f"        ){after}"]
-    if before == "":
-        return [f"{head}{callee}(", *(f"            {a}," for a in args), f"        ){after}"]
-    # a wrapped copy: the wrapper's head, the call exploded one level deeper, its tail
-    lines = [f"{head}{before}{callee}("]
-    lines += [f"            {a}," for a in args]
-    lines.append(f"        ){after}")
-    return lines
+def _flat(node: str | _Call) -> str:
+    if isinstance(node, str):
+        return node
+    return f"{node.prefix}{node.callee}({', '.join(_flat(a) for a in node.args)}{node.tail})"
+
+
+def _lines(node: str | _Call, indent: int, head: str = "", end: str = "") -> list[str]:
+    """``node`` on one line where it fits in 88 columns, else its arguments on a line of their
+    own, else one per line (a magic trailing comma), each laid out the same way."""
+    pad = " " * indent
+    one = f"{pad}{head}{_flat(node)}{end}"
+    if isinstance(node, str) or len(one) <= _WIDTH:
+        return [one]
+    opened, closed = f"{pad}{head}{node.prefix}{node.callee}(", f"{pad}){end}"
+    if node.tail:  # a generator: its element, then its loop, each on a line
+        element = _lines(node.args[0], indent + 4)
+        return [opened, *element, f"{pad}    {node.tail.strip()}", closed]
+    hugged = f"{pad}    {', '.join(_flat(a) for a in node.args)}"
+    if node.args and len(hugged) <= _WIDTH:
+        return [opened, hugged, closed]
+    inner = [line for a in node.args for line in _lines(a, indent + 4, end=",")]
+    return [opened, *inner, closed]
 
 
 def _kwargs(layer: LayerSpec) -> dict[str, Any]:
     return {k.key: k.value for k in layer.kwargs}
 
 
+class _Raw(str):
+    """Python text already, written as it is."""
+
+
 def _code(value: Any) -> str:
     """A description's value as Python: ``$planes`` → ``planes``, ``${planes * 4}`` →
     ``(planes * 4)``, a list → a tuple, text and numbers as themselves."""
+    if isinstance(value, _Raw):
+        return str(value)
     if isinstance(value, tuple):
         items = ", ".join(_code(v) for v in value)
         return f"({items},)" if len(value) == 1 else f"({items})"
     if isinstance(value, str):
         if (ref := _REFERENCE.match(value)) is not None:
-            _refuse_in_channels(ref[1])
             return ref[1]
         if (arithmetic := _ARITHMETIC.match(value)) is not None:
-            text = " ".join(arithmetic[1].split())
-            if re.search(rf"\b{IN_CHANNELS}\b", text):
-                _refuse_in_channels(IN_CHANNELS)
-            return f"({text})"
+            return f"({' '.join(arithmetic[1].split())})"
+    if isinstance(value, str):  # ruff's quotes: double, unless the text holds one
+        plain = value.isprintable() and not {"\\", '"'} & set(value)
+        return f'"{value}"' if plain else repr(value)
     return repr(value)
 
 
-def _refuse_in_channels(name: str) -> None:
-    if name == IN_CHANNELS:
-        raise TargetError(
-            "export cannot yet write a block that computes with its input's channel count "
-            f"(${{... {IN_CHANNELS} ...}}): torch's lazy modules know it only when called",
-            hint="give the block the count as an argument of its own",
-        )
+def _signature(params: str) -> list[str]:
+    """``def __init__(…) -> None:`` as ruff lays it out where it is longer than a line."""
+    line = f"    def __init__({params}) -> None:"
+    if len(line) <= _WIDTH:
+        return [line]
+    if len(f"        {params}") <= _WIDTH:
+        return ["    def __init__(", f"        {params}", "    ) -> None:"]
+    return ["    def __init__(", *(f"        {p}," for p in params.split(", ")), "    ) -> None:"]
 
 
 def _name(layer: LayerSpec) -> str:

@@ -56,4 +56,9 @@ def _aliases(func: Any) -> bool:
 
 
 def is_holder(module: torch.nn.Module) -> bool:
+    """A module that holds others; an empty ``nn.Sequential`` too — it returns its input and
+    does no work of its own, as a repeat of zero copies (what a description builds as no
+    module at all, and an exported description as an empty Sequential)."""
+    if type(module) is torch.nn.Sequential:
+        return True
     return next(module.children(), None) is not None

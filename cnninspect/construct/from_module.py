@@ -1,0 +1,293 @@
+"""A module's calls as a draft description (``export MODULE --to yaml``), module by module.
+
+Each module that is not a torch.nn layer is followed through its ``forward`` with torch.fx,
+its children kept whole: what it calls in order — a child that is a torch.nn layer (its
+hyper-parameters read back from it, only those that differ from torch's defaults), a child
+module of its own (followed the same way: a nested draft), or one of the few functions the
+description language has a layer for (``x + y``, ``torch.cat``, ``torch.flatten``,
+``F.relu``, ``F.adaptive_avg_pool2d``). Anything else stops the export with the operation
+named and the line that calls it: a description that builds to something else is worse than
+none.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from cnninspect.construct.keywords import constructor_parameters
+from cnninspect.description.draft import DraftLayer, DraftModule, Keywords
+from cnninspect.description.layer_types import LAYER_TYPES
+from cnninspect.errors import TargetError
+
+if TYPE_CHECKING:
+    from torch import fx, nn
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # what a description accepts as a name
+_SKIPPED = frozenset({"inplace", "device", "dtype"})  # no part of what the layer computes
+
+
+def draft_module(module: nn.Module, path: str = "") -> DraftModule:
+    """The draft of ``module`` (put in eval mode: what runs in eval is what is described)."""
+    module.eval()
+    graph = _graph(module, path)
+    return _Walk(module, path).draft(graph)
+
+
+def _graph(module: nn.Module, path: str) -> fx.Graph:
+    from torch import fx
+
+    class Children(fx.Tracer):
+        """Follows one module's own code; every child is a call, not followed here."""
+
+        def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+            return m is not module
+
+    tracer = Children()
+    tracer.record_stack_traces = True
+    try:
+        return tracer.trace(module)
+    except Exception as error:
+        raise TargetError(
+            f"{_where(module, path)}: export cannot follow its forward without running it "
+            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})",
+            hint="torch.fx must trace the module's forward (no branching on tensor values)",
+        ) from error
+
+
+def _where(module: nn.Module, path: str) -> str:
+    return f"{type(module).__name__}.forward ({path or 'the model'})"
+
+
+class _Walk:
+    def __init__(self, module: nn.Module, path: str) -> None:
+        self.module, self.path = module, path
+        self.names: dict[Any, str] = {}  # fx node → the layer name its output goes by
+        self.layers: list[DraftLayer] = []
+        self.called: set[str] = set()
+        self.generated: set[str] = set()  # names of fx's making: kept only where read
+
+    def draft(self, graph: fx.Graph) -> DraftModule:
+        inputs = [n for n in graph.nodes if n.op == "placeholder"]
+        if len(inputs) != 1:
+            raise TargetError(f"{_where(self.module, self.path)} takes {len(inputs)} inputs")
+        self.names[inputs[0]] = "in"
+        for node in graph.nodes:
+            if node.op in ("call_module", "call_function", "call_method"):
+                self._call(node)
+            elif node.op == "get_attr":
+                self._refuse(node, f"its own tensor '{node.target}' read directly")
+            elif node.op == "output":
+                self._output(node)
+        return DraftModule(type(self.module).__name__, self.path, tuple(self._named()))
+
+    def _call(self, node: fx.Node) -> None:
+        sources = [self.names[a] for a in _tensor_args(node) if a in self.names]
+        if node.op == "call_module":
+            if len(_tensor_args(node)) != 1:  # a block of the format takes one tensor
+                self._refuse(node, f"{node.target} called with {len(_tensor_args(node))} tensors")
+            layer = self._child(node, str(node.target))
+        else:
+            layer_type, kwargs = self._function(node)
+            layer = DraftLayer(layer_type, node.name, kwargs)
+        if layer is None:  # a child that returns its input: nothing to describe
+            self.names[node] = sources[0]
+            return
+        previous = self.layers[-1].name if self.layers else "in"
+        wired = () if sources == [previous] else tuple(sources)
+        self.layers.append(_replace(layer, sources=wired))
+        self.names[node] = layer.name or ""
+
+    def _child(self, node: fx.Node, target: str) -> DraftLayer | None:
+        child = self.module.get_submodule(target)
+        path = f"{self.path}.{target}" if self.path else target
+        name = target if target not in self.called and _NAME.match(target) else node.name
+        if name != target:
+            self.generated.add(name)  # kept only where a later layer reads it
+        if target in self.called and any(True for _ in child.parameters()):
+            self._refuse(node, f"{target} called a second time (its weights shared)")
+        self.called.add(target)
+        kind = type(child)
+        if kind.__module__.startswith("torch.nn") and kind.__name__ in LAYER_TYPES:
+            return DraftLayer(kind.__name__, name, layer_keywords(child, kind.__name__))
+        inner = draft_module(child, path)
+        if not inner.layers:
+            return None
+        return DraftLayer(kind.__name__, name, module=inner)
+
+    def _function(self, node: fx.Node) -> tuple[str, Keywords]:
+        table = _METHODS if node.op == "call_method" else _functions()
+        read = table.get(node.target)
+        found = read(node) if read is not None else None
+        if found is None:
+            self._refuse(node, _op_name(node))
+        return found
+
+    def _output(self, node: fx.Node) -> None:
+        result = node.args[0]
+        last = self.layers[-1].name if self.layers else "in"
+        if self.names.get(result) != last:
+            self._refuse(node, "a result that is not its last call's output")
+
+    def _named(self) -> list[DraftLayer]:
+        """Function calls keep a name only where a later layer reads them by it."""
+        read = {s for layer in self.layers for s in layer.sources}
+        out = []
+        for layer in self.layers:
+            made = layer.name in self.generated or (
+                layer.module is None
+                and (layer.type in _FUNCTION_TYPES and not self._is_child(layer))
+            )
+            keep = layer.name is not None and (not made or layer.name in read)
+            out.append(layer if keep else _replace(layer, name=None))
+        return out
+
+    def _is_child(self, layer: DraftLayer) -> bool:
+        return layer.name in self.called
+
+    def _refuse(self, node: fx.Node, what: str) -> NoReturn:
+        where = _line(node, self.module)
+        raise TargetError(
+            f"{_where(self.module, self.path)} computes {what}{where}: the description "
+            "language has no layer for it, and a description that builds to something else "
+            "would be worse than none",
+            hint="write that step as a torch.nn module, or describe the model by hand",
+        )
+
+
+def _line(node: fx.Node, module: nn.Module) -> str:
+    """``, at resnet.py:102 (out = x.mean(dim=(2, 3)))``: where the module's code calls it
+    (the last frame in the file that defines its class, not torch.fx's own)."""
+    import inspect
+
+    try:
+        own = inspect.getsourcefile(type(module)) or ""
+    except TypeError:  # a class defined where no file holds it
+        own = ""
+    trace = node.stack_trace or ""
+    places = re.findall(r'File "([^"]+)", line (\d+), in \w+\n\s*(.*)', trace)
+    places = [p for p in places if p[0] == own] or [p for p in places if "/torch/" not in p[0]]
+    if not places:
+        return ""
+    file, line, code = places[-1]
+    return f", at {file.rsplit('/', 1)[-1]}:{line} ({code.strip()})"
+
+
+def _op_name(node: fx.Node) -> str:
+    if node.op == "call_method":
+        return f"the tensor method .{node.target}()"
+    target = node.target
+    name = getattr(target, "__name__", str(target))
+    module = getattr(target, "__module__", None) or ""
+    return f"{module}.{name}" if module and module != "_operator" else f"operator.{name}"
+
+
+def _tensor_args(node: fx.Node) -> list[fx.Node]:
+    from torch import fx
+
+    found: list[fx.Node] = []
+    fx.node.map_arg((node.args, node.kwargs), lambda n: found.append(n) or n)  # type: ignore[func-returns-value]
+    return found
+
+
+def _replace(layer: DraftLayer, **changes: Any) -> DraftLayer:
+    import dataclasses
+
+    return dataclasses.replace(layer, **changes)
+
+
+_FUNCTION_TYPES = frozenset({"Add", "Mul", "Concat", "Flatten", "ReLU", "AdaptiveAvgPool2d"})
+Reader = Callable[["fx.Node"], "tuple[str, Keywords] | None"]
+
+
+def _merge(layer_type: str) -> Reader:
+    def read(node: fx.Node) -> tuple[str, Keywords] | None:
+        from torch import fx
+
+        two = len(node.args) == 2 and not node.kwargs
+        tensors = two and all(isinstance(a, fx.Node) for a in node.args)
+        return (layer_type, ()) if tensors else None  # a constant added: no layer for it
+
+    return read
+
+
+def _concat(node: fx.Node) -> tuple[str, Keywords] | None:
+    dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else 0)
+    return "Concat", (() if dim == 1 else (("dim", dim),))
+
+
+def _flatten(node: fx.Node) -> tuple[str, Keywords] | None:
+    start = node.kwargs.get("start_dim", node.args[1] if len(node.args) > 1 else 0)
+    end = node.kwargs.get("end_dim", node.args[2] if len(node.args) > 2 else -1)
+    kwargs = (("start_dim", start),) if start != 1 else ()
+    return "Flatten", kwargs + ((("end_dim", end),) if end != -1 else ())
+
+
+def _relu(node: fx.Node) -> tuple[str, Keywords] | None:
+    return "ReLU", ()
+
+
+def _adaptive_avg_pool2d(node: fx.Node) -> tuple[str, Keywords] | None:
+    size = node.kwargs.get("output_size", node.args[1] if len(node.args) > 1 else None)
+    return "AdaptiveAvgPool2d", (("output_size", plain(size)),)
+
+
+def _functions() -> dict[Any, Reader]:
+    import torch
+    from torch.nn import functional
+
+    return {
+        operator.add: _merge("Add"),
+        operator.iadd: _merge("Add"),
+        torch.add: _merge("Add"),
+        operator.mul: _merge("Mul"),
+        operator.imul: _merge("Mul"),
+        torch.mul: _merge("Mul"),
+        torch.cat: _concat,
+        torch.flatten: _flatten,
+        functional.relu: _relu,
+        torch.relu: _relu,
+        functional.adaptive_avg_pool2d: _adaptive_avg_pool2d,
+    }
+
+
+_METHODS: dict[Any, Reader] = {
+    "flatten": _flatten,
+    "relu": _relu,
+    "add": _merge("Add"),
+    "mul": _merge("Mul"),
+}
+
+
+def layer_keywords(module: nn.Module, type_name: str) -> Keywords:
+    """A torch.nn layer's constructor keywords read back from it: those that differ from
+    torch's defaults, without what the description infers (``in_channels``)."""
+    inferred = LAYER_TYPES[type_name].inferred
+    found = []
+    for parameter in constructor_parameters(type_name):
+        key = parameter.name
+        if key == inferred or key in _SKIPPED:
+            continue
+        if key == "bias":
+            value: Any = getattr(module, "bias", None) is not None
+        elif hasattr(module, key):
+            value = plain(getattr(module, key))
+        else:
+            raise TargetError(f"cannot read '{key}' back from {type_name} ({module!r})")
+        default = plain(parameter.default)
+        pooled_stride = key == "stride" and default is None
+        if pooled_stride and value == plain(getattr(module, "kernel_size", None)):
+            continue  # a pool's stride defaults to its window
+        if parameter.default is parameter.empty or value != default:
+            found.append((key, value))
+    return tuple(found)
+
+
+def plain(value: Any) -> Any:
+    """A value as a description writes it: (3, 3) → 3, a list → a tuple."""
+    if isinstance(value, list | tuple):
+        items = tuple(plain(v) for v in value)
+        return items[0] if items and all(v == items[0] for v in items) else items
+    return value
