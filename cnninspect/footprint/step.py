@@ -35,6 +35,7 @@ from cnninspect.choices import OptimizerName
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
 from cnninspect.footprint.sharding import FSDP_CATEGORIES, fake_world, shard
+from cnninspect.footprint.trackers import StackFSDPMemTracker, StackMemTracker
 from cnninspect.inputs import Inputs
 from cnninspect.results.memory import StepSetup
 from cnninspect.shapes import Shape
@@ -208,12 +209,10 @@ def _tracker(
     from torch.distributed.fsdp import FSDPModule
 
     if isinstance(model, FSDPModule):
-        from torch.distributed._tools.fsdp2_mem_tracker import FSDPMemTracker
-
-        sharded = FSDPMemTracker(model, optimizer)
+        sharded = StackFSDPMemTracker(model, optimizer)
         sharded.track_inputs(tuple(inputs))
         return sharded
-    tracker = MemTracker()
+    tracker = StackMemTracker()
     tracker.track_external(model, *([optimizer] if optimizer else []), *inputs)
     return tracker
 
