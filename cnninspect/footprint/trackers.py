@@ -19,14 +19,14 @@ from torch.distributed._tools.mem_tracker import MemTracker
 _TOTAL = "Total"  # the key of a snapshot's sum
 
 
-class StackMemTracker(MemTracker):
+class StackMemTracker(MemTracker):  # type: ignore[no-untyped-call]
     """``MemTracker``, visiting only the running modules after each op."""
 
     def _update_peak_stats(self, peak_state: Any) -> None:
         _update_peak_stats(self, peak_state)
 
 
-class StackFSDPMemTracker(FSDPMemTracker):
+class StackFSDPMemTracker(FSDPMemTracker):  # type: ignore[no-untyped-call]
     """``FSDPMemTracker``, visiting only the running modules after each op."""
 
     def _update_peak_stats(self, peak_state: Any) -> None:
