@@ -178,3 +178,22 @@ def test_sharding_mistakes_are_usage_errors(args: tuple[str, ...], message: str)
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_explain_gives_the_sharded_arithmetic() -> None:
+    """Each line is hand arithmetic over torch's parameters that equals the tracked bytes."""
+    result = cli(
+        "memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--batch", "4", "--fsdp", "3",
+        "--explain",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    params = list(SmallCNN().parameters())
+    shard = sum(-(-p.shape[0] // 3) * (p.numel() // p.shape[0]) for p in params)
+    assert f"Why these numbers (rank 0 of 3):" in text
+    assert f"Parameter shard ⌈first dimension / 3⌉ rows of each parameter: {shard:,} × 4" in text
+    adam = 2 * shard * 4 + 4 * len(params)
+    assert f"+ {len(params)} step counts × 4 bytes = {adam:,} bytes" in text
+    assert "Gathered parameters the root's own + blocks." in text
+    markdown = cli("memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--fsdp", "3", "-f", "markdown")
+    assert "| Parameter shard |" in markdown.stdout and "FSDP over 3 ranks" in markdown.stdout

@@ -107,6 +107,7 @@ def memory(
     tensors: by category, by module, and when it happens; or the batch that fits a budget."""
     from cnninspect.api import memory as use_case
     from cnninspect.render import memory as render
+    from cnninspect.render import memory_arithmetic as arithmetic
 
     with errors(debug):
         resolved, feed = resolve_request(target, input_shape, arg)
@@ -142,7 +143,7 @@ def memory(
     else:
         stdout.print(render.memory_table(report))
         if explain:
-            stdout.print(render.explanation(report))
+            stdout.print(arithmetic.explanation(report))
 
 
 def _ranks(fsdp: str | None, fitting: bool) -> int | None:

@@ -18,6 +18,7 @@ out, so that a search over N makes a fresh one each time.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from torch.distributed.device_mesh import DeviceMesh, init_device_mesh
 
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
-from cnninspect.results.memory import Distribution
+from cnninspect.results.memory import Distribution, ShardUnit
 
 # Containers only hold other modules: sharding one is sharding its children together.
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
@@ -69,13 +70,16 @@ def fake_world(ranks: int) -> Iterator[DeviceMesh]:
 
 def shard(
     model: nn.Module, distribution: Distribution, mesh: DeviceMesh
-) -> tuple[tuple[str, int], ...]:
+) -> tuple[tuple[ShardUnit, ...], int]:
     """``fully_shard`` each unit, innermost first, then the root (on meta: nothing is made);
-    the units, each with the parameter elements it gathers (a nested unit's aside)."""
+    the units, each with the parameter elements it gathers (a nested unit's aside), and the
+    elements of rank 0's shard of every parameter."""
     from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
     chosen = units(model, distribution.unit_choice)
-    gathered = _own_parameters(model, chosen)
+    owned = _own_parameters(model, chosen)
+    ranks = distribution.ranks
+    shard_elements = sum(rank_zero_shard(p.shape, ranks) for p in model.parameters())
 
     policy = MixedPrecisionPolicy(
         param_dtype=_dtype(distribution.param_dtype),
@@ -92,20 +96,38 @@ def shard(
     # the root's own parameters stay gathered after the forward pass (torch's default for a
     # root: the backward pass needs them first)
     fully_shard(model, mesh=mesh, mp_policy=policy)
-    return tuple((name, gathered[name]) for name in (*chosen, ""))
+    found = tuple(
+        ShardUnit(
+            name,
+            sum(p.numel() for p in owned[name]),
+            sum(rank_zero_shard(p.shape, ranks) * ranks for p in owned[name]),
+        )
+        for name in (*chosen, "")
+    )
+    return found, shard_elements
 
 
-def _own_parameters(model: nn.Module, chosen: Sequence[str]) -> dict[str, int]:
-    """Elements of each unit's parameters (the root is ""), each counted in its innermost unit."""
+def rank_zero_shard(shape: Sequence[int], ranks: int) -> int:
+    """Elements of rank 0's shard of a parameter: FSDP2 splits the first dimension in ``ranks``
+    chunks as ``torch.chunk`` does — ⌈size / ranks⌉ rows to rank 0 — and pads every rank's
+    shard to that size."""
+    if not shape:
+        return 1  # a scalar is not split
+    rows = -(-shape[0] // ranks)
+    return rows * math.prod(shape[1:])
+
+
+def _own_parameters(model: nn.Module, chosen: Sequence[str]) -> dict[str, list[nn.Parameter]]:
+    """Each unit's parameters (the root is ""), each in its innermost unit."""
     owner_of: dict[int, str] = {}
     for name in ("", *sorted(chosen, key=lambda n: n.count("."))):  # outermost first: the
         unit = model.get_submodule(name)  # innermost unit is written last and wins
         for p in unit.parameters():
             owner_of[id(p)] = name
-    counts = dict.fromkeys(("", *chosen), 0)
+    owned: dict[str, list[nn.Parameter]] = {name: [] for name in ("", *chosen)}
     for p in model.parameters():
-        counts[owner_of[id(p)]] += p.numel()
-    return counts
+        owned[owner_of[id(p)]].append(p)
+    return owned
 
 
 def _dtype(name: str | None) -> torch.dtype | None:

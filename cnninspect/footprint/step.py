@@ -37,7 +37,7 @@ from cnninspect.errors import TargetError
 from cnninspect.footprint.sharding import FSDP_CATEGORIES, fake_world, shard
 from cnninspect.footprint.trackers import StackFSDPMemTracker, StackMemTracker
 from cnninspect.inputs import Inputs
-from cnninspect.results.memory import StepSetup
+from cnninspect.results.memory import ShardUnit, StepSetup
 from cnninspect.shapes import Shape
 from cnninspect.trace.arguments import arguments
 from cnninspect.trace.flow import tensors
@@ -68,7 +68,8 @@ class StepMemory:
     categories: tuple[tuple[str, int], ...]
     peak_phase: str
     modules: tuple[tuple[str, int], ...]
-    units: tuple[tuple[str, int], ...] = ()  # sharded: each unit and its own parameters
+    units: tuple[ShardUnit, ...] = ()  # sharded: each unit and its own parameters
+    shard_elements: int = 0  # sharded: the elements of rank 0's shard of every parameter
 
 
 def track_step(
@@ -90,9 +91,10 @@ def track_step(
     with fake_world(distribution.ranks) if distribution else contextlib.nullcontext() as mesh:
         mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
         with mode if fake else contextlib.nullcontext():
-            units: tuple[tuple[str, int], ...] = ()
+            units: tuple[ShardUnit, ...] = ()
+            shard_elements = 0
             if distribution is not None and mesh is not None:
-                units = shard(model, distribution, mesh)  # on meta: nothing is made
+                units, shard_elements = shard(model, distribution, mesh)  # on meta
                 model.to_empty(device="cpu")  # FSDP's own: the shards onto (fake) storage
             elif any(t.is_meta for t in (*model.parameters(), *model.buffers())):
                 to_empty(model, "cpu")  # shared weights stay shared
@@ -107,7 +109,7 @@ def track_step(
                     step = _tracked(model, args, kwargs, setup, frozen)
             finally:
                 restore()
-    return dataclasses.replace(step, units=units)
+    return dataclasses.replace(step, units=units, shard_elements=shard_elements)
 
 
 def _inputs(

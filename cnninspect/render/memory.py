@@ -62,14 +62,14 @@ def distribution_text(report: MemoryReport) -> str:
 
 def units_text(report: MemoryReport) -> str:
     """The sharded units in a line: how many of each kind, the largest, then the root."""
-    units = [(n, p) for n, p in report.units if n]
-    root = dict(report.units).get("", 0)
+    units = [u for u in report.units if u.name]
+    root = sum(u.params for u in report.units if not u.name)
     if not units:
         return f"Sharded as one unit: the whole model ({count(root)} parameters)."
-    name, params = max(units, key=lambda unit: unit[1])
+    largest = max(units, key=lambda unit: unit.params)
     return (
-        f"Sharded units: {len(units)} (largest {name}, {count(params)} parameters), then the "
-        f"root ({count(root)} parameters of its own)."
+        f"Sharded units: {len(units)} (largest {largest.name}, {count(largest.params)} "
+        f"parameters), then the root ({count(root)} parameters of its own)."
     )
 
 
@@ -177,6 +177,7 @@ class UnitDict(TypedDict):
 
     name: str
     params: int
+    gathered_elements: int  # what its all-gather gives: each first dimension padded to ranks
 
 
 class DistributionDict(TypedDict):
@@ -288,7 +289,10 @@ def _distribution_dict(report: MemoryReport) -> DistributionDict | None:
     return {
         "strategy": "fsdp",
         "ranks": d.ranks,
-        "units": [{"name": name, "params": params} for name, params in report.units],
+        "units": [
+            {"name": u.name, "params": u.params, "gathered_elements": u.gathered}
+            for u in report.units
+        ],
         "reshard_after_forward": d.reshard_after_forward,
         "param_dtype": d.param_dtype,
         "reduce_dtype": d.reduce_dtype,
@@ -342,33 +346,3 @@ def memory_markdown(report: MemoryReport) -> str:
     lines += [f"| **Peak** | **{binary(report.peak_bytes)}** | |", ""]
     lines.append(f"The peak happens in the {report.peak_phase}.")
     return "\n".join(lines) + "\n"
-
-
-def explanation(report: MemoryReport) -> Text:
-    """The model states in the lecture's arithmetic, each shown only where it equals what the
-    tracker measured (activations have no such formula: they are what the pass keeps)."""
-    size, trainable = report.weight_bytes, report.trainable_params
-    lines = ["Why these numbers:"]
-    checks = [
-        ("parameters", report.params * size, f"{count(report.params)} × {size} bytes"),
-        ("gradients", trainable * size, f"{count(trainable)} trainable × {size} bytes"),
-    ]
-    optimizer = report.setup.optimizer
-    if report.setup.mode == "inference":
-        checks = checks[:1]
-    elif optimizer in ("adam", "adamw"):
-        moments = 2 * trainable * size
-        steps = 4 * report.trainable_tensors  # one float32 step count per parameter tensor
-        text = (
-            f"2 moments × {count(trainable)} × {size} bytes + "
-            f"{report.trainable_tensors} step counts × 4 bytes"
-        )
-        checks.append(("optimizer_state", moments + steps, text))
-    elif optimizer == "momentum":
-        checks.append(("optimizer_state", trainable * size, f"{count(trainable)} × {size} bytes"))
-    for name, value, text in checks:
-        if report.category(name) == value:
-            lines.append(f"  {LABELS[name]:<16} {text} = {count(value)} bytes ({binary(value)})")
-    if optimizer == "sgd" and report.setup.mode == "train":
-        lines.append(f"  {LABELS['optimizer_state']:<16} plain SGD keeps none")
-    return Text("\n".join(lines))

@@ -37,6 +37,15 @@ SHARDED_CATEGORIES = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ShardUnit:
+    """A module sharded as one unit ("" is the root, with what no other unit holds)."""
+
+    name: str
+    params: int  # its own parameter elements (a nested unit's aside)
+    gathered: int  # elements its all-gather gives: each first dimension padded to the ranks
+
+
 MAX_RANKS = 4096  # what --fsdp takes: one fake process group of that size, in one process
 
 
@@ -82,7 +91,8 @@ class MemoryReport(Displayable):
     weight_bytes: int  # bytes per parameter element (the master weights under autocast)
     # with --fsdp: the modules sharded as one unit each (the root aside), and each unit's own
     # parameter elements (those of its submodules that are units of their own aside)
-    units: tuple[tuple[str, int], ...] = ()
+    units: tuple[ShardUnit, ...] = ()
+    shard_elements: int = 0  # with --fsdp: the elements of rank 0's shard of every parameter
 
     def category(self, name: str) -> int:
         return dict(self.categories).get(name, 0)
