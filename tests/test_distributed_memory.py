@@ -190,7 +190,7 @@ def test_explain_gives_the_sharded_arithmetic() -> None:
     text = " ".join(result.stdout.split())
     params = list(SmallCNN().parameters())
     shard = sum(-(-p.shape[0] // 3) * (p.numel() // p.shape[0]) for p in params)
-    assert f"Why these numbers (rank 0 of 3):" in text
+    assert "Why these numbers (rank 0 of 3):" in text
     assert f"Parameter shard ⌈first dimension / 3⌉ rows of each parameter: {shard:,} × 4" in text
     adam = 2 * shard * 4 + 4 * len(params)
     assert f"+ {len(params)} step counts × 4 bytes = {adam:,} bytes" in text
