@@ -63,6 +63,7 @@ sweep: $(DEV_STAMP)  ## every timm architecture and torchvision builder checked 
 
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/distributed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

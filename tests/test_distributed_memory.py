@@ -29,10 +29,12 @@ REAL_CASES = {
 }
 
 
-def _ours(model: str, batch: int, unit: str, feed: str, ranks: int) -> dict[str, object]:
+def _ours(
+    model: str, batch: int, unit: str, feed: str, *, ranks: int, strategy: str = "fsdp"
+) -> dict[str, object]:
     result = cli(
         "memory", f"{MODELS}:{model}", "-i", feed, "--batch", str(batch),
-        "--fsdp", str(ranks), "--shard-unit", unit, "-f", "json",
+        f"--{strategy}", str(ranks), "--shard-unit", unit, "-f", "json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     step = check_json("memory", result.stdout)["step"]
@@ -40,11 +42,13 @@ def _ours(model: str, batch: int, unit: str, feed: str, ranks: int) -> dict[str,
     return step
 
 
-def _real(model: str, batch: int, unit: str, ranks: int) -> list[dict[str, object]]:
+def _real(
+    model: str, batch: int, unit: str, ranks: int, strategy: str = "fsdp"
+) -> list[dict[str, object]]:
     torchrun = Path(sys.executable).parent / "torchrun"
     run = subprocess.run(
         [str(torchrun), "--standalone", f"--nproc-per-node={ranks}",
-         str(DISTRIBUTED / "rank_step.py"), model, str(batch), unit],
+         str(DISTRIBUTED / "rank_step.py"), model, str(batch), unit, strategy],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
@@ -53,9 +57,10 @@ def _real(model: str, batch: int, unit: str, ranks: int) -> list[dict[str, objec
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("strategy", ["fsdp", "ddp"])
 @pytest.mark.parametrize("ranks", [2, 4])
 @pytest.mark.parametrize("case", REAL_CASES)
-def test_a_ranks_peak_is_what_real_processes_measure(case: str, ranks: int) -> None:
+def test_a_ranks_peak_is_what_real_processes_measure(case: str, ranks: int, strategy: str) -> None:
     """Every real rank within 1% of rank 0 as cnninspect plays it (rank 0 holds the largest
     shards); the real rank 0 equals it to the byte in every case today.
 
@@ -64,8 +69,8 @@ def test_a_ranks_peak_is_what_real_processes_measure(case: str, ranks: int) -> N
     rank peak 31,232 B (1.3%) higher with it among the temporaries; at batch 32 that is 0.55%,
     and no run of three showed it."""
     model, batch, unit, feed = REAL_CASES[case]
-    ours = _ours(model, batch, unit, feed, ranks)
-    real = _real(model, batch, unit, ranks)
+    ours = _ours(model, batch, unit, feed, ranks=ranks, strategy=strategy)
+    real = _real(model, batch, unit, ranks, strategy)
     assert [line["rank"] for line in real] == list(range(ranks))
     for line in real:
         assert math.isclose(int(line["peak_bytes"]), int(ours["peak_bytes"]), rel_tol=0.01), line
@@ -80,7 +85,7 @@ def test_sharding_divides_the_model_states() -> None:
     multiple of the ranks, divided by them (hand arithmetic over torch's own parameters)."""
     params = list(SmallCNN().parameters())
     for ranks in (1, 3, 8):
-        step = _ours("SmallCNN", 4, "ConvBlock", "3x32x32", ranks)
+        step = _ours("SmallCNN", 4, "ConvBlock", "3x32x32", ranks=ranks)
         shard = sum(-(-p.shape[0] // ranks) * (p.numel() // p.shape[0]) * 4 for p in params)
         categories = step["categories"]
         assert isinstance(categories, dict)
@@ -169,7 +174,9 @@ def test_the_search_follows_a_plus_b_over_n() -> None:
         (("--fsdp", "0"), "give a number of ranks from 1 to 4096"),
         (("--fsdp", "5000"), "give a number of ranks from 1 to 4096"),
         (("--fsdp", "two"), "give a number of ranks, or auto"),
-        (("--mp", "bfloat16"), "add --fsdp N"),
+        (("--mp", "bfloat16"), "add --fsdp N or --ddp N"),
+        (("--fsdp", "2", "--ddp", "2"), "--fsdp shards, --ddp replicates: give one of them"),
+        (("--ddp", "0"), "--ddp 0: give a number of ranks from 1 to 4096"),
         (("--fsdp", "2", "--shard-unit", "ConvBlok"), "did you mean 'ConvBlock'"),
     ],
 )
@@ -197,3 +204,17 @@ def test_explain_gives_the_sharded_arithmetic() -> None:
     assert "Gathered parameters the root's own + blocks." in text
     markdown = cli("memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--fsdp", "3", "-f", "markdown")
     assert "| Parameter shard |" in markdown.stdout and "FSDP over 3 ranks" in markdown.stdout
+
+
+def test_ddp_holds_the_whole_model_on_every_rank() -> None:
+    params = sum(p.numel() for p in SmallCNN().parameters())
+    args = ("memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--batch", "4", "--ddp", "8")
+    result = cli(*args, "--explain")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "DDP over 8 ranks (rank 0)" in text
+    assert f"Parameters every parameter, on every rank: {params:,} × 4 bytes" in text
+    assert "Replicated (one gradient bucket each) units: 4" in text
+    document = json.loads(cli(*args, "-f", "json").stdout)
+    assert document["step"]["distribution"]["strategy"] == "ddp"
+    assert document["step"]["categories"]["parameters"] == params * 4

@@ -148,18 +148,21 @@ def fsdp(
     reshard_after_forward: bool = True,
     mp: str | None = None,
     reduce_dtype: str | None = None,
+    replicated: bool = False,
 ) -> Distribution:
     """FSDP2 over ``ranks`` ranks (1 to MAX_RANKS): ``shard_units`` names the modules (or
     classes) sharded as one unit each, the default being each repeated block; ``mp`` the
     dtype the units compute in (FSDP's mixed precision, gradients reduced in ``reduce_dtype``,
-    float32 by default as torchtitan does)."""
+    float32 by default as torchtitan does). ``replicated``: DDP instead, every rank holding
+    the whole model, each unit's gradients all-reduced as one bucket."""
+    option = "--ddp" if replicated else "--fsdp"
     if not 1 <= ranks <= MAX_RANKS:
-        raise TargetError(f"--fsdp {ranks}: give a number of ranks from 1 to {MAX_RANKS}")
+        raise TargetError(f"{option} {ranks}: give a number of ranks from 1 to {MAX_RANKS}")
     for name, value in (("--mp", mp), ("--reduce-dtype", reduce_dtype)):
         if value is not None and value not in (*AUTOCAST_DTYPES, "float32"):
             raise TargetError(f"{name} {value}: use {', '.join((*AUTOCAST_DTYPES, 'float32'))}")
     return Distribution(
-        strategy="fsdp",
+        strategy="ddp" if replicated else "fsdp",
         ranks=ranks,
         unit_choice=tuple(shard_units),
         reshard_after_forward=reshard_after_forward,

@@ -75,6 +75,14 @@ def memory(
             "with --fit and --batch: the fewest ranks that fit.",
         ),
     ] = None,
+    ddp: Annotated[
+        int | None,
+        typer.Option(
+            "--ddp",
+            help="Per rank of DDP over N ranks: the whole model on each, every unit's "
+            "gradients all-reduced as one bucket (torch's FSDP2-based replicate).",
+        ),
+    ] = None,
     shard_unit: Annotated[
         list[str] | None,
         typer.Option(
@@ -118,7 +126,7 @@ def memory(
             tuple(checkpoint or ()),
             tuple(freeze or ()),
             inference,
-            distribution=_distribution(ranks, shard_unit, reshard_after_forward, mp),
+            distribution=_distribution(ranks, ddp, shard_unit, reshard_after_forward, mp),
         )
         if fit is not None and ranks == 0:
             result = use_case.fit_ranks(
@@ -164,14 +172,24 @@ def _ranks(fsdp: str | None, fitting: bool) -> int | None:
 
 
 def _distribution(
-    ranks: int | None, units: list[str] | None, reshard_after_forward: bool, mp: str | None
+    ranks: int | None,
+    ddp: int | None,
+    units: list[str] | None,
+    reshard_after_forward: bool,
+    mp: str | None,
 ) -> Distribution | None:
     """The sharding the options ask for (ranks 0: searched, 1 until the search sets them)."""
     from cnninspect.api import memory as use_case
 
+    if ranks is not None and ddp is not None:
+        raise typer.BadParameter("--fsdp shards, --ddp replicates: give one of them")
+    if ddp is not None:
+        return use_case.fsdp(ddp, units or (), mp=mp, replicated=True)
     if ranks is None:
         if units or mp:
-            raise typer.BadParameter("--shard-unit and --mp shape a sharded step: add --fsdp N")
+            raise typer.BadParameter(
+                "--shard-unit and --mp shape a data-parallel step: add --fsdp N or --ddp N"
+            )
         return None
     return use_case.fsdp(
         ranks or 1, units or (), reshard_after_forward=reshard_after_forward, mp=mp

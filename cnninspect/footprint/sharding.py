@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -48,11 +48,14 @@ FSDP_CATEGORIES = {
     "Reduce Scatter": "reduce_scatter_buffers",
     "Inputs": "inputs",
 }
+# replicated, a rank's "shard" is the whole model: its parameters and gradients as such
+DDP_CATEGORIES = FSDP_CATEGORIES | {"Sharded Param": "parameters", "Sharded Grad": "gradients"}
 
 
 @contextlib.contextmanager
-def fake_world(ranks: int) -> Iterator[DeviceMesh]:
-    """A fake process group of ``ranks`` ranks with this process as rank 0, and its mesh."""
+def fake_world(distribution: Distribution) -> Iterator[DeviceMesh]:
+    """A fake process group of the distribution's ranks with this process as rank 0, and its
+    mesh (one dimension, which torch's replicate wants named "replicate")."""
     # importing it registers the "fake" backend with torch.distributed
     from torch.testing._internal.distributed.fake_pg import FakeStore
 
@@ -61,9 +64,11 @@ def fake_world(ranks: int) -> Iterator[DeviceMesh]:
             "a torch.distributed process group is already initialised in this process",
             hint="run cnninspect memory --fsdp/--ddp from a process of its own",
         )
+    ranks = distribution.ranks
     dist.init_process_group("fake", rank=0, world_size=ranks, store=FakeStore())
+    names = ("replicate",) if distribution.strategy == "ddp" else None
     try:
-        yield init_device_mesh("cpu", (ranks,))
+        yield init_device_mesh("cpu", (ranks,), mesh_dim_names=names)
     finally:
         dist.destroy_process_group()
 
@@ -71,31 +76,27 @@ def fake_world(ranks: int) -> Iterator[DeviceMesh]:
 def shard(
     model: nn.Module, distribution: Distribution, mesh: DeviceMesh
 ) -> tuple[tuple[ShardUnit, ...], int]:
-    """``fully_shard`` each unit, innermost first, then the root (on meta: nothing is made);
-    the units, each with the parameter elements it gathers (a nested unit's aside), and the
-    elements of rank 0's shard of every parameter."""
-    from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
+    """``fully_shard`` (or, for DDP, torch's FSDP2-based ``replicate``) each unit, innermost
+    first, then the root (on meta: nothing is made); the units, each with the parameter
+    elements it gathers (a nested unit's aside), and the elements of rank 0's shard of every
+    parameter (all of them, replicated)."""
+    from torch.distributed.fsdp import MixedPrecisionPolicy
 
     chosen = units(model, distribution.unit_choice)
     owned = _own_parameters(model, chosen)
-    ranks = distribution.ranks
+    ranks = distribution.ranks if distribution.strategy == "fsdp" else 1  # shards of one
     shard_elements = sum(rank_zero_shard(p.shape, ranks) for p in model.parameters())
-
     policy = MixedPrecisionPolicy(
         param_dtype=_dtype(distribution.param_dtype),
         reduce_dtype=_dtype(distribution.reduce_dtype),
     )
+    wrap = _wrapper(distribution, mesh, policy)
     modules = dict(model.named_modules())
     for name in sorted(chosen, key=lambda n: -n.count(".")):
-        fully_shard(
-            modules[name],
-            mesh=mesh,
-            reshard_after_forward=distribution.reshard_after_forward,
-            mp_policy=policy,
-        )
+        wrap(modules[name], distribution.reshard_after_forward)
     # the root's own parameters stay gathered after the forward pass (torch's default for a
     # root: the backward pass needs them first)
-    fully_shard(model, mesh=mesh, mp_policy=policy)
+    wrap(model, None)
     found = tuple(
         ShardUnit(
             name,
@@ -105,6 +106,28 @@ def shard(
         for name in (*chosen, "")
     )
     return found, shard_elements
+
+
+def _wrapper(
+    distribution: Distribution, mesh: DeviceMesh, policy: Any
+) -> Callable[[nn.Module, bool | None], None]:
+    """How a unit is wrapped: sharded by ``fully_shard``, or replicated by torch's
+    ``replicate`` (FSDP2's machinery over a mesh of replicas: each unit's gradients
+    all-reduced as one bucket). torch's DistributedDataParallel cannot run on fake tensors
+    (its C++ reducer reads the gradients' data), so DDP is tracked as ``replicate`` runs it."""
+    if distribution.strategy == "ddp":
+        from torch.distributed._composable.replicate_with_fsdp import replicate
+
+        def replicated(module: nn.Module, reshard: bool | None) -> None:
+            replicate(module, mesh=mesh, mp_policy=policy)  # nothing to reshard: all is held
+
+        return replicated
+    from torch.distributed.fsdp import fully_shard
+
+    def sharded(module: nn.Module, reshard: bool | None) -> None:
+        fully_shard(module, mesh=mesh, reshard_after_forward=reshard, mp_policy=policy)
+
+    return sharded
 
 
 def rank_zero_shard(shape: Sequence[int], ranks: int) -> int:

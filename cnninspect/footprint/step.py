@@ -34,7 +34,7 @@ from torch.utils.checkpoint import checkpoint
 from cnninspect.choices import OptimizerName
 from cnninspect.description.layer_types import did_you_mean
 from cnninspect.errors import TargetError
-from cnninspect.footprint.sharding import FSDP_CATEGORIES, fake_world, shard
+from cnninspect.footprint.sharding import DDP_CATEGORIES, FSDP_CATEGORIES, fake_world, shard
 from cnninspect.footprint.trackers import StackFSDPMemTracker, StackMemTracker
 from cnninspect.inputs import Inputs
 from cnninspect.results.memory import ShardUnit, StepSetup
@@ -88,7 +88,7 @@ def track_step(
     if setup.amp is None:  # under autocast the weights stay the fp32 master copy
         model.to(dtype)  # (before the fake storage: fake parameters cannot be swapped)
     distribution = setup.distribution
-    with fake_world(distribution.ranks) if distribution else contextlib.nullcontext() as mesh:
+    with fake_world(distribution) if distribution else contextlib.nullcontext() as mesh:
         mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
         with mode if fake else contextlib.nullcontext():
             units: tuple[ShardUnit, ...] = ()
@@ -187,7 +187,9 @@ def _tracked(
     device = next(iter(tracker.get_tracker_snapshot("peak")), None)
     peak: dict[Any, int] = tracker.get_tracker_snapshot("peak").get(device, {}) if device else {}
     # the snapshot's keys are the tracker's reference types (str enums) and "Total"
-    names = FSDP_CATEGORIES if setup.distribution else _CATEGORY_OF
+    names = _CATEGORY_OF
+    if setup.distribution is not None:
+        names = DDP_CATEGORIES if setup.distribution.strategy == "ddp" else FSDP_CATEGORIES
     held = {getattr(key, "value", key): int(nbytes) for key, nbytes in peak.items()}
     categories = {name: held.get(reftype, 0) for reftype, name in names.items()}
     if optimizer is not None:  # what the tracker files under Optstate at a peak inside the

@@ -29,6 +29,13 @@ LABELS = {
     "all_gather_buffers": "All-gather buffers",
     "reduce_scatter_buffers": "Reduce-scatter buffers",
 }
+# replicated (--ddp), FSDP's machinery keeps a second copy of each unit's parameters to compute
+# with, and its reduce buffers are all-reduce buffers
+DDP_LABELS = LABELS | {
+    "unsharded_parameters": "Compute copies",
+    "unsharded_gradients": "Unreduced gradients",
+    "reduce_scatter_buffers": "All-reduce buffers",
+}
 TOP_MODULES = 8
 
 
@@ -53,8 +60,12 @@ def distribution_text(report: MemoryReport) -> str:
     d = report.setup.distribution
     if d is None:
         return "one device"
-    text = f"FSDP over {count(d.ranks)} rank{'s' if d.ranks > 1 else ''} (rank 0)"
-    text += ", resharded after forward" if d.reshard_after_forward else ", kept gathered"
+    ranks = f"{count(d.ranks)} rank{'s' if d.ranks > 1 else ''} (rank 0)"
+    if d.strategy == "ddp":
+        text = f"DDP over {ranks}"
+    else:
+        text = f"FSDP over {ranks}"
+        text += ", resharded after forward" if d.reshard_after_forward else ", kept gathered"
     if d.param_dtype:
         text += f", computing in {d.param_dtype}, reducing in {d.reduce_dtype}"
     return text
@@ -64,13 +75,23 @@ def units_text(report: MemoryReport) -> str:
     """The sharded units in a line: how many of each kind, the largest, then the root."""
     units = [u for u in report.units if u.name]
     root = sum(u.params for u in report.units if not u.name)
+    d = report.setup.distribution
+    what = "Sharded"
+    if d is not None and d.strategy == "ddp":
+        what = "Replicated (one gradient bucket each)"
     if not units:
-        return f"Sharded as one unit: the whole model ({count(root)} parameters)."
+        return f"{what} as one unit: the whole model ({count(root)} parameters)."
     largest = max(units, key=lambda unit: unit.params)
     return (
-        f"Sharded units: {len(units)} (largest {largest.name}, {count(largest.params)} "
+        f"{what} units: {len(units)} (largest {largest.name}, {count(largest.params)} "
         f"parameters), then the root ({count(root)} parameters of its own)."
     )
+
+
+def labels(report: MemoryReport) -> dict[str, str]:
+    """The categories' names in a table: replicated, some mean something else."""
+    d = report.setup.distribution
+    return DDP_LABELS if d is not None and d.strategy == "ddp" else LABELS
 
 
 def memory_table(report: MemoryReport) -> RenderableType:
@@ -82,7 +103,7 @@ def memory_table(report: MemoryReport) -> RenderableType:
     categories.add_column("Share", justify="right")
     for name, nbytes in report.categories:
         share = f"{100 * nbytes / report.peak_bytes:.1f}%" if report.peak_bytes else ""
-        categories.add_row(Text(LABELS.get(name, name)), binary(nbytes), share)
+        categories.add_row(Text(labels(report).get(name, name)), binary(nbytes), share)
     categories.add_row(Text("Peak", style="bold"), Text(binary(report.peak_bytes), "bold"), "")
     parts: list[RenderableType] = [head, Text(""), categories, Text("")]
     parts.append(Text(f"The peak happens in the {report.peak_phase}."))
@@ -183,7 +204,7 @@ class UnitDict(TypedDict):
 class DistributionDict(TypedDict):
     """Data-parallel training seen from rank 0, the rank with the largest shards."""
 
-    strategy: Literal["fsdp"]
+    strategy: Literal["fsdp", "ddp"]
     ranks: int
     units: list[UnitDict]
     reshard_after_forward: bool
@@ -287,7 +308,7 @@ def _distribution_dict(report: MemoryReport) -> DistributionDict | None:
     if d is None:
         return None
     return {
-        "strategy": "fsdp",
+        "strategy": "ddp" if d.strategy == "ddp" else "fsdp",
         "ranks": d.ranks,
         "units": [
             {"name": u.name, "params": u.params, "gathered_elements": u.gathered}
@@ -342,7 +363,7 @@ def memory_markdown(report: MemoryReport) -> str:
     ]
     for name, nbytes in report.categories:
         share = f"{100 * nbytes / report.peak_bytes:.1f}%" if report.peak_bytes else ""
-        lines.append(f"| {LABELS.get(name, name)} | {binary(nbytes)} | {share} |")
+        lines.append(f"| {labels(report).get(name, name)} | {binary(nbytes)} | {share} |")
     lines += [f"| **Peak** | **{binary(report.peak_bytes)}** | |", ""]
     lines.append(f"The peak happens in the {report.peak_phase}.")
     return "\n".join(lines) + "\n"

@@ -8,9 +8,9 @@ import itertools
 
 from rich.text import Text
 
-from cnninspect.render.memory import LABELS
+from cnninspect.render.memory import LABELS, labels
 from cnninspect.render.text import binary, count
-from cnninspect.results.memory import MemoryReport
+from cnninspect.results.memory import MemoryReport, ShardUnit
 
 _DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 
@@ -55,43 +55,67 @@ def sharded_explanation(report: MemoryReport) -> Text:
     assert d is not None
     size, shard, ranks = report.weight_bytes, report.shard_elements, d.ranks
     lines = ["Why these numbers (rank 0 of " + count(ranks) + "):"]
-    each = f"⌈first dimension / {count(ranks)}⌉ rows of each parameter"
-    checks = [("parameter_shard", shard * size, f"{each}: {count(shard)} × {size} bytes")]
+    replicated = d.strategy == "ddp"
+    each = (
+        "every parameter, on every rank"
+        if replicated
+        else f"⌈first dimension / {count(ranks)}⌉ rows of each parameter"
+    )
+    held, grads = ("parameters", "gradients")
+    if not replicated:
+        held, grads = ("parameter_shard", "gradient_shard")
+    checks = [(held, shard * size, f"{each}: {count(shard)} × {size} bytes")]
     if report.trainable_params == report.params:  # nothing frozen: every shard trains
-        checks.append(("gradient_shard", shard * size, f"{count(shard)} × {size} bytes"))
+        checks.append((grads, shard * size, f"{count(shard)} × {size} bytes"))
         tensors = report.trainable_tensors
         if report.setup.optimizer in ("adam", "adamw"):
             text = f"2 moments × {count(shard)} × {size} bytes + {tensors} step counts × 4 bytes"
             checks.append(("optimizer_state", 2 * shard * size + 4 * tensors, text))
         elif report.setup.optimizer == "momentum":
             checks.append(("optimizer_state", shard * size, f"{count(shard)} × {size} bytes"))
+    names = labels(report)
     for name, value, text in checks:
         if value and report.category(name) == value:
-            lines.append(f"  {LABELS[name]:<20} {text} = {count(value)} bytes ({binary(value)})")
+            lines.append(f"  {names[name]:<20} {text} = {count(value)} bytes ({binary(value)})")
     gathered = _gathered(report)
     if gathered:
-        lines.append(f"  {LABELS['unsharded_parameters']:<20} {gathered}")
+        lines.append(f"  {names['unsharded_parameters']:<20} {gathered}")
     return Text("\n".join(lines))
+
+
+def _nearest_first(units: list[ShardUnit], phase: str) -> list[ShardUnit]:
+    """The units, the one running at the peak first and then by distance from it: of units
+    that gather alike (a transformer's layers), the ones named are those most likely held."""
+    running = phase.split(" of ", 1)[-1]
+    at = next((i for i, u in enumerate(units) if (running + ".").startswith(u.name + ".")), None)
+    if at is None:
+        return units
+    return sorted(units, key=lambda u: abs(units.index(u) - at))
 
 
 def _gathered(report: MemoryReport) -> str | None:
     """The units whose whole parameters add up to what was gathered at the peak: the root
     (kept gathered from its forward on) with one or two units (the one running, the one
-    fetched ahead), in the dtype the units compute in."""
+    fetched ahead) — or, replicated, with every unit (none is freed) — in the dtype the units
+    compute in."""
     d = report.setup.distribution
     tracked = report.category("unsharded_parameters")
     if d is None or not tracked:
         return None
     size = _DTYPE_BYTES.get(d.param_dtype or "", report.weight_bytes)
     root = sum(u.gathered for u in report.units if not u.name)
-    units = [u for u in report.units if u.name]
-    for taken in (0, 1, 2):
-        for combination in itertools.combinations(units, taken):
-            elements = root + sum(u.gathered for u in combination)
-            if elements * size == tracked:
+    units = _nearest_first([u for u in report.units if u.name], report.peak_phase)
+    tried = itertools.chain(*(itertools.combinations(units, n) for n in (0, 1, 2)), [tuple(units)])
+    for combination in tried:
+        elements = root + sum(u.gathered for u in combination)
+        if elements * size == tracked:
+            if len(combination) == len(units) > 2:
+                names = f"the root and all {len(units)} units"
+            else:
                 names = " + ".join(["the root's own", *(u.name for u in combination)])
-                return (
-                    f"{names}, each first dimension padded to a multiple of {count(d.ranks)}: "
-                    f"{count(elements)} × {size} bytes = {count(tracked)} bytes"
-                )
+            padded = f", each first dimension padded to a multiple of {count(d.ranks)}"
+            return (
+                f"{names}{padded if d.strategy == 'fsdp' else ''}: "
+                f"{count(elements)} × {size} bytes = {count(tracked)} bytes"
+            )
     return None

@@ -53,7 +53,7 @@ MAX_RANKS = 4096  # what --fsdp takes: one fake process group of that size, in o
 class Distribution:
     """Data-parallel training over ``ranks`` ranks, seen from rank 0 (the largest shards)."""
 
-    strategy: str  # "fsdp": FSDP2's fully_shard
+    strategy: str  # "fsdp": FSDP2's fully_shard; "ddp": replicated (torch's replicate)
     ranks: int
     unit_choice: tuple[str, ...]  # --shard-unit: names or classes; () for the default
     reshard_after_forward: bool  # False: units stay gathered from forward to backward

@@ -1,7 +1,9 @@
 """One rank of a real data-parallel training step over gloo, tracked by torch's FSDPMemTracker:
-run by ``torchrun --nproc-per-node N rank_step.py MODEL BATCH UNIT_CLASS``; every rank prints
-one JSON line with its peak. Written as a user writes an FSDP2 step, independently of
-cnninspect (which tracks the same step on fake tensors in one process)."""
+run by ``torchrun --nproc-per-node N rank_step.py MODEL BATCH UNIT_CLASS [fsdp|ddp]``; every
+rank prints one JSON line with its peak. ``ddp`` replicates with torch's FSDP2-based
+``replicate`` (``torch.distributed._composable.replicate_with_fsdp``). Written as a user
+writes an FSDP2 step, independently of cnninspect (which tracks the same step on fake tensors
+in one process)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import sys
 import distributed_nets
 import torch
 import torch.distributed as dist
+from torch.distributed._composable.replicate_with_fsdp import replicate
 from torch.distributed._tools.fsdp2_mem_tracker import FSDPMemTracker
 from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.fsdp import fully_shard
@@ -22,18 +25,20 @@ INPUTS = {
 }
 
 
-def main(name: str, batch: int, unit_class: str) -> None:
+def main(name: str, batch: int, unit_class: str, strategy: str) -> None:
     # torch's generic recurrent kernels, as cnninspect tracks: oneDNN's fused LSTM keeps a
     # workspace that its fake (meta) kernel does not model (a figure for one cpu library)
     torch._C._set_mkldnn_enabled(False)
     dist.init_process_group("gloo")
-    mesh = init_device_mesh("cpu", (dist.get_world_size(),))
+    names = ("replicate",) if strategy == "ddp" else None
+    mesh = init_device_mesh("cpu", (dist.get_world_size(),), mesh_dim_names=names)
+    wrap = replicate if strategy == "ddp" else fully_shard
     torch.manual_seed(0)
     model = getattr(distributed_nets, name)()
     units = [m for m in model.modules() if type(m).__name__ == unit_class]
     for unit in units:
-        fully_shard(unit, mesh=mesh)
-    fully_shard(model, mesh=mesh)
+        wrap(unit, mesh=mesh)
+    wrap(model, mesh=mesh)
     optimizer = torch.optim.Adam(model.parameters())
     for p in model.parameters():  # the state Adam keeps from the second step on
         p.grad = torch.zeros_like(p)
@@ -57,4 +62,4 @@ def main(name: str, batch: int, unit_class: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "fsdp")
