@@ -46,7 +46,7 @@ def fit(
     the target is loaded once, each batch tried tracks a step of a fresh copy of it."""
     from cnninspect.footprint.fit import largest_batch
 
-    total, budget_name, kept = _budget(budget, headroom)
+    total, budget_name, kept = budget_and_headroom(budget, headroom)
     loaded = loaded_for_memory(target, feed, dtype=dtype)
     reports: dict[int, MemoryReport] = {}
 
@@ -81,7 +81,7 @@ def fit_ranks(
     distribution = setup.distribution
     if distribution is None:
         raise TargetError("the fewest ranks are searched for a sharded step: give --fsdp auto")
-    total, budget_name, kept = _budget(budget, headroom)
+    total, budget_name, kept = budget_and_headroom(budget, headroom)
     loaded = loaded_for_memory(target, feed, dtype=dtype)
     reports: dict[int, MemoryReport] = {}
 
@@ -107,7 +107,7 @@ def fit_ranks(
     )
 
 
-def _budget(budget: str, headroom: str | None) -> tuple[int, str, int]:
+def budget_and_headroom(budget: str, headroom: str | None) -> tuple[int, str, int]:
     """The budget's bytes, how to call it, and the bytes of it kept free."""
     from cnninspect.footprint.fit import DEFAULT_HEADROOM
     from cnninspect.footprint.fit import budget as parse_budget
@@ -174,12 +174,17 @@ def fsdp(
 def loaded_for_memory(target: Target, feed: Feed, *, dtype: str) -> Loaded:
     """The target loaded once on meta (no weights). Its feed is the input language (real
     values are refused: a step is tracked at any batch, theirs is fixed)."""
+    refuse_values(feed)
+    return load(target, feed, device="meta", dtype=dtype)
+
+
+def refuse_values(feed: Feed) -> None:
+    """A step is tracked at any batch; real values fix theirs."""
     if isinstance(feed, Example):
         raise TargetError(
             "cnninspect memory makes its inputs at each batch it tracks: give them in the input "
             "language (shapes, dtypes, value ranges, keywords), not as real values"
         )
-    return load(target, feed, device="meta", dtype=dtype)
 
 
 def tracked(
@@ -221,4 +226,5 @@ def tracked(
         weight_bytes=params[0].element_size() if params else 4,
         units=step.units,
         shard_elements=step.shard_elements,
+        saved_by=step.saved_by,
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cnninspect.api.request import Feed, Target
 from cnninspect.choices import AutocastName, ExitCode, OptimizerName
 from cnninspect.cli.options import (
     ArgOption,
@@ -19,7 +20,7 @@ from cnninspect.cli.options import (
     resolve_request,
 )
 from cnninspect.cli.program import app, errors, stdout
-from cnninspect.results.memory import Distribution
+from cnninspect.results.memory import BatchFit, CheckpointPlan, Distribution, StepSetup
 
 
 class MemoryFormat(str, enum.Enum):
@@ -102,6 +103,14 @@ def memory(
         AutocastName | None,
         typer.Option("--mp", help="--fsdp: FSDP's mixed precision: units compute in this dtype."),
     ] = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="With --fit and --batch: the modules to checkpoint so that the batch fits, "
+            "with the fewest MACs recomputed, proved by tracking the step again.",
+        ),
+    ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the arithmetic behind the model states.")
     ] = False,
@@ -114,8 +123,7 @@ def memory(
     """Peak memory of one training step (forward, backward, optimizer step), tracked on fake
     tensors: by category, by module, and when it happens; or the batch that fits a budget."""
     from cnninspect.api import memory as use_case
-    from cnninspect.render import memory as render
-    from cnninspect.render import memory_arithmetic as arithmetic
+    from cnninspect.render.memory import arithmetic, json_output, markdown, table
 
     with errors(debug):
         resolved, feed = resolve_request(target, input_shape, arg)
@@ -128,30 +136,71 @@ def memory(
             inference,
             distribution=_distribution(ranks, ddp, shard_unit, reshard_after_forward, mp),
         )
-        if fit is not None and ranks == 0:
-            result = use_case.fit_ranks(
-                resolved, fit, feed, batch=batch, dtype=dtype, setup=setup, headroom=headroom
-            )
-        elif fit is not None:
-            result = use_case.fit(resolved, fit, feed, dtype=dtype, setup=setup, headroom=headroom)
+        if plan or fit is not None:
+            searched = _search(resolved, feed, fit, plan, ranks, batch, dtype, setup, headroom)
         else:
             report = use_case.memory(resolved, feed, batch=batch, dtype=dtype, setup=setup)
-    if fit is not None:
-        if output_format is MemoryFormat.json:
-            sys.stdout.write(render.fit_json(result) + "\n")
-        else:
-            stdout.print(render.fit_table(result))
-        if not result.found:  # nothing fits: a script must not read it as success
-            raise typer.Exit(int(ExitCode.FINDINGS))
+    if plan or fit is not None:
+        _show_search(searched, output_format is MemoryFormat.json)
         return
     if output_format is MemoryFormat.json:
-        sys.stdout.write(render.memory_json(report) + "\n")
+        sys.stdout.write(json_output.memory_json(report) + "\n")
     elif output_format is MemoryFormat.markdown:
-        sys.stdout.write(render.memory_markdown(report))
+        sys.stdout.write(markdown.memory_markdown(report))
     else:
-        stdout.print(render.memory_table(report))
+        stdout.print(table.memory_table(report))
         if explain:
             stdout.print(arithmetic.explanation(report))
+
+
+def _search(
+    target: Target,
+    feed: Feed,
+    fit: str | None,
+    plan: bool,
+    ranks: int | None,
+    batch: int,
+    dtype: str,
+    setup: StepSetup,
+    headroom: str | None,
+) -> BatchFit | CheckpointPlan:
+    """What --fit (and --plan, --fsdp auto) search for: the largest batch, the fewest ranks,
+    or the modules to checkpoint."""
+    from cnninspect.api import memory as use_case
+    from cnninspect.api.plan import checkpoint_plan
+
+    if fit is None:
+        raise typer.BadParameter(
+            "--plan finds what to checkpoint so that --batch fits a budget: give --fit BUDGET"
+        )
+    if plan and ranks == 0:
+        raise typer.BadParameter("--plan is made for a number of ranks: give --fsdp N, not auto")
+    if plan:
+        return checkpoint_plan(
+            target, fit, feed, batch=batch, dtype=dtype, setup=setup, headroom=headroom
+        )
+    if ranks == 0:
+        return use_case.fit_ranks(
+            target, fit, feed, batch=batch, dtype=dtype, setup=setup, headroom=headroom
+        )
+    return use_case.fit(target, fit, feed, dtype=dtype, setup=setup, headroom=headroom)
+
+
+def _show_search(found: BatchFit | CheckpointPlan, as_json: bool) -> None:
+    """The search's answer; nothing fitting exits 1, so that a script cannot read it as
+    success."""
+    from cnninspect.render.memory import json_output, table
+
+    if isinstance(found, CheckpointPlan):
+        text, shown, fits = json_output.plan_json(found), table.plan_table(found), bool(found.after)
+    else:
+        text, shown, fits = json_output.fit_json(found), table.fit_table(found), found.found
+    if as_json:
+        sys.stdout.write(text + "\n")
+    else:
+        stdout.print(shown)
+    if not fits:
+        raise typer.Exit(int(ExitCode.FINDINGS))
 
 
 def _ranks(fsdp: str | None, fitting: bool) -> int | None:

@@ -70,6 +70,7 @@ class StepMemory:
     modules: tuple[tuple[str, int], ...]
     units: tuple[ShardUnit, ...] = ()  # sharded: each unit and its own parameters
     shard_elements: int = 0  # sharded: the elements of rank 0's shard of every parameter
+    saved_by: tuple[tuple[str, int], ...] = ()  # bytes saved for backward by each module
 
 
 def track_step(
@@ -202,6 +203,7 @@ def _tracked(
         categories=tuple(categories.items()),
         peak_phase=_phase(tracker, device, total, training),
         modules=saved.by_top_module(),
+        saved_by=saved.by_module(),
     )
 
 
@@ -356,6 +358,13 @@ class _SavedBy:
                 owner = next((n for n in reversed(self.stack) if n), "")
                 self.owner[key] = (owner, storage.nbytes())
         return tensor
+
+    def by_module(self) -> tuple[tuple[str, int], ...]:
+        """Bytes saved for backward by each module that saved some (the deepest running)."""
+        totals: dict[str, int] = {}
+        for name, nbytes in self.owner.values():
+            totals[name] = totals.get(name, 0) + nbytes
+        return tuple(sorted(totals.items()))
 
     def by_top_module(self) -> tuple[tuple[str, int], ...]:
         totals: dict[str, int] = {}

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cnninspect.render.diff.html import diff_html
 from cnninspect.render.diff.table import diff_table
-from cnninspect.render.memory import memory_table
+from cnninspect.render.memory.table import memory_table
 from cnninspect.render.summary.html import summary_html, summary_view_html
 from cnninspect.render.summary.table import summary_table, view_table
 from cnninspect.render.validation.html import validation_html

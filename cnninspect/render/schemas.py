@@ -15,7 +15,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is
 from cnninspect.choices import SCHEMA_VERSIONS, OutputKind
 from cnninspect.render.diff.json_output import DiffDocument
 from cnninspect.render.listing import ListDocument
-from cnninspect.render.memory import MemoryDocument
+from cnninspect.render.memory.json_output import MemoryDocument
 from cnninspect.render.min_input import MinInputDocument
 from cnninspect.render.summary.json_output import SummaryDocument
 from cnninspect.render.validation.json_output import ValidateDocument

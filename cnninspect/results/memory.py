@@ -93,6 +93,11 @@ class MemoryReport(Displayable):
     # parameter elements (those of its submodules that are units of their own aside)
     units: tuple[ShardUnit, ...] = ()
     shard_elements: int = 0  # with --fsdp: the elements of rank 0's shard of every parameter
+    saved_by: tuple[tuple[str, int], ...] = ()  # bytes saved for backward by each module
+
+    def saved_within(self, module: str) -> int:
+        """Bytes saved for backward by ``module`` and the modules inside it."""
+        return sum(b for n, b in self.saved_by if n == module or n.startswith(module + "."))
 
     def category(self, name: str) -> int:
         return dict(self.categories).get(name, 0)
@@ -122,3 +127,32 @@ class BatchFit:
     @property
     def usable_bytes(self) -> int:
         return self.budget_bytes - self.headroom_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointPlan:
+    """The modules whose activations are recomputed in backward so that ``batch`` fits within
+    ``budget_bytes`` less ``headroom_bytes``, with the fewest MACs recomputed that the search
+    found; ``after`` is the step tracked again with the plan applied (None: even every
+    candidate checkpointed does not fit)."""
+
+    budget_bytes: int
+    budget_name: str
+    headroom_bytes: int
+    batch: int
+    before: MemoryReport  # the step as it is
+    after: MemoryReport | None
+    checkpointed: tuple[tuple[str, int], ...]  # (module, its forward MACs at the batch)
+    candidates: int  # modules the plan could choose from
+    forward_macs: int  # the model's forward MACs at the batch
+    tries: int  # tracked steps, the first included
+
+    @property
+    def recomputed_macs(self) -> int:
+        return sum(macs for _, macs in self.checkpointed)
+
+    @property
+    def step_macs(self) -> int:
+        """A training step's MACs: the forward pass, and a backward pass counted as twice it
+        (a gradient for the input and one for the weights of each linear map)."""
+        return 3 * self.forward_macs

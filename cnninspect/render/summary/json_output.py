@@ -6,7 +6,7 @@ import json
 from typing import Any, Literal, TypedDict, cast
 
 from cnninspect.render.envelope import Envelope, envelope
-from cnninspect.render.memory import MemoryStepDict, memory_dict
+from cnninspect.render.memory.json_output import MemoryStepDict, memory_dict
 from cnninspect.results.findings import Finding, Severity
 from cnninspect.results.report import Report, Row
 from cnninspect.shapes import Notation, from_channels_first

@@ -8,7 +8,7 @@ import itertools
 
 from rich.text import Text
 
-from cnninspect.render.memory import LABELS, labels
+from cnninspect.render.memory.table import LABELS, labels
 from cnninspect.render.text import binary, count
 from cnninspect.results.memory import MemoryReport, ShardUnit
 
