@@ -5,7 +5,8 @@ it stands for computes.
 
 Each class is self-contained — it uses torch and nothing of cnninspect — because
 ``export DESCRIPTION --to pytorch`` copies its source into the file it writes: the exported
-model runs this very code.
+model runs this very code (so the code keeps to the 88 columns of ruff's default format, which
+that file is checked against).
 
 No ``from __future__ import annotations`` here, on purpose: a constructor's signature is the
 contract of the layer type's keywords (``construct/keywords.py``, the JSON Schema), read
@@ -46,7 +47,14 @@ class Chunk(nn.Module):
         self.dim = dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.chunk(self.chunks, dim=self.dim)[self.index]
+        pieces = x.chunk(self.chunks, dim=self.dim)
+        # torch may cut fewer pieces than asked (5 into 4: 2, 2, 1)
+        if not -len(pieces) <= self.index < len(pieces):
+            raise IndexError(
+                f"chunk({self.chunks}, dim={self.dim}) cuts {x.shape[self.dim]} into "
+                f"{len(pieces)} pieces: there is no piece {self.index}"
+            )
+        return pieces[self.index]
 
     def extra_repr(self) -> str:
         return f"chunks={self.chunks}, index={self.index}, dim={self.dim}"

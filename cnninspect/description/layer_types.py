@@ -64,6 +64,9 @@ class LayerType:
     # norm); GLU halves a dimension and PReLU's parameter count must match: they are not
     same_shape: bool = False
     label: str = ""  # what a figure writes between two volumes: "conv", "bn", "relu"
+    # cnninspect's own module (construct/operations.py), not torch.nn's: an exported file
+    # carries its class
+    own: bool = False
 
     @property
     def inline(self) -> bool:
@@ -72,6 +75,9 @@ class LayerType:
         return self.role in _INLINE_ROLES or self.name in _INLINE_RESHAPES
 
 
+# The types whose module is cnninspect's own (construct/operations.py): the steps a forward
+# writes inline that torch.nn has no module for
+OWN_OPERATIONS = frozenset({"Mean", "Chunk", "StochasticDepth"})
 _INLINE_ROLES = frozenset({Role.MERGE, Role.ACTIVATION, Role.POOLING, Role.DROPOUT})
 _INLINE_RESHAPES = frozenset({"Flatten", "Identity", "ChannelShuffle", "Chunk"})
 
@@ -95,6 +101,7 @@ def _layers(
             window=_window(name),
             same_shape=_same_shape(name, role),
             label=_label(name),
+            own=name in OWN_OPERATIONS,
         )
         for name in names
     ]
