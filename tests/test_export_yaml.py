@@ -111,6 +111,16 @@ class Pooled(nn.Module):
         return self.conv(x).amax(dim=(2, 3))
 
 
+class Together(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+
+    def forward(self, x):
+        halves = self.conv(x).chunk(2, dim=1)
+        return torch.cat(halves[::-1], dim=1)
+
+
 class Scaled(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -126,6 +136,7 @@ class Scaled(nn.Module):
     [
         ("Pooled", "the tensor method .amax()", "return self.conv(x).amax(dim=(2, 3))"),
         ("Scaled", "_operator.mul", "return self.conv(x) * 0.5"),
+        ("Together", "the pieces of x.chunk() used together", "torch.cat(halves[::-1], dim=1)"),
     ],
 )
 def test_an_operation_the_format_cannot_express_stops_the_export(
