@@ -137,3 +137,32 @@ def test_text_from_the_description_cannot_become_code(tmp_path: Path) -> None:
     exec(compile(exported.read_text(), str(exported), "exec"), namespace)
     assert not marker.exists()
     assert payload in str(namespace["__doc__"])
+
+
+def test_cnninspect_s_own_layer_types_travel_with_the_file(tmp_path: Path) -> None:
+    """Mean, Chunk and StochasticDepth are no torch.nn classes: the exported file carries
+    cnninspect's own, so that it imports only torch and computes what the description does."""
+    description = Path(__file__).parent / "data/validate/rules/inline-steps-clean.yaml"
+    exported = tmp_path / "inline.py"
+    result = cli("export", str(description), "--to", "pytorch", "-o", str(exported))
+    assert result.exit_code == 0, result.output
+    text = exported.read_text(encoding="utf-8")
+    for own in ("Chunk", "Mean", "StochasticDepth"):
+        assert f"class {own}(nn.Module):" in text and f"= {own}(" in text
+    assert "import cnninspect" not in text and "import torchvision" not in text
+    run = subprocess.run(
+        [sys.executable, "-c", CHECK, str(exported), str(description), "InlineStepsClean"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0 and run.stdout.startswith("same"), run.stderr[-2000:]
+    diff = cli("diff", str(description), f"{exported}:InlineStepsClean", "--exit-code")
+    assert diff.exit_code == 0, diff.output
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["check", "--isolated"], ["format", "--isolated", "--check"]):
+        checked = subprocess.run(
+            [str(ruff), *command, str(exported)], check=False, capture_output=True
+        )
+        assert checked.returncode == 0, (command, checked.stdout.decode())

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 
 from tests.conftest import cli
@@ -31,6 +32,9 @@ CLAIMED = {
     "mobilenet_v2": 130,
     "mobilenet_v3_small": 190,
     "regnet_x_400mf": 170,
+    "mnasnet1_0": 90,  # x.mean([2, 3]): Mean
+    "shufflenet_v2_x1_0": 100,  # x.chunk(2, dim=1), channel_shuffle: Chunk, ChannelShuffle
+    "efficientnet_b0": 140,  # torchvision's StochasticDepth
 }
 FAST = ("resnet18", "squeezenet1_1")  # the two that run without -m slow: blocks, cat, repeat
 
@@ -60,6 +64,9 @@ def _check(name: str, folder: Path) -> None:
     assert diff.exit_code == 0, diff.output
     validate = cli("validate", str(folder / f"{name}.yaml"))
     assert validate.exit_code == 0, validate.output
+    import torchvision
+
+    _same_outputs(getattr(torchvision.models, name)(), folder / f"{name}.yaml", (3, 224, 224))
 
 
 @pytest.mark.parametrize("name", FAST)
@@ -101,7 +108,17 @@ class Pooled(nn.Module):
         self.conv = nn.Conv2d(3, 8, 3)
 
     def forward(self, x):
-        return self.conv(x).mean(dim=(2, 3))
+        return self.conv(x).amax(dim=(2, 3))
+
+
+class Together(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+
+    def forward(self, x):
+        halves = self.conv(x).chunk(2, dim=1)
+        return torch.cat(halves[::-1], dim=1)
 
 
 class Scaled(nn.Module):
@@ -117,8 +134,9 @@ class Scaled(nn.Module):
 @pytest.mark.parametrize(
     ("cls", "op", "line"),
     [
-        ("Pooled", "the tensor method .mean()", "return self.conv(x).mean(dim=(2, 3))"),
+        ("Pooled", "the tensor method .amax()", "return self.conv(x).amax(dim=(2, 3))"),
         ("Scaled", "_operator.mul", "return self.conv(x) * 0.5"),
+        ("Together", "the pieces of x.chunk() used together", "torch.cat(halves[::-1], dim=1)"),
     ],
 )
 def test_an_operation_the_format_cannot_express_stops_the_export(
@@ -159,3 +177,75 @@ def test_torchvision_is_the_independent_count() -> None:
     """The declared count is torch's own sum, checked above; this keeps the helper honest."""
     assert "torchvision" in sys.modules or importlib.util.find_spec("torchvision") is not None
     assert _torch_count("squeezenet1_1") == 1_235_496
+
+
+INLINE = """
+import torch
+from torch import nn
+from torchvision.models.shufflenetv2 import channel_shuffle
+from torchvision.ops import StochasticDepth
+
+
+class Unit(nn.Module):
+    def __init__(self, channels: int, p: float) -> None:
+        super().__init__()
+        half = channels // 2
+        self.branch = nn.Sequential(nn.Conv2d(half, half, 3, padding=1), nn.BatchNorm2d(half))
+        self.drop = StochasticDepth(p, "row")
+
+    def forward(self, x):
+        x1, x2 = x.chunk(2, dim=1)
+        out = torch.cat((x1, self.drop(self.branch(x2)).relu()), dim=1)
+        return channel_shuffle(out, 2)
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3)
+        self.units = nn.Sequential(Unit(8, 0.1), Unit(8, 0.2))
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        return self.fc(torch.mean(self.units(self.stem(x)), dim=[2, 3]))
+"""
+
+
+def _same_outputs(module: torch.nn.Module, description: Path, shape: tuple[int, ...]) -> None:
+    """The description's module, given the module's weights in call order, computes the
+    module's output (the module's own forward is the reference)."""
+    from cnninspect.api.inspection import inspect
+    from cnninspect.api.request import resolve_target
+
+    built = inspect(resolve_target(str(description)), device="cpu").loaded.module
+    theirs, ours = module.state_dict(), built.state_dict()
+    assert [v.shape for v in theirs.values()] == [v.shape for v in ours.values()]
+    built.load_state_dict(dict(zip(ours, theirs.values(), strict=True)))
+    x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.testing.assert_close(built.eval()(x), module.eval()(x))
+
+
+def test_inline_steps_become_layers_that_compute_the_same(tmp_path: Path) -> None:
+    """x.chunk(2, dim=1), torchvision's channel_shuffle and StochasticDepth, torch.mean over
+    the spatial axes: Chunk, ChannelShuffle, StochasticDepth and Mean layers, the two units
+    one block whose drop probability is its argument."""
+    (tmp_path / "inline.py").write_text(INLINE, encoding="utf-8")
+    target = f"{tmp_path / 'inline.py'}:Net"
+    out = tmp_path / "net.yaml"
+    result = cli("export", target, "--to", "yaml", "--input", "3x10x10", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load(out.read_text(encoding="utf-8"))
+    unit = document["blocks"]["Unit"]["layers"]
+    assert unit[0] == {"Chunk": {"chunks": 2, "index": 0}, "name": "chunk_0"}
+    assert unit[1] == {"Chunk": {"chunks": 2, "index": 1}, "from": "in"}
+    assert {"StochasticDepth": {"p": "$p"}, "name": "drop"} in unit
+    assert unit[-1] == {"ChannelShuffle": {"groups": 2}}
+    assert {"Mean": {"dim": [2, 3]}} in document["layers"]
+    assert cli("diff", target, str(out), "--input", "3x10x10", "--exit-code").exit_code == 0
+    assert cli("validate", str(out)).exit_code == 0
+    spec = importlib.util.spec_from_file_location("inline", tmp_path / "inline.py")
+    assert spec is not None and spec.loader is not None
+    nets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(nets)
+    _same_outputs(nets.Net(), out, (3, 10, 10))

@@ -18,6 +18,9 @@ REQUIRED = {  # arguments a type cannot do without (the others have defaults or 
     "LocalResponseNorm": "{size: 2}",
     "CrossMapLRN2d": "{size: 2}",
     "GLU": "{dim: 1}",
+    "Mean": "{dim: [2]}",
+    "Chunk": "{chunks: 2, index: 0}",
+    "StochasticDepth": "{p: 0.1}",
     **dict.fromkeys(("Softmax", "Softmin", "LogSoftmax"), "{dim: 1}"),  # implicit dim: deprecated
 }
 INPUT = {None: "[4, 8, 8]", 1: "[4, 8]", 2: "[4, 8, 8]", 3: "[4, 4, 4, 4]"}

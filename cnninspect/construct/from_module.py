@@ -4,19 +4,28 @@ Each module that is not a torch.nn layer is followed through its ``forward`` wit
 its children kept whole: what it calls in order — a child that is a torch.nn layer (its
 hyper-parameters read back from it, only those that differ from torch's defaults), a child
 module of its own (followed the same way: a nested draft), or one of the few functions the
-description language has a layer for (``x + y``, ``torch.cat``, ``torch.flatten``,
-``F.relu``, ``F.adaptive_avg_pool2d``). Anything else stops the export with the operation
-named and the line that calls it: a description that builds to something else is worse than
-none.
+description language has a layer for (``construct/function_layers.py``: ``x + y``,
+``torch.cat``, ``x.mean([2, 3])``, a piece of ``x.chunk(2, dim=1)``, torchvision's
+``channel_shuffle`` and ``StochasticDepth``, …). Anything else stops the export with the
+operation named and the line that calls it: a description that builds to something else is
+worse than none.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from cnninspect.construct.function_layers import (
+    FUNCTION_TYPES,
+    METHODS,
+    chunk_of,
+    functions,
+    library_layer,
+    plain,
+    wrapped_functions,
+)
 from cnninspect.construct.keywords import constructor_parameters
 from cnninspect.description.draft import DraftLayer, DraftModule, Keywords
 from cnninspect.description.layer_types import LAYER_TYPES
@@ -45,7 +54,7 @@ def _graph(module: nn.Module, path: str) -> fx.Graph:
         def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
             return m is not module
 
-    tracer = Children()
+    tracer = Children(autowrap_functions=wrapped_functions())
     tracer.record_stack_traces = True
     try:
         return tracer.trace(module)
@@ -68,6 +77,7 @@ class _Walk:
         self.layers: list[DraftLayer] = []
         self.called: set[str] = set()
         self.generated: set[str] = set()  # names of fx's making: kept only where read
+        self.chunked: dict[Any, tuple[str, int, int]] = {}  # x.chunk → (x's name, chunks, dim)
 
     def draft(self, graph: fx.Graph) -> DraftModule:
         inputs = [n for n in graph.nodes if n.op == "placeholder"]
@@ -84,8 +94,14 @@ class _Walk:
         return DraftModule(type(self.module).__name__, self.path, tuple(self._named()))
 
     def _call(self, node: fx.Node) -> None:
+        if self._chunk(node):
+            return
         sources = [self.names[a] for a in _tensor_args(node) if a in self.names]
-        if node.op == "call_module":
+        layer: DraftLayer | None
+        if node.target is operator.getitem and node.args[0] in self.chunked:
+            layer = self._piece(node)
+            sources = [self.chunked[node.args[0]][0]]
+        elif node.op == "call_module":
             if len(_tensor_args(node)) != 1:  # a block of the format takes one tensor
                 self._refuse(node, f"{node.target} called with {len(_tensor_args(node))} tensors")
             layer = self._child(node, str(node.target))
@@ -100,6 +116,27 @@ class _Walk:
         self.layers.append(_replace(layer, sources=wired))
         self.names[node] = layer.name or ""
 
+    def _chunk(self, node: fx.Node) -> bool:
+        """``x.chunk(n, dim)`` makes no layer: each piece read from it does (``Chunk``)."""
+        if any(a in self.chunked for a in _tensor_args(node)):
+            if node.target is not operator.getitem or not isinstance(node.args[1], int):
+                self._refuse(node, "the pieces of x.chunk() used together, not one by one")
+            return False
+        found = chunk_of(node)
+        if found is None:
+            return False
+        source = _tensor_args(node)[0]
+        self.chunked[node] = (self.names[source], *found)
+        return True
+
+    def _piece(self, node: fx.Node) -> DraftLayer:
+        _, chunks, dim = self.chunked[node.args[0]]
+        index = node.args[1]
+        name = f"{node.args[0]}_{index}"  # chunk_0: the piece's place, not fx's getitem_3
+        self.generated.add(name)
+        kwargs = (("chunks", chunks), ("index", index)) + ((("dim", dim),) if dim != 1 else ())
+        return DraftLayer("Chunk", name, kwargs)
+
     def _child(self, node: fx.Node, target: str) -> DraftLayer | None:
         child = self.module.get_submodule(target)
         path = f"{self.path}.{target}" if self.path else target
@@ -112,13 +149,16 @@ class _Walk:
         kind = type(child)
         if kind.__module__.startswith("torch.nn") and kind.__name__ in LAYER_TYPES:
             return DraftLayer(kind.__name__, name, layer_keywords(child, kind.__name__))
+        library = library_layer(child)
+        if library is not None:
+            return DraftLayer(library[0], name, library[1])
         inner = draft_module(child, path)
         if not inner.layers:
             return None
         return DraftLayer(kind.__name__, name, module=inner)
 
     def _function(self, node: fx.Node) -> tuple[str, Keywords]:
-        table = _METHODS if node.op == "call_method" else _functions()
+        table = METHODS if node.op == "call_method" else functions()
         read = table.get(node.target)
         found = read(node) if read is not None else None
         if found is None:
@@ -138,7 +178,7 @@ class _Walk:
         for layer in self.layers:
             made = layer.name in self.generated or (
                 layer.module is None
-                and (layer.type in _FUNCTION_TYPES and not self._is_child(layer))
+                and (layer.type in FUNCTION_TYPES and not self._is_child(layer))
             )
             keep = layer.name is not None and (not made or layer.name in read)
             out.append(layer if keep else _replace(layer, name=None))
@@ -198,69 +238,6 @@ def _replace(layer: DraftLayer, **changes: Any) -> DraftLayer:
     return dataclasses.replace(layer, **changes)
 
 
-_FUNCTION_TYPES = frozenset({"Add", "Mul", "Concat", "Flatten", "ReLU", "AdaptiveAvgPool2d"})
-Reader = Callable[["fx.Node"], "tuple[str, Keywords] | None"]
-
-
-def _merge(layer_type: str) -> Reader:
-    def read(node: fx.Node) -> tuple[str, Keywords] | None:
-        from torch import fx
-
-        two = len(node.args) == 2 and not node.kwargs
-        tensors = two and all(isinstance(a, fx.Node) for a in node.args)
-        return (layer_type, ()) if tensors else None  # a constant added: no layer for it
-
-    return read
-
-
-def _concat(node: fx.Node) -> tuple[str, Keywords] | None:
-    dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else 0)
-    return "Concat", (() if dim == 1 else (("dim", dim),))
-
-
-def _flatten(node: fx.Node) -> tuple[str, Keywords] | None:
-    start = node.kwargs.get("start_dim", node.args[1] if len(node.args) > 1 else 0)
-    end = node.kwargs.get("end_dim", node.args[2] if len(node.args) > 2 else -1)
-    kwargs = (("start_dim", start),) if start != 1 else ()
-    return "Flatten", kwargs + ((("end_dim", end),) if end != -1 else ())
-
-
-def _relu(node: fx.Node) -> tuple[str, Keywords] | None:
-    return "ReLU", ()
-
-
-def _adaptive_avg_pool2d(node: fx.Node) -> tuple[str, Keywords] | None:
-    size = node.kwargs.get("output_size", node.args[1] if len(node.args) > 1 else None)
-    return "AdaptiveAvgPool2d", (("output_size", plain(size)),)
-
-
-def _functions() -> dict[Any, Reader]:
-    import torch
-    from torch.nn import functional
-
-    return {
-        operator.add: _merge("Add"),
-        operator.iadd: _merge("Add"),
-        torch.add: _merge("Add"),
-        operator.mul: _merge("Mul"),
-        operator.imul: _merge("Mul"),
-        torch.mul: _merge("Mul"),
-        torch.cat: _concat,
-        torch.flatten: _flatten,
-        functional.relu: _relu,
-        torch.relu: _relu,
-        functional.adaptive_avg_pool2d: _adaptive_avg_pool2d,
-    }
-
-
-_METHODS: dict[Any, Reader] = {
-    "flatten": _flatten,
-    "relu": _relu,
-    "add": _merge("Add"),
-    "mul": _merge("Mul"),
-}
-
-
 def layer_keywords(module: nn.Module, type_name: str) -> Keywords:
     """A torch.nn layer's constructor keywords read back from it: those that differ from
     torch's defaults, without what the description infers (``in_channels``)."""
@@ -283,11 +260,3 @@ def layer_keywords(module: nn.Module, type_name: str) -> Keywords:
         if parameter.default is parameter.empty or value != default:
             found.append((key, value))
     return tuple(found)
-
-
-def plain(value: Any) -> Any:
-    """A value as a description writes it: (3, 3) → 3, a list → a tuple."""
-    if isinstance(value, list | tuple):
-        items = tuple(plain(v) for v in value)
-        return items[0] if items and all(v == items[0] for v in items) else items
-    return value

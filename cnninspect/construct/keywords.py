@@ -14,6 +14,7 @@ from typing import Any
 from torch import nn
 
 from cnninspect.construct.modules import MERGES
+from cnninspect.construct.operations import OPERATIONS
 from cnninspect.description.architecture import ArchSpec, LayerSpec
 from cnninspect.description.layer_types import LAYER_TYPES, did_you_mean
 from cnninspect.description.yamlnodes import yaml11_boolean_text
@@ -45,6 +46,8 @@ def layer_class(type_name: str) -> type[nn.Module]:
     """The torch class behind a registered layer type."""
     if type_name in MERGES:
         return MERGES[type_name]
+    if type_name in OPERATIONS:
+        return OPERATIONS[type_name]
     cls: type[nn.Module] = getattr(nn, type_name)
     return cls
 
@@ -142,7 +145,8 @@ def keyword_mistake(
             hint="YAML reads .nan, .NaN and .NAN as a float that is not a number",
             code="CNN002",
         )
-    if key == "p" and "Dropout" in layer.type and not 0 <= value <= 1:
+    dropping = "Dropout" in layer.type or layer.type == "StochasticDepth"
+    if key == "p" and dropping and not 0 <= value <= 1:
         return mistake(
             f"{layer.type}'s 'p' is a probability, from 0 to 1, got {value}", code="CNN002"
         )

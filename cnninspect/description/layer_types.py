@@ -6,8 +6,9 @@ the short label a figure writes. One table, read by the loader, the builder, the
 one way from a module's class name to its entry.
 
 This table is torch-free on purpose: the loader checks type names against it without importing
-torch. The builder maps each name to its ``torch.nn`` class (or to one of cnninspect's merge
-modules) and checks keyword arguments against that class's constructor signature.
+torch. The builder maps each name to its ``torch.nn`` class (or to one of cnninspect's own
+modules: the merges, and the functional steps torch.nn has no module for — ``Mean``, ``Chunk``,
+``StochasticDepth``) and checks keyword arguments against that class's constructor signature.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Role(enum.Enum):
     NORMALIZATION = "normalization"
     POOLING = "pooling"
     DROPOUT = "dropout"
-    RESHAPE = "reshape"  # Flatten, Identity, channel and pixel shuffles: values unchanged
+    RESHAPE = "reshape"  # Flatten, Identity, channel and pixel shuffles, Chunk: values kept
     RESAMPLING = "resampling"  # Upsample
     PADDING = "padding"
     ACTIVATION = "activation"  # a non-linearity
@@ -63,15 +64,22 @@ class LayerType:
     # norm); GLU halves a dimension and PReLU's parameter count must match: they are not
     same_shape: bool = False
     label: str = ""  # what a figure writes between two volumes: "conv", "bn", "relu"
+    # cnninspect's own module (construct/operations.py), not torch.nn's: an exported file
+    # carries its class
+    own: bool = False
 
     @property
     def inline(self) -> bool:
         """Parameter-free work that a Python module often writes inline (``F.relu``,
         ``torch.flatten``, ``x + y``) instead of as a submodule, unseen by module hooks."""
-        return self.role in _INLINE_ROLES or self.name in ("Flatten", "Identity")
+        return self.role in _INLINE_ROLES or self.name in _INLINE_RESHAPES
 
 
+# The types whose module is cnninspect's own (construct/operations.py): the steps a forward
+# writes inline that torch.nn has no module for
+OWN_OPERATIONS = frozenset({"Mean", "Chunk", "StochasticDepth"})
 _INLINE_ROLES = frozenset({Role.MERGE, Role.ACTIVATION, Role.POOLING, Role.DROPOUT})
+_INLINE_RESHAPES = frozenset({"Flatten", "Identity", "ChannelShuffle", "Chunk"})
 
 
 def _layers(
@@ -93,6 +101,7 @@ def _layers(
             window=_window(name),
             same_shape=_same_shape(name, role),
             label=_label(name),
+            own=name in OWN_OPERATIONS,
         )
         for name in names
     ]
@@ -133,7 +142,7 @@ _LABELS = {
     "BatchNorm": "bn", "InstanceNorm": "in", "GroupNorm": "gn", "LayerNorm": "ln",
     "LocalResponseNorm": "lrn", "ConvTranspose": "up-conv", "MaxPool": "max pool",
     "AvgPool": "avg pool", "LPPool": "lp pool", "AdaptiveMaxPool": "max pool",
-    "AdaptiveAvgPool": "avg pool", "Linear": "FC",
+    "AdaptiveAvgPool": "avg pool", "Linear": "FC", "StochasticDepth": "drop path",
 }  # fmt: skip
 
 
@@ -153,7 +162,8 @@ _TYPES: list[LayerType] = [
     *_layers(Role.NORMALIZATION, _nd("InstanceNorm"), "num_features"),
     *_layers(Role.NORMALIZATION, ["GroupNorm"], "num_channels"),
     *_layers(Role.NORMALIZATION, ["LayerNorm", "LocalResponseNorm", "CrossMapLRN2d"]),
-    *_layers(Role.POOLING, _nd("AvgPool", "AdaptiveAvgPool"), keeps_linear=True),
+    # Mean: x.mean(dim), the global average pooling a forward writes inline
+    *_layers(Role.POOLING, [*_nd("AvgPool", "AdaptiveAvgPool"), "Mean"], keeps_linear=True),
     *_layers(
         Role.POOLING,
         [
@@ -164,12 +174,21 @@ _TYPES: list[LayerType] = [
     ),
     *_layers(
         Role.DROPOUT,
-        ["Dropout", *_nd("Dropout"), "AlphaDropout", "FeatureAlphaDropout"],
+        # StochasticDepth: torchvision's, a residual branch dropped in training
+        ["Dropout", *_nd("Dropout"), "AlphaDropout", "FeatureAlphaDropout", "StochasticDepth"],
         keeps_linear=True,
     ),
     *_layers(
         Role.RESHAPE,
-        ["Flatten", "Unflatten", "Identity", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle"],
+        [
+            "Flatten",
+            "Unflatten",
+            "Identity",
+            "ChannelShuffle",
+            "PixelShuffle",
+            "PixelUnshuffle",
+            "Chunk",  # one piece of x.chunk(n, dim): a selection, linear
+        ],
         keeps_linear=True,
     ),
     *_layers(

@@ -90,6 +90,12 @@ def _output(
     if layer_type.role is Role.LINEAR_MAP:
         keyword = layer.kwarg(_SETS.get(layer.type, "out_channels"))
         return _text(keyword.value) if keyword is not None else None
+    if layer.type == "Mean":  # the channels stay where no axis averaged is theirs
+        dim = layer.kwarg("dim")
+        value = dim.value if dim is not None else None
+        dims = value if isinstance(value, tuple) else (value,)
+        kept = all(isinstance(d, int) and d >= 2 for d in dims)
+        return sources[0] if kept else None
     if layer_type.role in _KEEPS or layer_type.role is Role.MERGE or layer.type == "Identity":
         return sources[0]
     return None

@@ -30,6 +30,7 @@ from cnninspect.render.pytorch_channels import (
     needing_in_channels,
     passed,
 )
+from cnninspect.render.pytorch_operations import needs_literal, operation_classes
 
 _MERGE_CODE = {"Add": " + ", "Mul": " * "}
 _WIDTH = 88  # ruff format's default line length: the file passes `ruff format --check`
@@ -53,7 +54,11 @@ def pytorch_code(description: ArchSpec) -> str:
         "torch's\nlazy modules: call the model once (or load a state dict) before counting "
         'its parameters.\n"""'
     )
-    parts = ["\n".join(header) + "\n\nimport torch\nfrom torch import nn"]
+    own = operation_classes(_own_types(description))
+    imports = ("\n\nfrom typing import Literal\n\n" if needs_literal(own) else "\n\n") + (
+        "import torch\nfrom torch import nn"
+    )
+    parts = ["\n".join(header) + imports, *own]
     counted = [layer for b in description.blocks.values() for layer in b.layers]
     if any(not isinstance(layer.repeat, int) for layer in [*counted, *description.layers]):
         parts.append(_REPEATED)
@@ -70,6 +75,14 @@ def pytorch_code(description: ArchSpec) -> str:
     model = class_name(description.name)
     parts.append(_class(model, [], description.layers, ("in",), description, model=True))
     return "\n\n\n".join(parts) + "\n"
+
+
+def _own_types(description: ArchSpec) -> list[str]:
+    """cnninspect's own layer types the description uses, by name."""
+    layers = [*(layer for b in description.blocks.values() for layer in b.layers)]
+    layers += description.layers
+    kinds = [LAYER_TYPES.get(layer.type) for layer in layers]
+    return sorted({kind.name for kind in kinds if kind is not None and kind.own})
 
 
 def _docstring(text: str) -> str:
@@ -180,6 +193,7 @@ def _module(layer: LayerSpec, description: ArchSpec, received: Mapping[str, Chan
                 hint=f"declare it in the description ({layer_type.inferred}: …) to export it",
             )
         callee = f"nn.Lazy{layer.type}" if lazy else f"nn.{layer.type}"
+        callee = layer.type if layer_type.own else callee
     call = _Call(callee, tuple(f"{key}={_code(value)}" for key, value in kwargs.items()))
     if layer.repeat == 1:
         return call

@@ -40,6 +40,9 @@ _HPARAMS = (
     "scale_factor",
     "mode",
     "dim",
+    "keepdim",  # Mean
+    "chunks",  # Chunk: which piece of how many
+    "index",
     "hidden_size",  # recurrent layers: the size of the state, the stack, the directions
     "num_layers",
     "bidirectional",
@@ -52,6 +55,7 @@ _HPARAM_DEFAULTS: dict[str, object] = {
     "num_layers": 1,
     "bidirectional": False,
     "proj_size": 0,
+    "keepdim": False,
 }
 
 

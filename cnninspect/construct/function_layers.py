@@ -1,0 +1,183 @@
+"""The calls a module's ``forward`` makes that the description language has a layer for
+(``export MODULE --to yaml``): functions and tensor methods (``x + y``, ``torch.cat``,
+``x.mean([2, 3])``, …), a few library functions followed as one call (torchvision's
+``channel_shuffle``), and the library modules that are layer types of their own
+(torchvision's ``StochasticDepth``).
+
+Each reader gets one torch.fx node and returns the layer type and its keywords, or None where
+the call computes something the layer type would not (a constant added, a mean over every
+axis): the caller then refuses the call, named and located. A library function or module is
+known by its full name and only where its module is already imported: the export never
+imports anything to recognise it.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cnninspect.description.draft import Keywords
+
+if TYPE_CHECKING:
+    from torch import fx, nn
+
+Found = tuple[str, Keywords]
+Reader = Callable[["fx.Node"], "Found | None"]
+
+# The types a function call becomes (its layer goes unnamed unless a later layer reads it)
+FUNCTION_TYPES = frozenset(
+    {"Add", "Mul", "Concat", "Flatten", "ReLU", "AdaptiveAvgPool2d", "Mean", "ChannelShuffle"}
+)
+CHUNKS = frozenset({"chunk"})  # x.chunk(n, dim): its pieces are read one by one (``Chunk``)
+
+
+def _argument(node: fx.Node, index: int, key: str, default: Any) -> Any:
+    """A call's argument, given by position or by keyword."""
+    return node.kwargs.get(key, node.args[index] if len(node.args) > index else default)
+
+
+def _merge(layer_type: str) -> Reader:
+    def read(node: fx.Node) -> Found | None:
+        from torch import fx
+
+        two = len(node.args) == 2 and not node.kwargs
+        tensors = two and all(isinstance(a, fx.Node) for a in node.args)
+        return (layer_type, ()) if tensors else None  # a constant added: no layer for it
+
+    return read
+
+
+def _concat(node: fx.Node) -> Found | None:
+    dim = _argument(node, 1, "dim", 0)
+    return "Concat", (() if dim == 1 else (("dim", dim),))
+
+
+def _flatten(node: fx.Node) -> Found | None:
+    start = _argument(node, 1, "start_dim", 0)
+    end = _argument(node, 2, "end_dim", -1)
+    kwargs = (("start_dim", start),) if start != 1 else ()
+    return "Flatten", kwargs + ((("end_dim", end),) if end != -1 else ())
+
+
+def _relu(node: fx.Node) -> Found | None:
+    return "ReLU", ()
+
+
+def _adaptive_avg_pool2d(node: fx.Node) -> Found | None:
+    size = _argument(node, 1, "output_size", None)
+    return "AdaptiveAvgPool2d", (("output_size", plain(size)),)
+
+
+def _mean(node: fx.Node) -> Found | None:
+    """``x.mean(dim, keepdim)``; a mean over every axis (no ``dim``) or in another dtype is
+    not one."""
+    dim = _argument(node, 1, "dim", None)
+    keepdim = _argument(node, 2, "keepdim", False)
+    if dim is None or "dtype" in node.kwargs or not isinstance(keepdim, bool):
+        return None
+    dims = tuple(dim) if isinstance(dim, list | tuple) else dim
+    if not all(isinstance(d, int) for d in (dims if isinstance(dims, tuple) else (dims,))):
+        return None
+    return "Mean", (("dim", dims),) + ((("keepdim", True),) if keepdim else ())
+
+
+def chunk_of(node: fx.Node) -> tuple[int, int] | None:
+    """(chunks, dim) of ``x.chunk(chunks, dim)`` / ``torch.chunk``; None: not a chunk, or one
+    with counts that are not plain numbers."""
+    import torch
+
+    if not (node.op == "call_method" and node.target in CHUNKS) and node.target is not torch.chunk:
+        return None
+    chunks, dim = _argument(node, 1, "chunks", None), _argument(node, 2, "dim", 0)
+    return (chunks, dim) if isinstance(chunks, int) and isinstance(dim, int) else None
+
+
+def _channel_shuffle(node: fx.Node) -> Found | None:
+    groups = _argument(node, 1, "groups", None)
+    return ("ChannelShuffle", (("groups", groups),)) if isinstance(groups, int) else None
+
+
+def functions() -> dict[Any, Reader]:
+    """The functions a description has a layer for, by the function object fx records."""
+    import torch
+    from torch.nn import functional
+
+    found: dict[Any, Reader] = {
+        operator.add: _merge("Add"),
+        operator.iadd: _merge("Add"),
+        torch.add: _merge("Add"),
+        operator.mul: _merge("Mul"),
+        operator.imul: _merge("Mul"),
+        torch.mul: _merge("Mul"),
+        torch.cat: _concat,
+        torch.flatten: _flatten,
+        functional.relu: _relu,
+        torch.relu: _relu,
+        functional.adaptive_avg_pool2d: _adaptive_avg_pool2d,
+        torch.mean: _mean,
+    }
+    return found | dict(_library_functions())
+
+
+METHODS: dict[Any, Reader] = {
+    "flatten": _flatten,
+    "relu": _relu,
+    "add": _merge("Add"),
+    "mul": _merge("Mul"),
+    "mean": _mean,
+}
+
+# Library functions whose code torch.fx would follow op by op (``x.size()``, ``view``,
+# ``transpose``: no layer each), kept whole as one call instead: (module, function, reader).
+_LIBRARY_FUNCTIONS = (("torchvision.models.shufflenetv2", "channel_shuffle", _channel_shuffle),)
+
+
+def _library_functions() -> list[tuple[Callable[..., Any], Reader]]:
+    """The known library functions of the modules already imported."""
+    found: list[tuple[Callable[..., Any], Reader]] = []
+    for module_name, name, reader in _LIBRARY_FUNCTIONS:
+        module = sys.modules.get(module_name)
+        function = getattr(module, name, None) if module is not None else None
+        if callable(function):
+            found.append((function, reader))
+    return found
+
+
+def wrapped_functions() -> tuple[Callable[..., Any], ...]:
+    """What torch.fx is to record as one call (its ``autowrap_functions``)."""
+    return tuple(function for function, _ in _library_functions())
+
+
+def _stochastic_depth(module: nn.Module) -> Keywords:
+    mode = getattr(module, "mode", "row")
+    return (("p", float(getattr(module, "p", 0.0))),) + ((("mode", mode),) if mode != "row" else ())
+
+
+# Library modules that are a layer type of the language: (module, class) → (type, keywords).
+# Only the class itself: a subclass may compute something else in its own forward.
+_LIBRARY_MODULES: dict[tuple[str, str], tuple[str, Callable[[nn.Module], Keywords]]] = {
+    ("torchvision.ops.stochastic_depth", "StochasticDepth"): (
+        "StochasticDepth",
+        _stochastic_depth,
+    ),
+}
+
+
+def library_layer(module: nn.Module) -> Found | None:
+    """The layer type and keywords of a library module that is one, else None."""
+    kind = type(module)
+    known = _LIBRARY_MODULES.get((kind.__module__, kind.__qualname__))
+    if known is None:
+        return None
+    layer_type, keywords = known
+    return layer_type, keywords(module)
+
+
+def plain(value: Any) -> Any:
+    """A value as a description writes it: (3, 3) → 3, a list → a tuple."""
+    if isinstance(value, list | tuple):
+        items = tuple(plain(v) for v in value)
+        return items[0] if items and all(v == items[0] for v in items) else items
+    return value
