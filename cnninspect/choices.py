@@ -53,8 +53,8 @@ class ExitCode(enum.IntEnum):
 
 EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "success",
-    ExitCode.FINDINGS: "findings (validate), differences (diff --exit-code), or not even batch 1 "
-    "fits (memory --fit)",
+    ExitCode.FINDINGS: "findings (validate), differences (diff --exit-code), or nothing fits "
+    "(memory --fit: not even batch 1, no number of ranks, no checkpointing plan)",
     ExitCode.USAGE: "usage error, unreadable or inconsistent input, or a failed forward pass",
     ExitCode.DEVICE: "the requested device is not available",
     ExitCode.INTERNAL: "an internal error (a bug in cnninspect)",

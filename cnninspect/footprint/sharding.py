@@ -8,7 +8,8 @@ backward pass reduce-scatters the gradients into shards, and the optimizer steps
 ``FSDPMemTracker`` sees all of it — the parameter shard, the all-gathered (unsharded)
 parameters, the all-gather and reduce-scatter buffers, the gradient shard, the optimizer-state
 shard. Rank 0 holds the largest shards (torch gives a dimension that does not divide evenly
-its remainder to the last ranks), so its peak is the job's.
+its remainder to the last ranks), so its tracked peak is the largest of the ranks'. DDP is
+played the same way through torch's FSDP2-based ``replicate``: every rank holds everything.
 
 The device mesh is made before ``FakeTensorMode`` is entered (making it reads the ranks back
 as a tensor, which a fake tensor cannot give), and the process group is destroyed on the way
