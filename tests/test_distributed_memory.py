@@ -218,3 +218,16 @@ def test_ddp_holds_the_whole_model_on_every_rank() -> None:
     document = json.loads(cli(*args, "-f", "json").stdout)
     assert document["step"]["distribution"]["strategy"] == "ddp"
     assert document["step"]["categories"]["parameters"] == params * 4
+
+
+def test_frozen_modules_get_no_shard_of_state() -> None:
+    """Adam's state covers rank 0's shards of the trainable parameters only (hand arithmetic
+    over torch's parameters)."""
+    trainable = [p for n, p in SmallCNN().named_parameters() if not n.startswith("blocks.0.")]
+    shard = sum(-(-p.shape[0] // 2) * (p.numel() // p.shape[0]) for p in trainable)
+    args = ("memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--fsdp", "2", "-f", "json")
+    result = cli(*args, "--freeze", "blocks.0")
+    assert result.exit_code == 0, result.output
+    step = check_json("memory", result.stdout)["step"]
+    assert step["categories"]["optimizer_state"] == 2 * 4 * shard + 4 * len(trainable)
+    assert step["trainable_params"] == sum(p.numel() for p in trainable)

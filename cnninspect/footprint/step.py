@@ -94,13 +94,17 @@ def track_step(
         with mode if fake else contextlib.nullcontext():
             units: tuple[ShardUnit, ...] = ()
             shard_elements = 0
+            frozen = _frozen_parameters(model, setup.frozen)
             if distribution is not None and mesh is not None:
+                for p in frozen:  # frozen before sharding: FSDP gives them no gradient shard
+                    p.requires_grad_(False)
+                frozen = []  # (the shards are new parameters, frozen as these were)
                 units, shard_elements = shard(model, distribution, mesh)  # on meta
                 model.to_empty(device="cpu")  # FSDP's own: the shards onto (fake) storage
             elif any(t.is_meta for t in (*model.parameters(), *model.buffers())):
                 to_empty(model, "cpu")  # shared weights stay shared
+                frozen = _frozen_parameters(model, setup.frozen)  # the new ones
             args, kwargs = _inputs(input_shapes, batch, dtype, setup, described)
-            frozen = _frozen_parameters(model, setup.frozen)
             restore = _checkpoint(model, setup.checkpointed)
             try:
                 with _generic_recurrent_kernels(model), warnings.catch_warnings():
