@@ -67,4 +67,34 @@ def export_yaml(target: str | Target, feed: Feed = None) -> str:
         layers=layers,
         blocks=blocks,
     )
-    return yaml_description(draft)
+    text = yaml_description(draft)
+    _builds_back(text, draft.name, report.totals.params, draft.output_shape)
+    return text
+
+
+def _builds_back(text: str, name: str, params: int, output: tuple[int, ...]) -> None:
+    """The drafted description, read and built as any description is, has the module's
+    parameters and output shape — else the export stops: a description that builds to
+    something else is worse than none (a drafting gap becomes a refusal, never a file)."""
+    import tempfile
+    from pathlib import Path
+
+    from cnninspect.errors import CnninspectError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            built = inspect(DescriptionFile(path, path.name), device="meta", data_flow=False)
+        except CnninspectError as mistake:
+            raise TargetError(
+                f"the description drafted from the module does not read back: {mistake.message}",
+                hint="this is a gap in cnninspect's export; the module itself is fine",
+            ) from mistake
+    found = (built.report.totals.params, tuple(built.report.output_shapes[0]))
+    if found != (params, output):
+        raise TargetError(
+            f"the description drafted from the module builds to {found[0]:,} parameters and "
+            f"output {found[1]}, not {params:,} and {output}",
+            hint="this is a gap in cnninspect's export; the module itself is fine",
+        )

@@ -250,10 +250,10 @@ def layer_keywords(module: nn.Module, type_name: str) -> Keywords:
         if key == "bias":
             value: Any = getattr(module, "bias", None) is not None
         elif hasattr(module, key):
-            value = plain(getattr(module, key))
+            value = plain(getattr(module, key), key)
         else:
             raise TargetError(f"cannot read '{key}' back from {type_name} ({module!r})")
-        default = plain(parameter.default)
+        default = plain(parameter.default, key)
         pooled_stride = key == "stride" and default is None
         if pooled_stride and value == plain(getattr(module, "kernel_size", None)):
             continue  # a pool's stride defaults to its window

@@ -175,9 +175,16 @@ def library_layer(module: nn.Module) -> Found | None:
     return layer_type, keywords(module)
 
 
-def plain(value: Any) -> Any:
-    """A value as a description writes it: (3, 3) → 3, a list → a tuple."""
+# The keywords torch itself expands from one number to one per spatial axis: only these may
+# be written shorter ((3, 3) → 3); LayerNorm's normalized_shape (8, 8, 8) is not 8.
+_PER_AXIS = frozenset({"kernel_size", "stride", "padding", "dilation", "output_size"})
+
+
+def plain(value: Any, keyword: str = "kernel_size") -> Any:
+    """A value as a description writes it: a list → a tuple, and for a keyword torch expands
+    per axis, (3, 3) → 3."""
     if isinstance(value, list | tuple):
-        items = tuple(plain(v) for v in value)
-        return items[0] if items and all(v == items[0] for v in items) else items
+        items = tuple(plain(v, keyword) for v in value)
+        same = items and all(v == items[0] for v in items)
+        return items[0] if same and keyword in _PER_AXIS else items
     return value

@@ -55,7 +55,10 @@ def layer_class(type_name: str) -> type[nn.Module]:
 @functools.cache  # a signature is read once per type, not once per layer
 def constructor_parameters(type_name: str) -> tuple[inspect.Parameter, ...]:
     """The keywords a description may give a layer type (torch's constructor signature)."""
-    signature = inspect.signature(layer_class(type_name))
+    cls = layer_class(type_name)
+    # cnninspect's own classes are annotated as text (postponed annotations): read as types,
+    # so that their keywords are checked as torch's are (Concat's dim is an int)
+    signature = inspect.signature(cls, eval_str=cls.__module__.startswith("cnninspect."))
     return tuple(
         p
         for p in signature.parameters.values()

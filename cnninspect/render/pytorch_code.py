@@ -137,6 +137,12 @@ def _call(layer: LayerSpec, sources: Sequence[str]) -> str:
         return _MERGE_CODE[layer.type].join(sources)
     if layer.type == "Concat":
         dim = layer.kwarg("dim")
+        if dim is not None and (isinstance(dim.value, bool) or not isinstance(dim.value, int)):
+            # (the reader refuses other values; a file's text never becomes code unchecked)
+            raise TargetError(
+                f"{layer.name}: Concat's dim is exported as a number, not {dim.value!r}",
+                hint="write the dimension as a number in the description",
+            )
         return f"torch.cat([{', '.join(sources)}], dim={dim.value if dim else 1})"
     return f"self.{_name(layer)}({', '.join(sources)})"
 
