@@ -36,6 +36,7 @@ CLAIMED = {
     "shufflenet_v2_x1_0": 100,  # x.chunk(2, dim=1), channel_shuffle: Chunk, ChannelShuffle
     "efficientnet_b0": 140,  # torchvision's StochasticDepth
     "densenet121": 70,  # each dense layer given every earlier output: a running Concat
+    "convnext_tiny": 70,  # Permute, LayerNorm2d, layer_scale: LayerScale
 }
 FAST = ("resnet18", "squeezenet1_1")  # the two that run without -m slow: blocks, cat, repeat
 
@@ -231,6 +232,23 @@ class Net(nn.Module):
 """
 
 
+def _in_call_order(module: torch.nn.Module, prefix: str = "") -> list[str]:
+    """The state-dict keys with a block's own tensors after its children's (ConvNeXt's
+    ``layer_scale`` multiplies its block's output: a description's LayerScale comes last)."""
+    own = [f"{prefix}{n}" for n, p in module._parameters.items() if p is not None]
+    skipped = module._non_persistent_buffers_set
+    own += [
+        f"{prefix}{n}" for n, b in module._buffers.items() if b is not None and n not in skipped
+    ]
+    inner = [
+        key
+        for name, child in module._modules.items()
+        if child is not None
+        for key in _in_call_order(child, f"{prefix}{name}.")
+    ]
+    return inner + own
+
+
 def _same_outputs(module: torch.nn.Module, description: Path, shape: tuple[int, ...]) -> None:
     """The description's module, given the module's weights in call order, computes the
     module's output (the module's own forward is the reference)."""
@@ -238,9 +256,10 @@ def _same_outputs(module: torch.nn.Module, description: Path, shape: tuple[int, 
     from cnninspect.api.request import resolve_target
 
     built = inspect(resolve_target(str(description)), device="cpu").loaded.module
-    theirs, ours = module.state_dict(), built.state_dict()
-    assert [v.shape for v in theirs.values()] == [v.shape for v in ours.values()]
-    built.load_state_dict(dict(zip(ours, theirs.values(), strict=True)))
+    state = module.state_dict()
+    theirs, ours = [state[k] for k in _in_call_order(module)], built.state_dict()
+    assert [v.shape for v in theirs] == [v.shape for v in ours.values()]
+    built.load_state_dict(dict(zip(ours, theirs, strict=True)))
     x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         torch.testing.assert_close(built.eval()(x), module.eval()(x))

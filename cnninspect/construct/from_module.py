@@ -22,6 +22,7 @@ from cnninspect.construct.function_layers import (
     METHODS,
     chunk_of,
     functions,
+    layer_scale,
     library_layer,
     plain,
     wrapped_functions,
@@ -95,6 +96,7 @@ class _Walk:
         # result of a child called with a list exists only inside such a concatenation
         self.concats: dict[tuple[tuple[Any, ...], int], str] = {}
         self.absorbed: set[Any] = set()
+        self.own: dict[Any, Any] = {}  # get_attr → the module's own tensor it reads
 
     def draft(self, graph: fx.Graph) -> DraftModule:
         inputs = [n for n in graph.nodes if n.op == "placeholder"]
@@ -108,7 +110,7 @@ class _Walk:
             if node.op in ("call_module", "call_function", "call_method"):
                 self._call(node)
             elif node.op == "get_attr":
-                self._refuse(node, f"its own tensor '{node.target}' read directly")
+                self.own[node] = _attribute(self.module, str(node.target))
             elif node.op == "output":
                 self._output(node)
         if self.listed:
@@ -162,6 +164,9 @@ class _Walk:
             return
         if any(a in self.absorbed for a in _tensor_args(node)):
             self._refuse(node, "a result of a layer given a list read other than concatenated")
+        if any(a in self.own for a in _tensor_args(node)):
+            self._scale(node)
+            return
         if self._chunk(node):
             return
         sources = [self.names[a] for a in _tensor_args(node) if a in self.names]
@@ -221,6 +226,17 @@ class _Walk:
         kwargs = () if dim == 1 else (("dim", dim),)
         self._append(DraftLayer("Concat", name, kwargs), [self.names[i] for i in items])
         return name
+
+    def _scale(self, node: fx.Node) -> None:
+        """The module's own parameter of shape (C, 1, 1) multiplying a tensor (ConvNeXt's
+        ``layer_scale``): a ``LayerScale``; any other use of its own tensors is refused."""
+        read = next(a for a in _tensor_args(node) if a in self.own)
+        found = layer_scale(node, self.own[read])
+        if found is None or found[1] not in self.names:
+            self._refuse(node, f"its own tensor '{read.target}' read directly")
+        (layer_type, kwargs), scaled = found
+        self._append(DraftLayer(layer_type, node.name, kwargs), [self.names[scaled]])
+        self.names[node] = node.name
 
     def _chunk(self, node: fx.Node) -> bool:
         """``x.chunk(n, dim)`` makes no layer: each piece read from it does (``Chunk``)."""
@@ -332,6 +348,14 @@ def _op_name(node: fx.Node) -> str:
     name = getattr(target, "__name__", str(target))
     module = getattr(target, "__module__", None) or ""
     return f"{module}.{name}" if module and module != "_operator" else f"operator.{name}"
+
+
+def _attribute(module: nn.Module, target: str) -> Any:
+    """What ``self.<target>`` holds (torch.fx's get_attr: a dotted path)."""
+    found: Any = module
+    for part in target.split("."):
+        found = getattr(found, part)
+    return found
 
 
 def _is_list(value: Any) -> bool:
