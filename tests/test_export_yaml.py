@@ -35,6 +35,8 @@ CLAIMED = {
     "mnasnet1_0": 90,  # x.mean([2, 3]): Mean
     "shufflenet_v2_x1_0": 100,  # x.chunk(2, dim=1), channel_shuffle: Chunk, ChannelShuffle
     "efficientnet_b0": 140,  # torchvision's StochasticDepth
+    "densenet121": 70,  # each dense layer given every earlier output: a running Concat
+    "convnext_tiny": 70,  # Permute, LayerNorm2d, layer_scale: LayerScale
 }
 FAST = ("resnet18", "squeezenet1_1")  # the two that run without -m slow: blocks, cat, repeat
 
@@ -121,6 +123,24 @@ class Together(nn.Module):
         return torch.cat(halves[::-1], dim=1)
 
 
+class Layer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(6, 3, 1)
+
+    def forward(self, inputs):
+        return self.conv(torch.cat(inputs, 1))
+
+
+class Alone(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = Layer()
+
+    def forward(self, x):
+        return self.layer([x, x]).relu()
+
+
 class Scaled(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -137,6 +157,7 @@ class Scaled(nn.Module):
         ("Pooled", "the tensor method .amax()", "return self.conv(x).amax(dim=(2, 3))"),
         ("Scaled", "_operator.mul", "return self.conv(x) * 0.5"),
         ("Together", "the pieces of x.chunk() used together", "torch.cat(halves[::-1], dim=1)"),
+        ("Alone", "a result of a layer given a list read other", "self.layer([x, x]).relu()"),
     ],
 )
 def test_an_operation_the_format_cannot_express_stops_the_export(
@@ -211,6 +232,23 @@ class Net(nn.Module):
 """
 
 
+def _in_call_order(module: torch.nn.Module, prefix: str = "") -> list[str]:
+    """The state-dict keys with a block's own tensors after its children's (ConvNeXt's
+    ``layer_scale`` multiplies its block's output: a description's LayerScale comes last)."""
+    own = [f"{prefix}{n}" for n, p in module._parameters.items() if p is not None]
+    skipped = module._non_persistent_buffers_set
+    own += [
+        f"{prefix}{n}" for n, b in module._buffers.items() if b is not None and n not in skipped
+    ]
+    inner = [
+        key
+        for name, child in module._modules.items()
+        if child is not None
+        for key in _in_call_order(child, f"{prefix}{name}.")
+    ]
+    return inner + own
+
+
 def _same_outputs(module: torch.nn.Module, description: Path, shape: tuple[int, ...]) -> None:
     """The description's module, given the module's weights in call order, computes the
     module's output (the module's own forward is the reference)."""
@@ -218,9 +256,10 @@ def _same_outputs(module: torch.nn.Module, description: Path, shape: tuple[int, 
     from cnninspect.api.request import resolve_target
 
     built = inspect(resolve_target(str(description)), device="cpu").loaded.module
-    theirs, ours = module.state_dict(), built.state_dict()
-    assert [v.shape for v in theirs.values()] == [v.shape for v in ours.values()]
-    built.load_state_dict(dict(zip(ours, theirs.values(), strict=True)))
+    state = module.state_dict()
+    theirs, ours = [state[k] for k in _in_call_order(module)], built.state_dict()
+    assert [v.shape for v in theirs] == [v.shape for v in ours.values()]
+    built.load_state_dict(dict(zip(ours, theirs, strict=True)))
     x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         torch.testing.assert_close(built.eval()(x), module.eval()(x))
@@ -249,3 +288,58 @@ def test_inline_steps_become_layers_that_compute_the_same(tmp_path: Path) -> Non
     nets = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(nets)
     _same_outputs(nets.Net(), out, (3, 10, 10))
+
+
+DENSE = """
+import torch
+from torch import nn
+
+
+class Grow(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels)
+        self.conv = nn.Conv2d(channels, 4, 3, padding=1, bias=False)
+
+    def forward(self, inputs):
+        return self.conv(self.norm(torch.cat(inputs, 1)).relu())
+
+
+class Dense(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3)
+        self.layer1 = Grow(8)
+        self.layer2 = Grow(12)
+        self.layer3 = Grow(16)
+        self.fc = nn.Linear(20, 5)
+
+    def forward(self, x):
+        features = [self.stem(x)]
+        for layer in (self.layer1, self.layer2, self.layer3):
+            features.append(layer(features))
+        return self.fc(torch.cat(features, 1).mean([2, 3]))
+"""
+
+
+def test_layers_given_every_earlier_output_become_a_running_concatenation(
+    tmp_path: Path,
+) -> None:
+    """DenseNet's pattern — each layer given the list of all earlier outputs, which it
+    concatenates itself, the block's result their concatenation — as one block repeated:
+    each copy ends by concatenating its new features to its input, giving torch's values."""
+    (tmp_path / "dense.py").write_text(DENSE, encoding="utf-8")
+    target = f"{tmp_path / 'dense.py'}:Dense"
+    out = tmp_path / "net.yaml"
+    result = cli("export", target, "--to", "yaml", "--input", "3x10x10", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert document["blocks"]["Grow"]["layers"][-1] == {"Concat": None, "from": ["in", "conv"]}
+    assert {"Grow": None, "repeat": 3} in document["layers"]
+    assert cli("diff", target, str(out), "--input", "3x10x10", "--exit-code").exit_code == 0
+    assert cli("validate", str(out)).exit_code == 0
+    spec = importlib.util.spec_from_file_location("dense", tmp_path / "dense.py")
+    assert spec is not None and spec.loader is not None
+    nets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(nets)
+    _same_outputs(nets.Dense(), out, (3, 10, 10))

@@ -13,7 +13,14 @@ from torchvision.models.shufflenetv2 import channel_shuffle
 from torchvision.ops import StochasticDepth as TorchvisionStochasticDepth
 
 import cnninspect
-from cnninspect.construct.operations import Chunk, Mean, StochasticDepth
+from cnninspect.construct.operations import (
+    Chunk,
+    LayerNorm2d,
+    LayerScale,
+    Mean,
+    Permute,
+    StochasticDepth,
+)
 
 
 def _x() -> torch.Tensor:
@@ -86,6 +93,69 @@ def test_a_piece_needs_its_index(tmp_path: Path) -> None:
         "cnninspect: 1\ninput: [4, 8, 8]\nlayers:\n  - Chunk: {chunks: 2}\n", encoding="utf-8"
     )
     with pytest.raises(cnninspect.errors.CnninspectError, match="Chunk needs index"):
+        cnninspect.summary(str(path))
+
+
+@pytest.mark.parametrize("dims", [(0, 2, 3, 1), (0, 3, 1, 2), (3, 2, 1, 0)])
+def test_permute_is_torchvision_s(dims: tuple[int, ...]) -> None:
+    from torchvision.ops.misc import Permute as TorchvisionPermute
+
+    x = _x()
+    assert torch.equal(Permute(dims)(x), TorchvisionPermute(list(dims))(x))
+
+
+@pytest.mark.parametrize(("eps", "affine"), [(1e-6, True), (1e-5, False)])
+def test_layer_norm_2d_is_torchvision_s(eps: float, affine: bool) -> None:
+    from torchvision.models.convnext import LayerNorm2d as TorchvisionLayerNorm2d
+
+    theirs = TorchvisionLayerNorm2d(6, eps=eps, elementwise_affine=affine)
+    ours = LayerNorm2d(6, eps=eps, elementwise_affine=affine)
+    if affine:  # not the initial ones and zeros, which would hide a swapped weight and bias
+        with torch.no_grad():
+            theirs.weight.normal_(generator=torch.Generator().manual_seed(1))
+            theirs.bias.normal_(generator=torch.Generator().manual_seed(2))
+    ours.load_state_dict(theirs.state_dict())
+    torch.testing.assert_close(ours(_x()), theirs(_x()))
+
+
+def test_layer_scale_is_convnext_s_layer_scale() -> None:
+    """torchvision's CNBlock: ``layer_scale * block(x)``, a C×1×1 parameter, 1e-6 at first."""
+    from torchvision.models.convnext import CNBlock
+
+    block = CNBlock(6, layer_scale=1e-6, stochastic_depth_prob=0.0)
+    ours = LayerScale(6)
+    assert torch.equal(ours.scale, block.layer_scale)
+    scale = torch.randn(6, 1, 1, generator=torch.Generator().manual_seed(3))
+    ours.scale.data.copy_(scale)
+    torch.testing.assert_close(ours(_x()), scale * _x())
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        ours(torch.zeros(4, 6))
+
+
+def test_the_new_keywords_are_checked_at_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "cnninspect: 1\ninput: [4, 8, 8]\nlayers:\n"
+        "  - Permute: {dims: first}\n"
+        "  - LayerNorm2d: {eps: small}\n"
+        "  - LayerScale: {init: big}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(cnninspect.errors.CnninspectError) as caught:
+        cnninspect.summary(str(path))
+    text = str(caught.value)
+    assert "4:21" in text and "tuple[int, ...]" in text
+    assert "5:24" in text and "float" in text
+    assert "6:24" in text and "float" in text
+
+
+def test_a_permute_needs_its_dims_and_a_scale_four_axes(tmp_path: Path) -> None:
+    path = tmp_path / "permute.yaml"
+    path.write_text("cnninspect: 1\ninput: [4, 8, 8]\nlayers:\n  - Permute\n", encoding="utf-8")
+    with pytest.raises(cnninspect.errors.CnninspectError, match="Permute needs dims"):
+        cnninspect.summary(str(path))
+    path.write_text("cnninspect: 1\ninput: [8]\nlayers:\n  - LayerScale\n", encoding="utf-8")
+    with pytest.raises(cnninspect.errors.CnninspectError, match=r"\(N, C, H, W\)"):
         cnninspect.summary(str(path))
 
 

@@ -16,7 +16,11 @@ Two passes tidy what is left unpaired:
   ``Flatten``, ``ReLU``, …) that a YAML file writes as a layer and a Python module may do
   inline (``out + identity``, ``torch.flatten``, ``F.relu``), where module hooks cannot see
   it: only when the other side is a Python module that has no module of that type at all. A
-  missing pooling layer still shows, in the shapes and parameters of the layers after it.
+  missing pooling layer still shows, in the shapes and parameters of the layers after it;
+- *owned*: a parameter layer a YAML file writes (``LayerScale``) that a Python module keeps
+  as a block's own parameter, read in the block's forward (ConvNeXt's ``layer_scale``): a
+  lone such layer pairs, in order, with a block of the other side whose own parameters
+  number as many; any other lone parameter layer is still added or removed.
 
 Nothing here imports torch or prints.
 """
@@ -35,6 +39,9 @@ from cnninspect.shapes import Shape
 # Parameter-free layers a Python module often writes as an expression, not as a submodule.
 FUNCTIONAL_TYPES = frozenset(name for name, t in LAYER_TYPES.items() if t.inline)
 
+# Parameter layers a Python module may keep as its block's own parameter instead
+OWNED_TYPES = frozenset({"LayerScale"})
+
 # Alignment weights: a pair needs equal types; each further agreement adds weight. A name
 # match only breaks ties between otherwise equal alignments.
 _TYPE_WEIGHT = 1
@@ -47,8 +54,33 @@ def diff_reports(a: Report, b: Report) -> ArchDiff:
     rows_a, rows_b = leaf_rows(a), leaf_rows(b)
     pairs, moved = _pair_moves(align(rows_a, rows_b), rows_a, rows_b)
     inline = (_Inline.of(b, rows_b), _Inline.of(a, rows_a))
-    entries = tuple(_entry(pair, rows_a, rows_b, inline, moved=pair in moved) for pair in pairs)
+    owned = _owned([j for i, j in pairs if i is None], rows_b, a)
+    owned_a = _owned([i for i, j in pairs if j is None], rows_a, b)
+    entries = tuple(
+        _entry(pair, rows_a, rows_b, inline, moved=pair in moved, owned=owned | owned_a)
+        for pair in pairs
+    )
     return ArchDiff(a=a, b=b, entries=entries)
+
+
+def _owned(lone: Sequence[int | None], rows: Sequence[Row], other: Report) -> set[int]:
+    """The ids of the lone rows (``OWNED_TYPES``, from a description) that ``other`` — a
+    Python module — holds as a block's own parameters: paired in order with its blocks whose
+    own parameters number as many, each block once."""
+    if other.described:
+        return set()
+    holders = [r.params for r in other.rows[1:] if not r.is_leaf and r.params]
+    found: set[int] = set()
+    at = 0
+    for index in lone:
+        row = rows[index] if index is not None else None
+        if row is None or row.type not in OWNED_TYPES or not row.params:
+            continue
+        match = next((k for k in range(at, len(holders)) if holders[k] == row.params), None)
+        if match is not None:
+            found.add(id(row))
+            at = match + 1
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +248,10 @@ def _entry(
     inline: tuple[_Inline, _Inline],
     *,
     moved: bool,
+    owned: set[int],
 ) -> Entry:
-    """``inline``: what B, resp. A, may do inline, out of the hooks' sight."""
+    """``inline``: what B, resp. A, may do inline, out of the hooks' sight; ``owned``: the
+    ids of the lone rows the other side holds as a block's own parameters."""
     i, j = pair
     if i is not None and j is not None:
         a, b = rows_a[i], rows_b[j]
@@ -227,8 +261,10 @@ def _entry(
         return Entry(Status.MOVED if moved else Status.SAME, a, b)
     if i is not None:
         a = rows_a[i]
-        status = Status.FUNCTIONAL if inline[0].holds(a) else Status.REMOVED
+        held = inline[0].holds(a) or id(a) in owned
+        status = Status.FUNCTIONAL if held else Status.REMOVED
         return Entry(status, a, None)
     assert j is not None, "alignment pairs always hold at least one index"
     b = rows_b[j]
-    return Entry(Status.FUNCTIONAL if inline[1].holds(b) else Status.ADDED, None, b)
+    held = inline[1].holds(b) or id(b) in owned
+    return Entry(Status.FUNCTIONAL if held else Status.ADDED, None, b)

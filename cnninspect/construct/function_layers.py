@@ -28,7 +28,17 @@ Reader = Callable[["fx.Node"], "Found | None"]
 
 # The types a function call becomes (its layer goes unnamed unless a later layer reads it)
 FUNCTION_TYPES = frozenset(
-    {"Add", "Mul", "Concat", "Flatten", "ReLU", "AdaptiveAvgPool2d", "Mean", "ChannelShuffle"}
+    {
+        "Add",
+        "Mul",
+        "Concat",
+        "Flatten",
+        "ReLU",
+        "AdaptiveAvgPool2d",
+        "Mean",
+        "ChannelShuffle",
+        "LayerScale",
+    }
 )
 CHUNKS = frozenset({"chunk"})  # x.chunk(n, dim): its pieces are read one by one (``Chunk``)
 
@@ -81,6 +91,33 @@ def _mean(node: fx.Node) -> Found | None:
     if not all(isinstance(d, int) for d in (dims if isinstance(dims, tuple) else (dims,))):
         return None
     return "Mean", (("dim", dims),) + ((("keepdim", True),) if keepdim else ())
+
+
+_MULS = ("mul", "mul_")
+
+
+def layer_scale(node: fx.Node, own: Any) -> tuple[Found, fx.Node] | None:
+    """``own * x`` (or ``x * own``), ``own`` a parameter of the module itself of shape
+    (C, 1, 1): ConvNeXt's ``layer_scale`` (``LayerScale``, its first value as ``init``
+    where all are equal); with the tensor it scales. None for any other use of it."""
+    import torch
+    from torch import fx, nn
+
+    muls = (operator.mul, operator.imul, torch.mul)
+    is_mul = node.target in muls or (node.op == "call_method" and node.target in _MULS)
+    if not is_mul or len(node.args) != 2 or node.kwargs:
+        return None
+    scaled = [a for a in node.args if isinstance(a, fx.Node) and a.op != "get_attr"]
+    if not isinstance(own, nn.Parameter) or own.ndim != 3 or own.shape[1:] != (1, 1):
+        return None
+    if len(scaled) != 1:
+        return None
+    if own.is_meta:  # built without values (export's model): the default init stands
+        return ("LayerScale", ()), scaled[0]
+    first = float(own.detach().flatten()[0])
+    uniform = bool((own.detach() == first).all())
+    init = (("init", first),) if uniform and first != 1e-6 else ()
+    return ("LayerScale", init), scaled[0]
 
 
 def chunk_of(node: fx.Node) -> tuple[int, int] | None:
@@ -155,6 +192,21 @@ def _stochastic_depth(module: nn.Module) -> Keywords:
     return (("p", float(getattr(module, "p", 0.0))),) + ((("mode", mode),) if mode != "row" else ())
 
 
+def _permute(module: nn.Module) -> Keywords:
+    return (("dims", tuple(getattr(module, "dims", ()))),)
+
+
+def _layer_norm_2d(module: nn.Module) -> Keywords:
+    """Its keywords but ``normalized_shape``, which the incoming channels give."""
+    eps = float(getattr(module, "eps", 1e-5))
+    affine = bool(getattr(module, "elementwise_affine", True))
+    bias = getattr(module, "bias", None) is not None
+    found = ((("eps", eps),) if eps != 1e-5 else ()) + (
+        (("elementwise_affine", False),) if not affine else ()
+    )
+    return found + ((("bias", False),) if affine and not bias else ())
+
+
 # Library modules that are a layer type of the language: (module, class) → (type, keywords).
 # Only the class itself: a subclass may compute something else in its own forward.
 _LIBRARY_MODULES: dict[tuple[str, str], tuple[str, Callable[[nn.Module], Keywords]]] = {
@@ -162,6 +214,8 @@ _LIBRARY_MODULES: dict[tuple[str, str], tuple[str, Callable[[nn.Module], Keyword
         "StochasticDepth",
         _stochastic_depth,
     ),
+    ("torchvision.ops.misc", "Permute"): ("Permute", _permute),
+    ("torchvision.models.convnext", "LayerNorm2d"): ("LayerNorm2d", _layer_norm_2d),
 }
 
 

@@ -89,8 +89,70 @@ class StochasticDepth(nn.Module):
         return f"p={self.p}, mode={self.mode}"
 
 
+class Permute(nn.Module):
+    """The input's axes in the order ``dims`` (the batch axis included), as
+    ``x.permute(*dims)``: ConvNeXt moves its channels last, ``[0, 2, 3, 1]``, for a
+    LayerNorm and Linear layers over them, and back with ``[0, 3, 1, 2]``."""
+
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dims = tuple(dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(*self.dims)
+
+    def extra_repr(self) -> str:
+        return f"dims={list(self.dims)}"
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision's LayerNorm2d: a LayerNorm over the channels of each pixel of an
+    (N, C, H, W) tensor — ``normalized_shape`` is C — computed channels last, as
+    torchvision does."""
+
+    def __init__(
+        self,
+        normalized_shape: int,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(normalized_shape, eps, elementwise_affine, bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class LayerScale(nn.Module):
+    """A learned scale per channel of an (N, C, H, W) tensor, every one ``init`` at first:
+    ConvNeXt's ``layer_scale``, C parameters (kept as torchvision keeps them, C×1×1)
+    multiplying its block's output."""
+
+    def __init__(self, channels: int, init: float = 1e-6) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.full((channels, 1, 1), float(init)))
+        self.init = init
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # a C×1×1 scale broadcast against any other rank would scale the wrong axis
+        if x.ndim != 4:
+            raise ValueError(
+                f"LayerScale scales the channels of an (N, C, H, W) tensor, not one of "
+                f"shape {tuple(x.shape)}"
+            )
+        return self.scale * x
+
+    def extra_repr(self) -> str:
+        return f"channels={self.scale.shape[0]}, init={self.init}"
+
+
 OPERATIONS: dict[str, type[nn.Module]] = {
     "Mean": Mean,
     "Chunk": Chunk,
     "StochasticDepth": StochasticDepth,
+    "Permute": Permute,
+    "LayerNorm2d": LayerNorm2d,
+    "LayerScale": LayerScale,
 }

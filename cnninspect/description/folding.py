@@ -66,10 +66,11 @@ def _fold_runs(module: DraftModule) -> DraftModule:
     """Consecutive unnamed calls of equal content, each reading the one before: one layer with
     ``repeat``."""
     layers: list[DraftLayer] = []
-    for given in module.layers:
-        layer = given
-        if given.module is not None:
-            layer = dataclasses.replace(given, module=_fold_runs(given.module))
+    inner = [
+        dataclasses.replace(given, module=_fold_runs(given.module)) if given.module else given
+        for given in module.layers
+    ]
+    for layer in _unnumbered(inner):
         last = layers[-1] if layers else None
         if (
             last is not None
@@ -83,6 +84,36 @@ def _fold_runs(module: DraftModule) -> DraftModule:
             continue
         layers.append(layer)
     return dataclasses.replace(module, layers=tuple(layers))
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _unnumbered(layers: list[DraftLayer]) -> list[DraftLayer]:
+    """Calls named in a numbered series (denselayer1, denselayer2, …) of equal content, each
+    reading the one before and none read by its name, lose their names: they fold into one
+    layer with ``repeat`` as unnamed calls do (a copy's number is its place in the repeat)."""
+    read = {source for layer in layers for source in layer.sources}
+    out = list(layers)
+    start = 0
+    while start < len(out):
+        end = start + 1
+        while end < len(out) and _next_in_series(out[end - 1], out[end], read):
+            end += 1
+        if end - start > 1:
+            out[start:end] = [dataclasses.replace(x, name=None) for x in out[start:end]]
+        start = end
+    return out
+
+
+def _next_in_series(a: DraftLayer, b: DraftLayer, read: set[str]) -> bool:
+    first, second = _NUMBERED.match(a.name or ""), _NUMBERED.match(b.name or "")
+    if first is None or second is None or b.sources or {a.name, b.name} & read:
+        return False
+    if first[1] != second[1] or int(second[2]) != int(first[2]) + 1:
+        return False
+    unnamed = dataclasses.replace(a, name=None, sources=())
+    return _layer_content(unnamed) == _layer_content(dataclasses.replace(b, name=None))
 
 
 def _structure(module: DraftModule) -> Key:

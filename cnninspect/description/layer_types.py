@@ -77,9 +77,11 @@ class LayerType:
 
 # The types whose module is cnninspect's own (construct/operations.py): the steps a forward
 # writes inline that torch.nn has no module for
-OWN_OPERATIONS = frozenset({"Mean", "Chunk", "StochasticDepth"})
+OWN_OPERATIONS = frozenset(
+    {"Mean", "Chunk", "StochasticDepth", "Permute", "LayerNorm2d", "LayerScale"}
+)
 _INLINE_ROLES = frozenset({Role.MERGE, Role.ACTIVATION, Role.POOLING, Role.DROPOUT})
-_INLINE_RESHAPES = frozenset({"Flatten", "Identity", "ChannelShuffle", "Chunk"})
+_INLINE_RESHAPES = frozenset({"Flatten", "Identity", "ChannelShuffle", "Chunk", "Permute"})
 
 
 def _layers(
@@ -134,6 +136,8 @@ def _same_shape(name: str, role: Role) -> bool:
         "LocalResponseNorm",
         "CrossMapLRN2d",
         "Identity",
+        "LayerNorm2d",
+        "LayerScale",
     )
 
 
@@ -143,6 +147,7 @@ _LABELS = {
     "LocalResponseNorm": "lrn", "ConvTranspose": "up-conv", "MaxPool": "max pool",
     "AvgPool": "avg pool", "LPPool": "lp pool", "AdaptiveMaxPool": "max pool",
     "AdaptiveAvgPool": "avg pool", "Linear": "FC", "StochasticDepth": "drop path",
+    "LayerScale": "scale",
 }  # fmt: skip
 
 
@@ -162,6 +167,10 @@ _TYPES: list[LayerType] = [
     *_layers(Role.NORMALIZATION, _nd("InstanceNorm"), "num_features"),
     *_layers(Role.NORMALIZATION, ["GroupNorm"], "num_channels"),
     *_layers(Role.NORMALIZATION, ["LayerNorm", "LocalResponseNorm", "CrossMapLRN2d"]),
+    # LayerNorm2d: torchvision's, a LayerNorm over each pixel's channels
+    *_layers(Role.NORMALIZATION, ["LayerNorm2d"], "normalized_shape"),
+    # LayerScale: ConvNeXt's learned scale per channel, a diagonal linear map
+    *_layers(Role.NORMALIZATION, ["LayerScale"], "channels", keeps_linear=True),
     # Mean: x.mean(dim), the global average pooling a forward writes inline
     *_layers(Role.POOLING, [*_nd("AvgPool", "AdaptiveAvgPool"), "Mean"], keeps_linear=True),
     *_layers(
@@ -188,6 +197,7 @@ _TYPES: list[LayerType] = [
             "PixelShuffle",
             "PixelUnshuffle",
             "Chunk",  # one piece of x.chunk(n, dim): a selection, linear
+            "Permute",  # x.permute(dims): the axes reordered
         ],
         keeps_linear=True,
     ),
