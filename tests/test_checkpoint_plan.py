@@ -65,7 +65,11 @@ def test_no_plan_fitting_is_exit_1() -> None:
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [((), "give --fit BUDGET"), (("--fit", "1GiB", "--fsdp", "auto"), "not auto")],
+    [
+        ((), "give --fit BUDGET"),
+        (("--fit", "1GiB", "--fsdp", "auto"), "not auto"),
+        (("--fit", "1GiB", "--inference"), "an --inference pass keeps nothing"),
+    ],
 )
 def test_plan_mistakes_are_usage_errors(extra: tuple[str, ...], message: str) -> None:
     result = cli(*ARGS, *extra)

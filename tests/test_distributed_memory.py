@@ -137,17 +137,18 @@ def test_keeping_units_gathered_costs_memory() -> None:
 
 
 def test_the_fewest_ranks_are_searched() -> None:
-    base = ("memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--batch", "16", "--headroom", "0%")
+    base = ("memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--batch", "16")
     one = json.loads(cli(*base, "--fsdp", "1", "-f", "json").stdout)["step"]["peak_bytes"]
     two = json.loads(cli(*base, "--fsdp", "2", "-f", "json").stdout)["step"]["peak_bytes"]
     assert two < one
+    base = (*base, "--headroom", "0%")
     result = cli(*base, "--fsdp", "auto", "--fit", f"{two}B", "-f", "json")
     assert result.exit_code == 0, result.output
     fit = check_json("memory", result.stdout)["fit"]
     assert fit["searched"] == "ranks" and fit["ranks"] == 2 and fit["next_peak_bytes"] == one
     nothing = cli(*base, "--fsdp", "auto", "--fit", "1MiB")
     assert nothing.exit_code == 1
-    assert "over no number of FSDP ranks" in " ".join(nothing.stdout.split())
+    assert "does not fit in 1MiB over any number of FSDP ranks" in " ".join(nothing.stdout.split())
 
 
 def test_the_search_follows_a_plus_b_over_n() -> None:
@@ -174,6 +175,9 @@ def test_the_search_follows_a_plus_b_over_n() -> None:
         (("--fsdp", "0"), "give a number of ranks from 1 to 4096"),
         (("--fsdp", "5000"), "give a number of ranks from 1 to 4096"),
         (("--fsdp", "two"), "give a number of ranks, or auto"),
+        (("--fsdp", "²"), "give a number of ranks, or auto"),
+        (("--headroom", "10%"), "--headroom is kept free of a --fit budget"),
+        (("--ddp", "2", "--no-reshard-after-forward"), "--ddp keeps all"),
         (("--mp", "bfloat16"), "add --fsdp N or --ddp N"),
         (("--fsdp", "2", "--ddp", "2"), "--fsdp shards, --ddp replicates: give one of them"),
         (("--ddp", "0"), "--ddp 0: give a number of ranks from 1 to 4096"),
@@ -212,7 +216,7 @@ def test_ddp_holds_the_whole_model_on_every_rank() -> None:
     result = cli(*args, "--explain")
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
-    assert "DDP over 8 ranks (rank 0)" in text
+    assert "DDP over 8 ranks (rank 0), as torch's FSDP2-based replicate runs it" in text
     assert f"Parameters every parameter, on every rank: {params:,} × 4 bytes" in text
     assert "Replicated (one gradient bucket each) units: 4" in text
     document = json.loads(cli(*args, "-f", "json").stdout)
@@ -231,3 +235,24 @@ def test_frozen_modules_get_no_shard_of_state() -> None:
     step = check_json("memory", result.stdout)["step"]
     assert step["categories"]["optimizer_state"] == 2 * 4 * shard + 4 * len(trainable)
     assert step["trainable_params"] == sum(p.numel() for p in trainable)
+
+
+def test_tied_weights_stay_in_one_unit() -> None:
+    """FSDP manages a parameter in one unit: a default unit that shares one is left to the
+    root; units asked for that share one are refused, naming the parameter."""
+    from distributed_nets import TiedBlocks
+
+    model = TiedBlocks()
+    tied = model.blocks[0][0].weight.numel() + model.blocks[0][0].bias.numel()
+    args = ("memory", f"{MODELS}:TiedBlocks", "-i", "8x16x16")
+    for strategy in ("--fsdp", "--ddp"):
+        result = cli(*args, strategy, "2", "-f", "json")
+        assert result.exit_code == 0, result.output
+        units = check_json("memory", result.stdout)["step"]["distribution"]["units"]
+        assert [u["name"] for u in units] == ["blocks.1.0", ""]
+        assert units[1]["params"] == tied + model.blocks[2][0].bias.numel()
+    refused = cli(*args, "--fsdp", "2", "--shard-unit", "Sequential")
+    assert refused.exit_code == 2
+    assert "blocks.0.0.weight is one parameter used by blocks.0 and blocks.2" in " ".join(
+        refused.output.split()
+    )

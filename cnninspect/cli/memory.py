@@ -128,6 +128,8 @@ def memory(
     with errors(debug):
         resolved, feed = resolve_request(target, input_shape, arg)
         ranks = _ranks(fsdp, fit is not None)
+        if headroom is not None and fit is None and not plan:
+            raise typer.BadParameter("--headroom is kept free of a --fit budget: give --fit")
         setup = use_case.step_setup(
             optimizer,
             amp,
@@ -175,6 +177,11 @@ def _search(
         )
     if plan and ranks == 0:
         raise typer.BadParameter("--plan is made for a number of ranks: give --fsdp N, not auto")
+    if plan and setup.mode == "inference":
+        raise typer.BadParameter(
+            "--plan checkpoints what a training step keeps for backward: an --inference pass "
+            "keeps nothing"
+        )
     if plan:
         return checkpoint_plan(
             target, fit, feed, batch=batch, dtype=dtype, setup=setup, headroom=headroom
@@ -213,7 +220,7 @@ def _ranks(fsdp: str | None, fitting: bool) -> int | None:
                 "--fsdp auto searches the fewest ranks that fit: give --fit BUDGET and --batch"
             )
         return 0
-    if not fsdp.strip().isdigit():
+    if not (fsdp.strip().isascii() and fsdp.strip().isdigit()):
         raise typer.BadParameter(f"--fsdp {fsdp}: give a number of ranks, or auto")
     if int(fsdp) == 0:  # (0 is what auto becomes here)
         raise typer.BadParameter("--fsdp 0: give a number of ranks from 1 to 4096, or auto")
@@ -233,6 +240,8 @@ def _distribution(
     if ranks is not None and ddp is not None:
         raise typer.BadParameter("--fsdp shards, --ddp replicates: give one of them")
     if ddp is not None:
+        if not reshard_after_forward:
+            raise typer.BadParameter("--no-reshard-after-forward is FSDP's: --ddp keeps all")
         return use_case.fsdp(ddp, units or (), mp=mp, replicated=True)
     if ranks is None:
         if units or mp:

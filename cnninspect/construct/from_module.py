@@ -22,12 +22,11 @@ from cnninspect.construct.function_layers import (
     METHODS,
     chunk_of,
     functions,
+    layer_keywords,
     layer_scale,
     library_layer,
-    plain,
     wrapped_functions,
 )
-from cnninspect.construct.keywords import constructor_parameters
 from cnninspect.description.draft import DraftLayer, DraftModule, Keywords
 from cnninspect.description.layer_types import LAYER_TYPES
 from cnninspect.errors import TargetError
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
     from torch import fx, nn
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")  # what a description accepts as a name
-_SKIPPED = frozenset({"inplace", "device", "dtype"})  # no part of what the layer computes
 
 
 def draft_module(module: nn.Module, path: str = "") -> DraftModule:
@@ -381,27 +379,3 @@ def _replace(layer: DraftLayer, **changes: Any) -> DraftLayer:
     import dataclasses
 
     return dataclasses.replace(layer, **changes)
-
-
-def layer_keywords(module: nn.Module, type_name: str) -> Keywords:
-    """A torch.nn layer's constructor keywords read back from it: those that differ from
-    torch's defaults, without what the description infers (``in_channels``)."""
-    inferred = LAYER_TYPES[type_name].inferred
-    found = []
-    for parameter in constructor_parameters(type_name):
-        key = parameter.name
-        if key == inferred or key in _SKIPPED:
-            continue
-        if key == "bias":
-            value: Any = getattr(module, "bias", None) is not None
-        elif hasattr(module, key):
-            value = plain(getattr(module, key), key)
-        else:
-            raise TargetError(f"cannot read '{key}' back from {type_name} ({module!r})")
-        default = plain(parameter.default, key)
-        pooled_stride = key == "stride" and default is None
-        if pooled_stride and value == plain(getattr(module, "kernel_size", None)):
-            continue  # a pool's stride defaults to its window
-        if parameter.default is parameter.empty or value != default:
-            found.append((key, value))
-    return tuple(found)

@@ -18,7 +18,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cnninspect.construct.keywords import constructor_parameters
 from cnninspect.description.draft import Keywords
+from cnninspect.description.layer_types import LAYER_TYPES
+from cnninspect.errors import TargetError
 
 if TYPE_CHECKING:
     from torch import fx, nn
@@ -242,3 +245,30 @@ def plain(value: Any, keyword: str = "kernel_size") -> Any:
         same = items and all(v == items[0] for v in items)
         return items[0] if same and keyword in _PER_AXIS else items
     return value
+
+
+_SKIPPED = frozenset({"inplace", "device", "dtype"})  # no part of what the layer computes
+
+
+def layer_keywords(module: nn.Module, type_name: str) -> Keywords:
+    """A torch.nn layer's constructor keywords read back from it: those that differ from
+    torch's defaults, without what the description infers (``in_channels``)."""
+    inferred = LAYER_TYPES[type_name].inferred
+    found = []
+    for parameter in constructor_parameters(type_name):
+        key = parameter.name
+        if key == inferred or key in _SKIPPED:
+            continue
+        if key == "bias":
+            value: Any = getattr(module, "bias", None) is not None
+        elif hasattr(module, key):
+            value = plain(getattr(module, key), key)
+        else:
+            raise TargetError(f"cannot read '{key}' back from {type_name} ({module!r})")
+        default = plain(parameter.default, key)
+        pooled_stride = key == "stride" and default is None
+        if pooled_stride and value == plain(getattr(module, "kernel_size", None)):
+            continue  # a pool's stride defaults to its window
+        if parameter.default is parameter.empty or value != default:
+            found.append((key, value))
+    return tuple(found)

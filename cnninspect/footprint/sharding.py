@@ -83,7 +83,7 @@ def shard(
     parameter (all of them, replicated)."""
     from torch.distributed.fsdp import MixedPrecisionPolicy
 
-    chosen = units(model, distribution.unit_choice)
+    chosen = _untied(model, units(model, distribution.unit_choice), distribution.unit_choice)
     owned = _own_parameters(model, chosen)
     ranks = distribution.ranks if distribution.strategy == "fsdp" else 1  # shards of one
     shard_elements = sum(rank_zero_shard(p.shape, ranks) for p in model.parameters())
@@ -139,6 +139,32 @@ def rank_zero_shard(shape: Sequence[int], ranks: int) -> int:
         return 1  # a scalar is not split
     rows = -(-shape[0] // ranks)
     return rows * math.prod(shape[1:])
+
+
+def _untied(model: nn.Module, chosen: tuple[str, ...], asked: Sequence[str]) -> tuple[str, ...]:
+    """The units, none holding a parameter that another unit (or the root) also uses: FSDP
+    manages each parameter in one unit. A default unit that shares one (tied weights) is
+    left to the root; units the user named are refused, saying which share what."""
+    while True:
+        holders: dict[int, set[str]] = {}
+        first_name: dict[int, str] = {}
+        for name, p in model.named_parameters(remove_duplicate=False):
+            unit = max((u for u in chosen if name.startswith(u + ".")), key=len, default="")
+            holders.setdefault(id(p), set()).add(unit)
+            first_name.setdefault(id(p), name)
+        shared = {key: found for key, found in holders.items() if len(found) > 1}
+        if not shared:
+            return chosen
+        if asked:
+            key, found = next(iter(shared.items()))
+            where = " and ".join(sorted(u or "the root" for u in found))
+            raise TargetError(
+                f"--shard-unit: {first_name[key]} is one parameter used by {where}: FSDP "
+                "manages a parameter in one unit",
+                hint="choose units that hold their parameters whole (a module around both)",
+            )
+        tied = set().union(*shared.values())
+        chosen = tuple(u for u in chosen if u not in tied)
 
 
 def _own_parameters(model: nn.Module, chosen: Sequence[str]) -> dict[str, list[nn.Parameter]]:

@@ -5,7 +5,7 @@ running now (``_update_peak_stats``): ops × modules weak-reference lookups, 5.6
 step of resnet152 at batch 32 — 7 of its 10 seconds. The trackers here keep an index of the
 modules' statistics by name and visit only the modules running now (the tracker's own
 ``parents``, the call stack): the same updates, in an order that cannot matter (each module's
-statistics are its own). ``tests/test_memory.py`` holds every snapshot equal to torch's.
+statistics are its own). ``tests/test_trackers.py`` holds every snapshot equal to torch's.
 """
 
 from __future__ import annotations

@@ -90,7 +90,8 @@ def _nearest_first(units: list[ShardUnit], phase: str) -> list[ShardUnit]:
     at = next((i for i, u in enumerate(units) if (running + ".").startswith(u.name + ".")), None)
     if at is None:
         return units
-    return sorted(units, key=lambda u: abs(units.index(u) - at))
+    by_distance = sorted(enumerate(units), key=lambda item: abs(item[0] - at))
+    return [unit for _, unit in by_distance]
 
 
 def _gathered(report: MemoryReport) -> str | None:

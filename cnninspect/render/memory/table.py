@@ -58,7 +58,7 @@ def distribution_text(report: MemoryReport) -> str:
         return "one device"
     ranks = f"{count(d.ranks)} rank{'s' if d.ranks > 1 else ''} (rank 0)"
     if d.strategy == "ddp":
-        text = f"DDP over {ranks}"
+        text = f"DDP over {ranks}, as torch's FSDP2-based replicate runs it"
     else:
         text = f"FSDP over {ranks}"
         text += ", resharded after forward" if d.reshard_after_forward else ", kept gathered"
@@ -148,7 +148,7 @@ def fit_table(fit: BatchFit) -> RenderableType:
 
 def _ranks_table(fit: BatchFit, within: str) -> RenderableType:
     if fit.report is None:
-        text = f"Batch {fit.batch} a rank fits in {within} over no number of FSDP ranks"
+        text = f"Batch {fit.batch} a rank does not fit in {within} over any number of FSDP ranks"
         if fit.next_peak_bytes is not None:
             text += (
                 f": its lowest peak, {binary(fit.next_peak_bytes)} a rank, is over "

@@ -54,3 +54,16 @@ class TextLSTM(nn.Module):
         x, _ = self.lstm1(self.embed(tokens))
         x, _ = self.lstm2(x)
         return self.head(x)
+
+
+class TiedBlocks(nn.Module):
+    """Three convolutions in a row, the first and the last one weight (tied); input 8×16×16."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        convs = [nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.ReLU()) for _ in range(3)]
+        self.blocks = nn.Sequential(*convs)
+        self.blocks[2][0].weight = self.blocks[0][0].weight
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.blocks(x)
