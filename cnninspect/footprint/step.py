@@ -30,6 +30,7 @@ import torch
 from torch import nn
 from torch.distributed._tools.mem_tracker import MemTracker, _MemRefType
 from torch.utils.checkpoint import checkpoint
+from torch.utils.weak import WeakIdKeyDictionary
 
 from cnninspect.choices import OptimizerName
 from cnninspect.description.layer_types import did_you_mean
@@ -175,7 +176,7 @@ def _tracked(
         tracker._track_module_params_and_buffers(model, install_grad_hooks=True)
         for p in frozen:
             p.requires_grad_(False)
-    saved = _SavedBy(model)
+    saved = _SavedBy(model, inputs)
     with tracker, saved:
         if training:
             with _autocast(setup.amp):
@@ -322,13 +323,14 @@ class _SavedBy:
     """Saved-tensor hooks: which module saved each storage for backward (parameters and the
     input batch excluded: they are counted as such), summed by top-level module."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, inputs: Sequence[torch.Tensor]) -> None:
         self.names = {m: n for n, m in model.named_modules()}
         self.stack: list[str] = []
-        self.owner: dict[int, tuple[str, int]] = {}
-        self.excluded = {
-            id(_local(t).untyped_storage()) for t in (*model.parameters(), *model.buffers())
-        }
+        # each storage once, by identity while it lives (an id alone is reused once it dies)
+        self.seen: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self.owner: list[tuple[str, int]] = []
+        held = (*model.parameters(), *model.buffers(), *inputs)
+        self.excluded = {id(_local(t).untyped_storage()) for t in held}
         self.handles: list[Any] = []
         self.hooks = torch.autograd.graph.saved_tensors_hooks(self.pack, lambda t: t)
 
@@ -357,22 +359,22 @@ class _SavedBy:
         # (a Parameter: FSDP's gathered weights, made after the excluded ones were noted)
         if self.stack and isinstance(tensor, torch.Tensor) and not isinstance(tensor, nn.Parameter):
             storage = tensor.untyped_storage()
-            key = id(storage)
-            if key not in self.excluded and key not in self.owner:
+            if id(storage) not in self.excluded and storage not in self.seen:
+                self.seen[storage] = True
                 owner = next((n for n in reversed(self.stack) if n), "")
-                self.owner[key] = (owner, storage.nbytes())
+                self.owner.append((owner, storage.nbytes()))
         return tensor
 
     def by_module(self) -> tuple[tuple[str, int], ...]:
         """Bytes saved for backward by each module that saved some (the deepest running)."""
         totals: dict[str, int] = {}
-        for name, nbytes in self.owner.values():
+        for name, nbytes in self.owner:
             totals[name] = totals.get(name, 0) + nbytes
         return tuple(sorted(totals.items()))
 
     def by_top_module(self) -> tuple[tuple[str, int], ...]:
         totals: dict[str, int] = {}
-        for name, nbytes in self.owner.values():
+        for name, nbytes in self.owner:
             top = name.split(".", 1)[0] or "(the model itself)"
             totals[top] = totals.get(top, 0) + nbytes
         return tuple(sorted(totals.items(), key=lambda item: -item[1]))
