@@ -40,7 +40,8 @@ def main(name: str, batch: int, unit_class: str, strategy: str) -> None:
     for unit in units:
         wrap(unit, mesh=mesh)
     wrap(model, mesh=mesh)
-    optimizer = torch.optim.Adam(model.parameters())
+    # the multi-tensor kernels: torch's default on a GPU (on a cpu it picks one at a time)
+    optimizer = torch.optim.Adam(model.parameters(), foreach=True)
     for p in model.parameters():  # the state Adam keeps from the second step on
         p.grad = torch.zeros_like(p)
     optimizer.step()
