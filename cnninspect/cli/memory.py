@@ -120,8 +120,9 @@ def memory(
     ] = MemoryFormat.table,
     debug: DebugOption = False,
 ) -> None:
-    """Peak memory of one training step (forward, backward, optimizer step), tracked on fake
-    tensors: by category, by module, and when it happens; or the batch that fits a budget."""
+    """Peak memory of one training step (forward, backward, optimizer step) on one device or a
+    rank of FSDP/DDP, tracked on fake tensors: by category, by module, and when it happens; or
+    the batch, the ranks or the checkpointing plan that fits a budget."""
     from cnninspect.api import memory as use_case
     from cnninspect.render.memory import arithmetic, json_output, markdown, table
 
