@@ -256,3 +256,12 @@ def test_tied_weights_stay_in_one_unit() -> None:
     assert "blocks.0.0.weight is one parameter used by blocks.0 and blocks.2" in " ".join(
         refused.output.split()
     )
+
+
+def test_explain_follows_a_search() -> None:
+    result = cli(
+        "memory", f"{MODELS}:SmallCNN", "-i", "3x32x32", "--fit", "20MiB", "--fsdp", "2",
+        "--explain",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Why these numbers (rank 0 of 2):" in result.stdout

@@ -144,7 +144,7 @@ def memory(
         else:
             report = use_case.memory(resolved, feed, batch=batch, dtype=dtype, setup=setup)
     if plan or fit is not None:
-        _show_search(searched, output_format is MemoryFormat.json)
+        _show_search(searched, output_format is MemoryFormat.json, explain=explain)
         return
     if output_format is MemoryFormat.json:
         sys.stdout.write(json_output.memory_json(report) + "\n")
@@ -194,19 +194,23 @@ def _search(
     return use_case.fit(target, fit, feed, dtype=dtype, setup=setup, headroom=headroom)
 
 
-def _show_search(found: BatchFit | CheckpointPlan, as_json: bool) -> None:
-    """The search's answer; nothing fitting exits 1, so that a script cannot read it as
-    success."""
-    from cnninspect.render.memory import json_output, table
+def _show_search(found: BatchFit | CheckpointPlan, as_json: bool, *, explain: bool) -> None:
+    """The search's answer (``explain``: with the arithmetic of the step it found); nothing
+    fitting exits 1, so that a script cannot read it as success."""
+    from cnninspect.render.memory import arithmetic, json_output, table
 
     if isinstance(found, CheckpointPlan):
         text, shown, fits = json_output.plan_json(found), table.plan_table(found), bool(found.after)
+        step = found.after
     else:
         text, shown, fits = json_output.fit_json(found), table.fit_table(found), found.found
+        step = found.report
     if as_json:
         sys.stdout.write(text + "\n")
     else:
         stdout.print(shown)
+        if explain and step is not None:
+            stdout.print(arithmetic.explanation(step))
     if not fits:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
