@@ -40,6 +40,16 @@ print("same", len(ours))
 """
 
 
+def _ruff_clean(exported: Path) -> None:
+    """ruff checks and formats the file as it is, with its defaults."""
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["check", "--isolated"], ["format", "--isolated", "--check"]):
+        checked = subprocess.run(
+            [str(ruff), *command, str(exported)], check=False, capture_output=True
+        )
+        assert checked.returncode == 0, (command, checked.stdout.decode())
+
+
 def _export(name: str, folder: Path) -> Path:
     path = folder / f"{name.replace('-', '_')}.py"
     result = cli("export", name, "--to", "pytorch", "-o", str(path))
@@ -61,12 +71,7 @@ def test_an_exported_description_builds_the_same_module(path: Path, tmp_path: Pa
     assert run.returncode == 0 and run.stdout.startswith("same"), run.stderr[-2000:]
     diff = cli("diff", path.stem, f"{exported}:{cls}", "--exit-code")
     assert diff.exit_code == 0, diff.output
-    ruff = Path(sys.executable).parent / "ruff"
-    for command in (["check", "--isolated"], ["format", "--isolated", "--check"]):
-        checked = subprocess.run(
-            [str(ruff), *command, str(exported)], check=False, capture_output=True
-        )
-        assert checked.returncode == 0, (command, checked.stdout.decode())
+    _ruff_clean(exported)
 
 
 def test_the_export_is_the_same_text_every_time(tmp_path: Path) -> None:
@@ -160,9 +165,4 @@ def test_cnninspect_s_own_layer_types_travel_with_the_file(tmp_path: Path) -> No
     assert run.returncode == 0 and run.stdout.startswith("same"), run.stderr[-2000:]
     diff = cli("diff", str(description), f"{exported}:InlineStepsClean", "--exit-code")
     assert diff.exit_code == 0, diff.output
-    ruff = Path(sys.executable).parent / "ruff"
-    for command in (["check", "--isolated"], ["format", "--isolated", "--check"]):
-        checked = subprocess.run(
-            [str(ruff), *command, str(exported)], check=False, capture_output=True
-        )
-        assert checked.returncode == 0, (command, checked.stdout.decode())
+    _ruff_clean(exported)

@@ -225,6 +225,5 @@ def tracked(
         trainable_tensors=len(trainable),
         weight_bytes=params[0].element_size() if params else 4,
         units=step.units,
-        shard_elements=step.shard_elements,
         saved_by=step.saved_by,
     )

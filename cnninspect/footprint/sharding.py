@@ -74,19 +74,15 @@ def fake_world(distribution: Distribution) -> Iterator[DeviceMesh]:
         dist.destroy_process_group()
 
 
-def shard(
-    model: nn.Module, distribution: Distribution, mesh: DeviceMesh
-) -> tuple[tuple[ShardUnit, ...], int]:
+def shard(model: nn.Module, distribution: Distribution, mesh: DeviceMesh) -> tuple[ShardUnit, ...]:
     """``fully_shard`` (or, for DDP, torch's FSDP2-based ``replicate``) each unit, innermost
     first, then the root (on meta: nothing is made); the units, each with the parameter
-    elements it gathers (a nested unit's aside), and the elements of rank 0's shard of every
-    parameter (all of them, replicated)."""
+    elements it gathers (a nested unit's aside): every parameter is in one of them."""
     from torch.distributed.fsdp import MixedPrecisionPolicy
 
     chosen = _untied(model, units(model, distribution.unit_choice), distribution.unit_choice)
     owned = _own_parameters(model, chosen)
     ranks = distribution.ranks if distribution.strategy == "fsdp" else 1  # shards of one
-    shard_elements = sum(rank_zero_shard(p.shape, ranks) for p in model.parameters())
     policy = MixedPrecisionPolicy(
         param_dtype=_dtype(distribution.param_dtype),
         reduce_dtype=_dtype(distribution.reduce_dtype),
@@ -106,7 +102,7 @@ def shard(
         )
         for name in (*chosen, "")
     )
-    return found, shard_elements
+    return found
 
 
 def _wrapper(

@@ -75,7 +75,6 @@ class StepMemory:
     peak_phase: str
     modules: tuple[tuple[str, int], ...]
     units: tuple[ShardUnit, ...] = ()  # sharded: each unit and its own parameters
-    shard_elements: int = 0  # sharded: the elements of rank 0's shard of every parameter
     saved_by: tuple[tuple[str, int], ...] = ()  # bytes saved for backward by each module
 
 
@@ -99,13 +98,12 @@ def track_step(
         mode = torch._subclasses.fake_tensor.FakeTensorMode(allow_non_fake_inputs=True)
         with mode if fake else contextlib.nullcontext():
             units: tuple[ShardUnit, ...] = ()
-            shard_elements = 0
             frozen = _frozen_parameters(model, setup.frozen)
             if distribution is not None and mesh is not None:
                 for p in frozen:  # frozen before sharding: FSDP gives them no gradient shard
                     p.requires_grad_(False)
                 frozen = []  # (the shards are new parameters, frozen as these were)
-                units, shard_elements = shard(model, distribution, mesh)  # on meta
+                units = shard(model, distribution, mesh)  # on meta
                 model.to_empty(device="cpu")  # FSDP's own: the shards onto (fake) storage
             elif any(t.is_meta for t in (*model.parameters(), *model.buffers())):
                 to_empty(model, "cpu")  # shared weights stay shared
@@ -120,7 +118,7 @@ def track_step(
                     step = _tracked(model, args, kwargs, setup, frozen)
             finally:
                 restore()
-    return dataclasses.replace(step, units=units, shard_elements=shard_elements)
+    return dataclasses.replace(step, units=units)
 
 
 def _inputs(

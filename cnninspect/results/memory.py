@@ -92,8 +92,17 @@ class MemoryReport(Displayable):
     # with --fsdp: the modules sharded as one unit each (the root aside), and each unit's own
     # parameter elements (those of its submodules that are units of their own aside)
     units: tuple[ShardUnit, ...] = ()
-    shard_elements: int = 0  # with --fsdp: the elements of rank 0's shard of every parameter
     saved_by: tuple[tuple[str, int], ...] = ()  # bytes saved for backward by each module
+
+    @property
+    def shard_elements(self) -> int:
+        """Elements of rank 0's shard of every parameter (sharded: each unit's gathered
+        elements are its shard's times the ranks; replicated: the whole model)."""
+        d = self.setup.distribution
+        if d is None:
+            return 0
+        each = d.ranks if d.strategy == "fsdp" else 1
+        return sum(u.gathered for u in self.units) // each
 
     def saved_within(self, module: str) -> int:
         """Bytes saved for backward by ``module`` and the modules inside it."""
